@@ -1,0 +1,3 @@
+from alphamed.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""alphamed_serve."""
