@@ -149,3 +149,25 @@ class Backend(Protocol):
 
     def stream(self, request: GenerationRequest) -> AsyncIterator[StreamDelta]:
         """Stream deltas of every choice of ``request`` (interleaved by index)."""
+
+
+@dataclass
+class BackendOptions:
+    """Everything `alphamed serve` passes to a backend factory (CLI flags -> here)."""
+
+    model: str
+    served_model_name: str | None = None
+    upstream: str | None = None  # front an engine/router already running (no child process)
+    upstream_api_key: str | None = None
+    device: str = "auto"  # transformers: cpu | cuda | auto
+    dtype: str = "auto"
+    max_model_len: int | None = None
+    max_batch_size: int = 16  # transformers: how many sequences decode together
+    tensor_parallel_size: int = 1
+    pipeline_parallel_size: int = 1
+    gpu_memory_utilization: float | None = None
+    enable_prefix_caching: bool = False
+    reasoning_parser: str | None = None
+    engine_python: str | None = None  # interpreter that runs the child engine (its own venv)
+    engine_args: list[str] = field(default_factory=list)  # passed through after `--`
+    startup_timeout: float = 600.0
