@@ -17,6 +17,7 @@ Example (needs a server)::
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import logging
 import os
@@ -102,13 +103,33 @@ def _probe_says_ours(exc: Exception | None) -> bool:
     raise exc
 
 
-def _pool_limits(size: int) -> Any:
-    """Connection-pool limits in the HTTP library of the installed openai (httpx2 from 3.x)."""
+def _http_module() -> Any:
+    """The HTTP library of the installed openai (httpx2 from openai 3, httpx before)."""
     try:
         import httpx2 as http
     except ImportError:  # openai < 3
         import httpx as http  # type: ignore[no-redef]
-    return http.Limits(max_connections=size, max_keepalive_connections=size)
+    return http
+
+
+@functools.lru_cache(maxsize=1)
+def _shared_ssl_context() -> Any:
+    """One TLS context for every pool (building one costs ~0.2 s; httpx builds one per client)."""
+    http = _http_module()
+    if hasattr(http, "create_ssl_context"):
+        return http.create_ssl_context()
+    import ssl
+
+    return ssl.create_default_context()
+
+
+def _http_client(size: int, *, asynchronous: bool) -> Any:
+    """An HTTP client for the openai SDK with a pool of ``size`` kept-alive connections."""
+    import openai
+
+    limits = _http_module().Limits(max_connections=size, max_keepalive_connections=size)
+    factory = openai.DefaultAsyncHttpxClient if asynchronous else openai.DefaultHttpxClient
+    return factory(limits=limits, verify=_shared_ssl_context())
 
 
 class AsyncAlphaMed:
@@ -137,7 +158,7 @@ class AsyncAlphaMed:
         # httpcore scans every pooled connection on each request; small pools keep that flat
         shards = max(1, -(-max_connections // POOL_SHARD_SIZE))
         per_shard = -(-max_connections // shards)
-        self._pool = [openai.AsyncOpenAI(http_client=openai.DefaultAsyncHttpxClient(limits=_pool_limits(per_shard)),
+        self._pool = [openai.AsyncOpenAI(http_client=_http_client(per_shard, asynchronous=True),
                                          **self.settings.openai_kwargs()) for _ in range(shards)]
         self._next = itertools.cycle(self._pool)
         self.openai = self._pool[0]
@@ -257,7 +278,8 @@ class AlphaMed:
         self.settings = _Settings(base_url=base_url, model=model, api_key=api_key,
                                   prompt_style=prompt_style, timeout=timeout, max_retries=max_retries,
                                   mcqa=mcqa, max_connections=max_connections)
-        self.openai = openai.OpenAI(**self.settings.openai_kwargs())
+        self.openai = openai.OpenAI(http_client=_http_client(max_connections, asynchronous=False),
+                                    **self.settings.openai_kwargs())
         self._mcqa = mcqa
 
     @property

@@ -37,6 +37,10 @@ class Reply:
     text: str
     delay: float = 0.0
     reasoning: str | None = None
+    choices: tuple[str, ...] | None = None  # per-choice texts for n > 1 (cycled)
+
+    def text_for(self, i: int) -> str:
+        return self.choices[i % len(self.choices)] if self.choices else self.text
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,8 @@ class FakeServerState:
     attempts: Counter = field(default_factory=Counter)
     log: list[RequestLog] = field(default_factory=list)
     keep_log: bool = True
+    in_flight: int = 0
+    max_in_flight: int = 0
 
 
 def _json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> bytes:
@@ -145,12 +151,18 @@ class _Handler:
         return _error(404, "Not Found")
 
     async def _act(self, key: str | None, path: str, payload: dict[str, Any]) -> Action:
-        attempt = self.state.attempts[key]
-        self.state.attempts[key] += 1
-        action = self.state.responder(key, attempt, payload)
-        delay = self.state.latency + action.delay
-        if delay > 0:
-            await asyncio.sleep(delay)
+        state = self.state
+        attempt = state.attempts[key]
+        state.attempts[key] += 1
+        action = state.responder(key, attempt, payload)
+        delay = state.latency + action.delay
+        state.in_flight += 1
+        state.max_in_flight = max(state.max_in_flight, state.in_flight)
+        try:
+            if delay > 0:
+                await asyncio.sleep(delay)
+        finally:
+            state.in_flight -= 1
         return action
 
     async def _generate(self, path: str, payload: dict[str, Any]) -> bytes | None:
@@ -187,12 +199,13 @@ class _Handler:
     def _chat_payload(self, action: Reply, n: int, prompt: str) -> dict[str, Any]:
         choices = []
         for i in range(n):
-            message: dict[str, Any] = {"role": "assistant", "content": action.text}
+            message: dict[str, Any] = {"role": "assistant", "content": action.text_for(i)}
             if action.reasoning is not None:
                 message["reasoning"] = action.reasoning
             choices.append({"index": i, "message": message, "finish_reason": "stop"})
         return {"id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
-                "model": self.state.model, "choices": choices, "usage": _usage(prompt, [action.text] * n)}
+                "model": self.state.model, "choices": choices,
+                "usage": _usage(prompt, [action.text_for(i) for i in range(n)])}
 
 
 def _mcqa_payload(payload: dict[str, Any], action: Reply, n: int, prompt: str) -> dict[str, Any]:
@@ -202,14 +215,18 @@ def _mcqa_payload(payload: dict[str, Any], action: Reply, n: int, prompt: str) -
     from alphamed_client.voting import majority_vote
 
     options = payload["options"]
-    found = extract_answer(action.text, options)
-    sample_answer = {"letter": found.letter if found else None, "text": found.text if found else None,
-                     "method": found.method if found else None}
-    vote = majority_vote([sample_answer["letter"]] * n)
-    samples = [{"reasoning": action.reasoning or "", "content": action.text, "answer": sample_answer}] * n
-    answer_text = sample_answer["text"] if vote.letter else None
-    return {"answer": vote.letter, "answer_text": answer_text, "votes": vote.votes,
-            "agreement": vote.agreement, "samples": samples, "usage": _usage(prompt, [action.text] * n)}
+    samples = []
+    for i in range(n):
+        text = action.text_for(i)
+        found = extract_answer(text, options)
+        answer = {"letter": found.letter if found else None, "text": found.text if found else None,
+                  "method": found.method if found else None}
+        samples.append({"reasoning": action.reasoning or "", "content": text, "answer": answer})
+    vote = majority_vote([s["answer"]["letter"] for s in samples])
+    answer_text = next((s["answer"]["text"] for s in samples if s["answer"]["letter"] == vote.letter), None)
+    return {"answer": vote.letter, "answer_text": answer_text if vote.letter else None, "votes": vote.votes,
+            "agreement": vote.agreement, "samples": samples,
+            "usage": _usage(prompt, [action.text_for(i) for i in range(n)])}
 
 
 async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str], bytes] | None:
