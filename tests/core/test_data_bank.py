@@ -160,9 +160,9 @@ def test_streaming_memory_stays_flat(tmp_path):
 
 
 def test_duplicate_check_keeps_only_ids(tmp_path):
-    big = _big_bank(tmp_path / "big.jsonl", 10_000)
+    big = _big_bank(tmp_path / "big.jsonl", 5_000)
     _, peak = _peak_bytes(QuestionBank(big))
-    assert peak < 10_000 * 300, peak  # ~ one id + line number per record, not whole questions
+    assert peak < 5_000 * 300, peak  # ~ one id + line number per record, not whole questions
 
 
 def test_questions_are_not_retained_between_iterations(tmp_path):
