@@ -89,7 +89,7 @@ def serve(model: str, engine_args: tuple[str, ...], **flags) -> None:
     from alphamed_serve.backend import BackendError, BackendOptions
     from alphamed_serve.backends import create_backend
 
-    logging.basicConfig(level=flags["log_level"].upper(),
+    logging.basicConfig(level=flags["log_level"].upper(), force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     name = choose_backend(flags["backend_name"], flags["upstream"])
     options = BackendOptions(
