@@ -6,6 +6,7 @@ The vLLM and SGLang backends are this plus the engine's command line. With
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import sys
@@ -75,11 +76,19 @@ class ManagedEngineBackend(OpenAIUpstreamBackend):
 
     async def health(self) -> Health:
         """The child's state (dead/restarting/...) or, when it runs, the engine's own ``/health``."""
-        if self.supervisor is not None:
-            state = self.supervisor.health()
-            if not state.ok:
-                return state
-        return await super().health()
+        if self.supervisor is None:
+            return await super().health()
+        state = self.supervisor.health()
+        if not state.ok:
+            return state
+        engine = await super().health()
+        if engine.ok:
+            return engine
+        await asyncio.sleep(0.2)  # a child that just died is reaped in a moment: report that
+        state = self.supervisor.health()
+        if not state.ok:
+            return state
+        return Health(ok=False, status="unresponsive", detail=f"the {self.engine} process runs but {engine.detail}")
 
     def _connection_error(self, exc: httpx.HTTPError) -> BackendError:
         error = super()._connection_error(exc)
