@@ -25,7 +25,8 @@ class Vote:
     Args:
         letter: the unique most-voted letter, or None (tie or all abstained).
         votes: letter -> count, letters in alphabetical order.
-        agreement: share of all samples (abstentions included) that voted for the top letter.
+        agreement: share of all samples (abstentions included) that chose ``letter``; 0.0 when
+            ``letter`` is None (the rule of ``alphamed serve``).
     """
 
     letter: str | None
@@ -48,7 +49,6 @@ def majority_vote(letters: Sequence[str | None]) -> Vote:
         return Vote(None, votes, 0.0)
     ranked = counts.most_common()
     top = ranked[0][1]
-    agreement = top / len(letters)
     if len(ranked) > 1 and ranked[1][1] == top:
-        return Vote(None, votes, agreement)
-    return Vote(ranked[0][0], votes, agreement)
+        return Vote(None, votes, 0.0)
+    return Vote(ranked[0][0], votes, top / len(letters))
