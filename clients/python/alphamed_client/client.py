@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MAX_RETRIES = 4
-POOL_SHARD_SIZE = 32
+POOL_SHARD_SIZE = 8
 Options = Sequence[str] | Mapping[str, str]
 
 
