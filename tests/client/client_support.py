@@ -1,4 +1,4 @@
-"""Question banks and scripted responders shared by the client tests."""
+"""Shared helpers of the client tests: small question banks and scripted responders."""
 
 from __future__ import annotations
 
