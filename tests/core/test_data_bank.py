@@ -52,7 +52,7 @@ def test_blank_lines_and_utf8_bom_are_fine(tmp_path):
         ({**GOOD, "id": "q2", "options": {"A": "x", "B": ""}}, "bank.jsonl:2: options.B: option B is empty"),
         ({**GOOD, "id": "q2", "options": {"A": "x", "C": "y"}}, "bank.jsonl:2: options: option letters must be contiguous from A (A, B), got A, C"),
         ({**GOOD, "id": "q2", "options": {"A": "x"}}, "bank.jsonl:2: options: needs 2..26 options, got 1"),
-        ({**GOOD, "id": "q2", "options": {f"{i}": "x" for i in range(30)}}, "bank.jsonl:2: options: needs 2..26 options, got 30"),
+        ({**GOOD, "id": "q2", "answer": None, "options": {f"{i}": "x" for i in range(30)}}, "bank.jsonl:2: options: needs 2..26 options, got 30"),
         (GOOD, "bank.jsonl:2: id: duplicate id 'q1' (first at line 1)"),
         ({**GOOD, "id": "q2", "extra": 1}, "bank.jsonl:2: extra: unknown field (not part of the question schema)"),
     ],
@@ -206,3 +206,11 @@ def test_atomic_output_keeps_the_old_file_on_failure(tmp_path):
         write_bank(questions(), out)
     assert out.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_every_bad_field_of_one_record_is_reported(tmp_path):
+    line = {"id": "q1", "question": "q", "options": {"A": "x", "B": ""}, "answer": "E", "colour": "red"}
+    report = validate_bank(bank_file(tmp_path / "b.jsonl", [line]))
+    assert sorted((e.line, e.field) for e in report.errors) == [(1, "answer"), (1, "colour"), (1, "options.B")]
+    with pytest.raises(BankFormatError, match=r"b\.jsonl:1: .* \(\+2 more on this record\)"):
+        list(QuestionBank(tmp_path / "b.jsonl"))
