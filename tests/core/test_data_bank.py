@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gc
 import json
+import tempfile
 import tracemalloc
 import weakref
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from alphamed.data import (
     BankError,
@@ -19,7 +22,7 @@ from alphamed.data import (
     validate_bank,
     write_bank,
 )
-from alphamed.schema import Question
+from alphamed.schema import Question, letters_for
 
 GOOD = {"id": "q1", "question": "Which drug?", "options": {"A": "x", "B": "y"}, "answer": "A"}
 
@@ -214,3 +217,27 @@ def test_every_bad_field_of_one_record_is_reported(tmp_path):
     assert sorted((e.line, e.field) for e in report.errors) == [(1, "answer"), (1, "colour"), (1, "options.B")]
     with pytest.raises(BankFormatError, match=r"b\.jsonl:1: .* \(\+2 more on this record\)"):
         list(QuestionBank(tmp_path / "b.jsonl"))
+
+
+
+_text = st.text(min_size=1, max_size=30).filter(lambda s: s.strip() == s)
+
+
+@st.composite
+def _questions(draw):
+    n = draw(st.integers(2, 26))
+    options = dict(zip(letters_for(n), draw(st.lists(_text, min_size=n, max_size=n))))
+    return Question(id=draw(_text), question=draw(_text), options=options,
+                    answer=draw(st.sampled_from([None, *options])),
+                    context=draw(st.none() | _text), difficulty=draw(st.none() | st.floats(0, 1)),
+                    metadata=draw(st.dictionaries(_text, _text, max_size=2)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(st.lists(_questions(), max_size=4, unique_by=lambda q: q.id))
+def test_any_written_bank_reads_back_identically(questions):
+    """Whatever text a question holds (unicode, newlines, quotes), it survives write + read."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bank.jsonl"
+        write_bank(questions, path)
+        assert list(QuestionBank(path)) == questions
