@@ -10,7 +10,7 @@ from alphamed_client.errors import ScoringAborted
 from alphamed_client.results import done_ids, read_results
 from alphamed_client.testing.fake_server import Fail, Reply, boxed
 
-from conftest import gold_of, right_when, write_bank
+from client_support import gold_of, right_when, write_bank
 
 
 def client_for(server, **kw):

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from alphamed.cli import main
 from alphamed_client.report import ScoreReport
 
-from conftest import right_when, write_bank
+from client_support import right_when, write_bank
 
 STABLE_FIELDS = ("rows", "answered", "errors", "unlabeled", "overall", "abstention_rate", "by", "confusion",
                  "methods", "prompt_tokens", "completion_tokens")
