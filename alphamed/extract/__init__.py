@@ -32,12 +32,27 @@ True
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from alphamed.extract.answer import TRANSLATE, Reading, read_answer
+from alphamed.extract.answer import SEGMENT, TRANSLATE, Reading, read_answer
 from alphamed.extract.fallback import bare_line, concluding_option
-from alphamed.extract.markers import CONDITIONAL, MARKERS, NEGATED, READ_MODE, TAG_CLOSE
+from alphamed.extract.markers import (
+    CONDITIONAL,
+    FOREIGN,
+    FOREIGN_ANY_CASE,
+    FOREIGN_LATIN_WORDS,
+    NEGATED,
+    READ_MODE,
+    STRONG,
+    STRONG_ANY_CASE,
+    TAG_CLOSE,
+    WEAK,
+    WEAK_ANY_CASE,
+    accept,
+)
 from alphamed.extract.options import OptionIndex, Options, normalize_options
 
 __all__ = ["Extraction", "Options", "extract_answer", "normalize_options", "WINDOW"]
@@ -49,6 +64,9 @@ WINDOW = 16_384
 HEAD = 2_048
 _LOOKBEHIND = 80
 _ENCLOSED_MAX = 400
+_FIRST_WINDOW = 320
+WEAK_TAIL = 480
+_OVERLAP = 200
 
 
 @dataclass(frozen=True)
@@ -133,47 +151,91 @@ def _decide(
     return None, False
 
 
-def _last_marker(text: str, options: OptionIndex, start: int, end: int) -> tuple[Reading, str, tuple[int, int]] | None:
-    """The last marker in ``text[start:end]`` that says something about the answer."""
-    last = None
-    for m in MARKERS.finditer(text, start, end):
-        method = m.lastgroup or ""
-        found = _read_marker(text, m, method, options, end)
-        if found is not None:
-            last = (found[0], method, found[1])
+def _last_marker(text: str, options: OptionIndex, start: int, end: int) -> _Event | None:
+    """The last marker in ``text[start:end]`` that says something about the answer.
+
+    Weak markers are read only in the last :data:`WEAK_TAIL` characters. Strong markers are
+    read in windows from the end backwards, growing geometrically, stopping at the first window
+    holding one: the final answer is usually near the end, so the cost rarely depends on the
+    length of the reasoning.
+    """
+    weak = _scan(text, options, max(start, end - WEAK_TAIL), end, end, end, strong=False)
+    floor = weak[2][0] if weak is not None else start
+    w_end, size = end, _FIRST_WINDOW
+    while w_end > floor:
+        w_start = max(floor, w_end - size)
+        strong = _scan(text, options, w_start, min(end, w_end + _OVERLAP), w_end if w_end < end else end + 1, end)
+        if strong is not None:
+            return strong if weak is None or strong[2][0] > weak[2][0] else weak
+        w_end, size = w_start, size * 4
+    return weak
+
+
+_Event = tuple[Reading, str, tuple[int, int]]
+
+
+def _scan(text: str, options: OptionIndex, start: int, stop: int, before: int, end: int, strong: bool = True) -> _Event | None:
+    """The last marker event in ``text[start:stop]`` whose evidence starts before ``before``."""
+    chunk = text[start:stop]
+    lowered = chunk.lower()
+    exact = len(lowered) == len(chunk)
+    if not exact:
+        lowered = chunk
+    if strong:
+        patterns = [STRONG if exact else STRONG_ANY_CASE]
+        if not chunk.isascii() or any(w in lowered for w in FOREIGN_LATIN_WORDS):
+            patterns.append(FOREIGN if exact else FOREIGN_ANY_CASE)
+    else:
+        patterns = [WEAK if exact else WEAK_ANY_CASE]
+    last: _Event | None = None
+    for pattern in patterns:
+        for m in pattern.finditer(lowered):
+            accepted = accept(chunk, m)
+            if accepted is None or start + accepted[1] >= before:
+                continue
+            found = _read_marker(text, _Shifted(m, start), accepted[0], start + accepted[1], options, end)
+            if found is not None and (last is None or found[1][0] > last[2][0]):
+                last = (found[0], accepted[0], found[1])
     return last
 
 
-def _read_marker(text: str, m: Any, method: str, options: OptionIndex, end: int) -> tuple[Reading, tuple[int, int]] | None:
+class _Shifted:
+    """A match with offsets moved by ``shift`` (matches come from a slice of the text)."""
+
+    __slots__ = ("_m", "_shift")
+
+    def __init__(self, m: re.Match[str], shift: int) -> None:
+        self._m, self._shift = m, shift
+
+    def start(self) -> int:
+        return self._m.start() + self._shift
+
+    def end(self) -> int:
+        return self._m.end() + self._shift
+
+
+def _read_marker(
+    text: str, m: Any, method: str, evidence_start: int, options: OptionIndex, end: int
+) -> tuple[Reading, tuple[int, int]] | None:
     """The reading after one marker match, or None when the marker says nothing."""
     if method == "verdict":
-        letter = text[_verdict_letter(m)].translate(TRANSLATE)
-        reading = Reading("commit" if options.valid(letter) else "invalid", letter, m.end() - m.start())
-        seg_start = m.start()
+        letter = text[evidence_start].translate(TRANSLATE)
+        reading = Reading("commit" if options.valid(letter) else "invalid", letter, m.end() - evidence_start)
+        seg_start = evidence_start
     else:
         seg_start = m.end()
-        seg_end = min(end, seg_start + 240)
-        mode = READ_MODE.get(method, "phrase")
+        seg_end = min(end, seg_start + SEGMENT)
         if method in ("answer_tag", "boxed"):
             seg_end = _enclosed_end(text, seg_start, min(end, seg_start + _ENCLOSED_MAX), method)
-        reading = read_answer(text[seg_start:seg_end], options, mode)
+        reading = read_answer(text[seg_start:seg_end], options, READ_MODE.get(method, "phrase"))
     if reading.kind == "none":
         return None
-    before = text[max(0, m.start() - _LOOKBEHIND):m.start()]
+    before = text[max(0, evidence_start - _LOOKBEHIND):evidence_start]
     if method in ("answer_phrase", "verdict", "conclusion_phrase") and CONDITIONAL.search(before):
         return None
     if method not in ("answer_tag", "boxed") and NEGATED.search(before) and reading.kind == "commit":
         reading = Reading("negation", reading.letter, reading.end)
-    return reading, (m.start(), seg_start + reading.end)
-
-
-def _verdict_letter(m: Any) -> int:
-    """Offset of the letter in a "verdict" match ("Option C is correct")."""
-    s = m.group(0)
-    for i, ch in enumerate(s):
-        if "A" <= ch <= "Z" and (i + 1 == len(s) or not s[i + 1].isalpha()) and (i == 0 or not s[i - 1].isalpha()):
-            return m.start() + i
-    return m.start()
+    return reading, (evidence_start, seg_start + reading.end)
 
 
 def _enclosed_end(text: str, start: int, limit: int, method: str) -> int:

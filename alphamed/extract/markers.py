@@ -21,56 +21,122 @@ import re
 
 _COPULA = (
     r"(?:\s*(?:\*\*|__))?\s*(?:(?:is|was|would\s+be|will\s+be|should\s+be|must\s+be|seems\s+to\s+be|appears\s+to\s+be"
-    r"|could\s+be|might\s+be|may\s+be|remains|here\s+is|is\s+therefore|therefore\s+is|is\s+thus|is\s+then)\b"
+    r"|could\s+be|might\s+be|may\s+be|remains|here\s+is|is\s+therefore|therefore\s+is|is\s+thus|is\s+then)(?![a-z])"
     r"|[:：=]|->|→|⇒|=>|\s-\s|–|—)"
 )
 _ADJ = (
     r"(?:final|correct|right|best|true|proper|accurate|appropriate|single\s+best|most\s+(?:likely|appropriate|"
-    r"accurate|correct|plausible|reasonable|probable)|overall|only|likely)"
+    r"accurate|correct|plausible|reasonable|probable)|overall|only|likely|my|your)"
 )
-_ENGLISH = (
-    r"\b(?:(?:the|my|our|your)\s+)?(?:(?:" + _ADJ + r")\s+)*(?:answer|response)(?:\s+(?:choice|option|letter))?"
-    r"|\b(?:(?:the|my|our)\s+)?(?:" + _ADJ + r")\s+(?:(?:" + _ADJ + r")\s+)*(?:option|choice|selection|letter)"
-)
-_ENGLISH_TAIL = r"(?:\s+(?:to|for|of)\s+(?:this|the)\s+(?:question|problem|case|item|mcq|vignette|scenario))?"
+_TAIL = r"(?:\s+(?:to|for|of)\s+(?:this|the)\s+(?:question|problem|case|item|mcq|vignette|scenario))?"
 _FOREIGN = (
-    r"(?:最终|正确|最佳)?答案\s*(?:是|为|為|应为|應為|应该是|應該是|选|選)?|故选|应选|因此选|所以选|正确选项(?:是|为)?"
-    r"|(?:la\s+)?(?:bonne\s+|meilleure\s+)?r[ée]ponse(?:\s+(?:correcte|finale|exacte))?\s*(?:est|:|：)"
-    r"|(?:la\s+)?respuesta(?:\s+(?:correcta|final))?\s*(?:es|:|：)"
-    r"|(?:die\s+)?(?:richtige\s+|korrekte\s+)?antwort\s*(?:ist|lautet|:|：)"
-    r"|(?:правильный\s+|верный\s+|окончательный\s+|итоговый\s+)?ответ\s*(?:[:：—–-]|это)?"
-    r"|(?:a\s+)?resposta(?:\s+(?:correta|final))?\s*(?:é|:|：)"
-    r"|(?:la\s+)?risposta(?:\s+(?:corretta|finale))?\s*(?:è|:|：)"
-    r"|(?:答え|正解)\s*(?:は|:|：)|정답\s*(?:은|는|:|：)?"
+    r"答案\s*(?:是|为|為|应为|應為|应该是|應該是|选|選)?",
+    "故选", "应选", "因此选", "所以选", r"正确选项(?:是|为)?",
+    r"réponse(?:\s+(?:correcte|finale|exacte))?\s*(?:est|:|：)",
+    r"reponse(?:\s+(?:correcte|finale|exacte))?\s*(?:est|:|：)",
+    r"respuesta(?:\s+(?:correcta|final))?\s*(?:es|:|：)",
+    r"antwort\s*(?:ist|lautet|:|：)",
+    r"ответ\s*(?:[:：—–-]|это)?",
+    r"resposta(?:\s+(?:correta|final))?\s*(?:é|:|：)",
+    r"risposta(?:\s+(?:corretta|finale))?\s*(?:è|:|：)",
+    r"答え\s*(?:は|:|：)", r"正解\s*(?:は|:|：)", r"정답\s*(?:은|는|:|：)?",
 )
-_LETTER_AHEAD = r"(?=\s*(?:option\s+|choice\s+)?[(\[]?\s*(?-i:[A-Z])\s*[)\]]?(?:[\s.!,;:)*]|$))"
+_LETTER_AHEAD = r"(?=\s*(?:option\s+|choice\s+)?[(\[]?\s*[a-z]\s*[)\]]?(?:[\s.!,;:)*]|$))"
 
-MARKERS = re.compile(
-    "|".join(
-        [
-            r"(?P<answer_tag><\s*answer\s*>)",
-            r"(?P<boxed>\\(?:boxed|fbox)\s*\{)",
-            r"(?P<answer_header>(?:^|\n)[ \t]*(?:#{1,6}[ \t]*|\*\*|__)?[ \t]*(?:final[ \t]+|correct[ \t]+)?answer"
-            r"[ \t]*(?:\*\*|__)?[ \t]*[:：]?[ \t]*(?:\*\*|__)?[ \t]*(?=\r?\n))",
-            r"(?P<answer_phrase>(?:" + _ENGLISH + r")" + _ENGLISH_TAIL + _COPULA + r"|" + _FOREIGN + r")",
-            r"(?P<verdict>(?:\b(?:option|choice)\s*|(?<![A-Za-z0-9]))[(\[]?(?-i:[A-Z])[)\]]?\s+(?:is|seems\s+to\s+be"
-            r"|appears\s+to\s+be|would\s+be)\s+(?:the\s+)?(?:(?:most|single|only)\s+)?(?:(?:correct|right|best|true"
-            r"|accurate|appropriate|final)\b(?:\s+(?:answer|option|choice|one|response))?|answer\b))",
-            r"(?P<choice_phrase>\b(?:I(?:'d|'ll|\s+would|\s+will)?|we(?:'d|'ll|\s+would|\s+will)?|let's)\s+(?:choose"
-            r"|select|pick|go\s+with|opt\s+for|mark)\b)",
-            r"(?P<conclusion>\b(?:therefore|thus|hence|so|consequently|in\s+conclusion|in\s+summary|overall"
-            r"|accordingly)\s*[,:]?\s*(?:the\s+answer\s+is\s+)?" + _LETTER_AHEAD + r")",
-            r"(?P<arrow>(?:→|⇒|=>|->)" + _LETTER_AHEAD + r")",
-            r"(?P<conclusion_phrase>\b(?:the\s+)?(?:most\s+likely|most\s+probable|likeliest|best|most\s+appropriate"
-            r"|correct|definitive|final|underlying)\s+(?:diagnosis|cause|treatment|management|next\s+step|step"
-            r"|explanation|mechanism|drug|medication|agent|choice|test|investigation|finding|organism|pathogen"
-            r"|etiology|intervention|therapy)(?:\s+(?:in|of|for)\s+(?:the\s+)?(?:management|this\s+patient|this\s+case"
-            r"|choice|treatment))*\s+(?:is|would\s+be|remains)\b)",
-        ]
-    ),
-    re.IGNORECASE,
+_VERDICT_TAIL = (
+    r"\s+(?:the\s+)?(?:(?:most|single|only)\s+)?(?:(?:correct|right|best|true|accurate|appropriate|final)(?![a-z])"
+    r"(?:\s+(?:answer|option|choice|one|response)(?![a-z]))?|answer(?![a-z]))"
 )
-"""Every final-answer marker; ``match.lastgroup`` names the rule."""
+_HEADER_END = r"[ \t]*(?:\*\*|__)?[ \t]*[:：]?[ \t]*(?:\*\*|__)?[ \t]*(?=\r?\n)"
+_CONCLUSION_TAIL = r"\s*[,:]?\s*(?:the\s+answer\s+is\s+)?" + _LETTER_AHEAD
+_PHRASE_NOUN_TAIL = r"(?:\s+(?:of\s+choice|in\s+(?:the\s+)?management|for\s+this\s+patient|in\s+this\s+case))*\s+(?:is|would\s+be|remains)(?![a-z])"
+
+
+def _rule(name: str, *alternatives: str) -> list[str]:
+    """Alternatives that each start with a literal (fast to reject), tagged by an empty group."""
+    return [alt + f"(?P<{name}{i}>)" for i, alt in enumerate(alternatives)]
+
+
+# Each alternative starts with a literal and ends with an empty named group: Python's regex
+# engine rejects a literal-led alternative in one step, which a leading group would prevent.
+_STRONG = (
+    _rule("answer_tag", r"<\s*answer\s*>")
+    + _rule("boxed", r"\\boxed\s*\{", r"\\fbox\s*\{")
+    + _rule("header", r"answer" + _HEADER_END)
+    + _rule("answer_phrase", r"answer(?:\s+(?:choice|option|letter))?" + _TAIL + _COPULA,
+            r"response" + _TAIL + _COPULA)
+    + _rule("option_phrase", *(w + _TAIL + _COPULA for w in ("option", "choice", "selection")))
+)
+_WEAK = (
+    _rule("verdict", *(w + _VERDICT_TAIL for w in (r"is", r"seems\s+to\s+be", r"appears\s+to\s+be", r"would\s+be")))
+    + _rule("choice_phrase", *(w + r"(?![a-z])" for w in ("choose", "select", "pick", r"go\s+with", r"opt\s+for", "mark")))
+    + _rule("conclusion", *(w + _CONCLUSION_TAIL for w in ("therefore", "thus", "hence", "so", "consequently",
+                                                             r"in\s+conclusion", r"in\s+summary", "overall", "accordingly")))
+    + _rule("arrow", *(w + _LETTER_AHEAD for w in ("→", "⇒", "=>", "->")))
+    + _rule("conclusion_phrase", *(w + _PHRASE_NOUN_TAIL for w in (
+        "diagnosis", "cause", "treatment", "management", r"next\s+step", "explanation", "mechanism", "drug",
+        "medication", "agent", "investigation", "organism", "pathogen", "etiology", "intervention", "therapy")))
+)
+_FOREIGN_RULES = _rule("foreign_phrase", *_FOREIGN)
+
+# Python's regex engine tries every alternative at every position, so the markers are split in
+# three patterns by how often they must run: strong markers over the whole (bounded) output,
+# weak ones only near its end, foreign ones only when the output has non-ASCII text or the
+# Latin-script marker words.
+STRONG = re.compile("|".join(_STRONG))
+WEAK = re.compile("|".join(_WEAK))
+FOREIGN = re.compile("|".join(_FOREIGN_RULES))
+STRONG_ANY_CASE = re.compile("|".join(_STRONG), re.IGNORECASE)
+WEAK_ANY_CASE = re.compile("|".join(_WEAK), re.IGNORECASE)
+FOREIGN_ANY_CASE = re.compile("|".join(_FOREIGN_RULES), re.IGNORECASE)
+FOREIGN_LATIN_WORDS = ("ponse", "respuesta", "resposta", "risposta", "antwort")
+"""Patterns run on LOWER-CASED text (no IGNORECASE: much faster); ``lastgroup`` names the rule,
+checked further by :func:`accept` on the original text. The ``_ANY_CASE`` twins serve text whose
+lower-casing changes its length (offsets would not line up)."""
+
+_WORD_BEFORE = re.compile(r"[A-Za-z0-9]$")
+_ADJ_BEFORE = re.compile(_ADJ + r"\s+$", re.IGNORECASE)
+_SUBJECT_BEFORE = re.compile(r"(?:\bi(?:'d|'ll|\s+would|\s+will|\s+shall)?|\bwe(?:'d|'ll|\s+would|\s+will)?|\blet's"
+                             r"|\blet\s+us)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_HEADER_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:#{1,6}[ \t]*|\*\*|__)?[ \t]*(?:(?:final|correct)[ \t]+)?$", re.IGNORECASE)
+_VERDICT_LETTER = re.compile(r"(?:^|[^A-Za-z0-9])(?:(?:[Oo]ption|[Cc]hoice)\s*)?[(\[]?\s*([A-Z])\s*[)\]]?\s+$")
+_UPPER_AHEAD = re.compile(r"\s*(?:option\s+|choice\s+)?[(\[]?\s*[A-Z]", re.IGNORECASE)
+
+
+def accept(text: str, m: re.Match[str]) -> tuple[str, int] | None:
+    """The rule a marker match stands for, after checks on the original text; None to ignore it.
+
+    Args:
+        text: the output (original case; ``m`` may come from its lower-cased copy).
+        m: a match of :data:`STRONG`, :data:`WEAK` or :data:`FOREIGN`.
+
+    Returns:
+        ``(method, evidence_start)``, or None.
+    """
+    method = (m.lastgroup or "").rstrip("0123456789")
+    start = m.start()
+    before = text[max(0, start - 40):start]
+    if method == "verdict":
+        letter = _VERDICT_LETTER.search(before)
+        return ("verdict", start - len(before) + letter.start(1)) if letter else None
+    if method in ("header", "answer_phrase", "option_phrase", "choice_phrase", "conclusion", "conclusion_phrase"):
+        if _WORD_BEFORE.search(before):
+            return None  # inside a word: "reanswer", "also"
+    if method == "header":
+        return ("answer_header", start) if _HEADER_BEFORE.search(before) else None
+    if method == "answer_phrase":
+        return method, start
+    if method == "option_phrase":
+        return ("answer_phrase", start) if _ADJ_BEFORE.search(before) else None
+    if method == "foreign_phrase":
+        return "answer_phrase", start
+    if method == "choice_phrase":
+        return (method, start) if _SUBJECT_BEFORE.search(before) else None
+    if method in ("conclusion", "arrow"):
+        ahead = _UPPER_AHEAD.match(text, m.end())
+        return (method, start) if ahead and ahead.group(0)[-1].isupper() else None
+    return method, start
+
 
 READ_MODE = {
     "answer_tag": "enclosed",
