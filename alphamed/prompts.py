@@ -115,7 +115,8 @@ PLAIN = PromptStyle(
     system=None,
     instruction="Answer with the letter of the correct option.",
     answer_format="X",
-    format_pattern=r"^\s*\(?[A-Z]\)?[.:)]?(\s|$)",
+    # a letter first: "C", "(C) text", "C. text"; not a word such as "I think C"
+    format_pattern=r"^\s*(?:\([A-Z]\)|[A-Z](?:[.:)]|\s*$))",
 )
 
 STYLES: dict[str, PromptStyle] = {s.name: s for s in (ALPHAMED, THINK_ANSWER, PLAIN)}
