@@ -136,18 +136,15 @@ def _decide(
         if reading.kind != "commit" or reading.letter is None:
             return None, True
         return Extraction(reading.letter, options.text_of(reading.letter), method, span), True
-    if tail:
-        line = bare_line(text, options, start, end, first=False, last=True)
+    for first, last in ((False, tail), (head, False)):
+        line = bare_line(text, options, start, end, first=first, last=last) if first or last else None
         if line is not None:
             return Extraction(line[0], options.text_of(line[0]), line[1], line[2]), True
+    if tail:
         concluded = concluding_option(text, options, start, end)
         if concluded is not None:
             letter, span = concluded
             return Extraction(letter, options.text_of(letter), "option_text", span), True
-    if head:
-        line = bare_line(text, options, start, end, first=True, last=False)
-        if line is not None:
-            return Extraction(line[0], options.text_of(line[0]), line[1], line[2]), True
     return None, False
 
 

@@ -52,7 +52,8 @@ _HEDGE = re.compile(r"(?:either|between|one\s+of|both|unclear|uncertain|undeterm
 _LETTER = re.compile(r"([(\[{]?)[ \t]*([A-Za-z])(?![A-Za-z0-9]|-[A-Za-z0-9]|['’][A-Za-z]|\.[A-Za-z0-9])")
 _CLOSE = re.compile(r"[ \t]*[)\]}]")
 _SECOND = re.compile(
-    r"[ \t]*(?:\*\*)?[ \t]*(?:,|/|&|\bor\b|\band\b|\bvs\.?|\bversus\b|\bплюс\b|\bou\b|\bo\b|或|和)[ \t]*(?:\*\*)?[ \t]*"
+    r"[ \t]*(?:\*\*)?[ \t]*(?:\\(?:text|mathrm|textrm)\s*\{[ \t]*)?"
+    r"(?:,|/|&|\bor\b|\band\b|\bvs\.?|\bversus\b|\bили\b|\bou\b|\bo\b|或|和)[ \t]*\}?[ \t]*(?:\*\*)?[ \t]*"
     r"(?:option[ \t]+|choice[ \t]+)?[(\[]?[ \t]*([A-Z])(?![A-Za-z0-9]|-[A-Za-z0-9]|['’][A-Za-z])",
 )
 _TEXT_AFTER_LETTER = re.compile(r"[ \t]*(?:[.:)\]\-–—,]|\*\*)?[ \t]*(?:\*\*)?[ \t]*")

@@ -39,16 +39,19 @@ _CUE = re.compile(
     r"\b(?:most\s+likely|likely|likeliest|probabl|diagnos|therefore|thus|hence|so|consistent|compatible|points?\s+to"
     r"|pointing|indicat|suggest|conclu|answer|choose|choice|select|best|correct|appropriate|first[- ]line|confirm"
     r"|explain|responsible|caused|cause|treat|manage|recommend|should|fits?|characteristic|classic|typical"
-    r"|pathognomonic|in\s+summary|overall|go\s+with|yes|no|maybe)"
+    r"|pathognomonic|in\s+summary|overall|go\s+with|yes|no|maybe|this\s+is|it\s+is|it's)"
 )
 _NEG_BEFORE = re.compile(
     r"\b(?:not|no|unlikely|rules?\s+out|ruled\s+out|ruling\s+out|excludes?|excluded|excluding|rather\s+than"
     r"|instead\s+of|less\s+likely|other\s+than|than|against|without|nor|neither|isn't|wasn't|doesn't|don't"
-    r"|except|besides|unlike)\b[^,;:]{0,40}$"
+    r"|except|besides|unlike|although|though|despite|while|whereas)\b[^,;:]{0,40}$"
 )
 _NEG_AFTER = re.compile(
-    r"^[^,;:]{0,30}?\b(?:is|are|was|seems|appears)\s+(?:also\s+)?(?:unlikely|less\s+likely|excluded|ruled\s+out"
-    r"|incorrect|wrong|not|inconsistent|implausible)\b|^\W{0,3}(?:is|are)\s+ruled\s+out"
+    r"^[^,;:]{0,30}?\b(?:is|are|was|seems|appears)\s+(?:also\s+|much\s+)?(?:unlikely|less\s+likely|excluded"
+    r"|ruled\s+out|incorrect|wrong|not|inconsistent|implausible|tempting)\b"
+    r"|^\W{0,5}(?:unlikely|excluded|ruled\s+out|incorrect|wrong|no\b|not\b)"
+    r"|^[^.;]{0,40}?\b(?:does|do|did|would|could|can)\s*(?:not|n't)\s+(?:fit|match|explain|account|cause)"
+    r"|^[^.;]{0,40}?\bcan\s+be\s+(?:ruled\s+out|excluded|eliminated)"
 )
 
 
