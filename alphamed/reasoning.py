@@ -14,7 +14,7 @@ Rules, applied to the output with leading whitespace ignored:
    b. else, if a *final-answer sentence* occurs: reasoning is everything before the first one,
       content is that sentence and everything after it. A final-answer sentence starts at the
       beginning of the output, of a line, or of a sentence (after ``.``, ``!``, ``?`` or ``:``
-      and spaces), with optional markdown (``#``, ``*``, ``_``, ``>``), an optional connective
+      and 1-16 spaces or tabs; a line may be indented by up to 16), with optional markdown (``#``, ``*``, ``_``, ``>``), an optional connective
       (Therefore, Thus, Hence, So, Finally, Overall, In conclusion, In summary, with an optional
       comma), an optional "the", then "final answer" (any case, 1-3 spaces between words) not
       followed by a letter. This is how the released AlphaMed models end:
@@ -39,6 +39,7 @@ however the text is chunked.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 THINK_OPEN = "<think>"
@@ -50,7 +51,11 @@ Untagged = Literal["reasoning", "content"]
 _MARKDOWN = "#*_>"
 _CONNECTIVES = ("therefore", "thus", "hence", "so", "finally", "overall", "in conclusion", "in summary")
 _SENTENCE_ENDS = ".!?:"
+_FIRST_LETTERS = frozenset(w[0] for w in (*_CONNECTIVES, "the", "final"))
 _MAX_OPENER = 64  # no final-answer opener is longer than this
+_MAX_INDENT = 16  # spaces or tabs allowed between a sentence end or newline and the next sentence
+_RECENT = 256  # look-back a stream keeps (>= _MAX_OPENER + _MAX_INDENT + the "final answer" core)
+_FINAL = re.compile("final", re.IGNORECASE)
 _FULL, _PARTIAL, _NO = 2, 1, 0
 
 
@@ -82,7 +87,7 @@ class _Stripped:
 
     def __init__(self) -> None:
         self.started = False
-        self.pending = ""  # whitespace held back: it is kept only if more text follows
+        self.pending: list[str] = []  # whitespace held back: kept only if more text follows
 
     def push(self, s: str) -> str:
         if not s:
@@ -94,11 +99,29 @@ class _Stripped:
             self.started = True
         body = s.rstrip()
         if not body:
-            self.pending += s
+            self.pending.append(s)
             return ""
-        out = self.pending + body
-        self.pending = s[len(body):]
+        out = "".join(self.pending) + body
+        self.pending = [s[len(body):]]
         return out
+
+
+class _Pending:
+    """Free text received but not yet assigned to a channel (appends are O(1))."""
+
+    __slots__ = ("parts", "start")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.start = 0  # absolute offset of the first pending character
+
+    def take(self, end: int) -> str:
+        """Remove and return the pending text up to absolute offset ``end``."""
+        text = "".join(self.parts)
+        cut = max(0, end - self.start)
+        self.parts = [text[cut:]] if cut < len(text) else []
+        self.start += cut
+        return text[:cut]
 
 
 class ReasoningSplitter:
@@ -107,7 +130,8 @@ class ReasoningSplitter:
     Reasoning is emitted as soon as it is safe: only a possible partial tag at the end of what
     has arrived, trailing whitespace, and text from a line or sentence start that could still
     become a final-answer sentence are held back. In free text, content from a final-answer
-    sentence on is held until the end of the stream (a later ``</think>`` would make it reasoning).
+    sentence on is held until the end of the stream (a later ``</think>`` would make it
+    reasoning). Work per chunk is proportional to the chunk (plus a bounded look-back).
 
     Args:
         untagged: where free text without any marker goes (see :func:`split_reasoning`).
@@ -120,14 +144,14 @@ class ReasoningSplitter:
     def __init__(self, *, untagged: Untagged = "reasoning") -> None:
         self._untagged = untagged
         self._mode = "lead"
-        self._buf = ""  # text not yet assigned to a channel
+        self._buf = ""  # lead / tagged modes: text not yet assigned (bounded by a tag's length)
         self._reasoning = _Stripped()
         self._content = _Stripped()
-        self._free = ""  # free mode: all free text (offsets for sentence starts)
-        self._done = 0  # free mode: how much of _free has been assigned
-        self._final_at = -1  # free mode: start of the first final-answer sentence
-        self._think_from = 0  # free mode: where to search for </think>
-        self._opener_from = 0  # free mode: where to search for "final answer"
+        self._pending = _Pending()  # free mode: unassigned text
+        self._recent = ""  # free mode: the last _RECENT characters, for look-back
+        self._total = 0  # free mode: characters of free text so far
+        self._final_at = -1  # free mode: absolute start of the first final-answer sentence
+        self._opener_from = 0  # free mode: where the next search for "final" starts
         self._finished = False
 
     def feed(self, delta: str) -> tuple[str, str]:
@@ -159,13 +183,12 @@ class ReasoningSplitter:
         r: list[str] = []
         c: list[str] = []
         if self._mode == "lead":
-            self._buf += delta
+            self._buf = (self._buf + delta).lstrip()  # leading whitespace never matters
             delta = self._decide_lead(at_end)
             if self._mode == "lead":
                 return "", ""
         if self._mode == "free":
-            self._free += delta
-            self._step_free(r, c, at_end)
+            self._step_free(delta, r, c, at_end)
         elif self._mode == "content":
             c.append(self._content.push(delta))
         else:
@@ -174,7 +197,7 @@ class ReasoningSplitter:
 
     def _decide_lead(self, at_end: bool) -> str:
         """Pick the mode once the first non-space text tells it; returns the text left to process."""
-        s = self._buf.lstrip()
+        s = self._buf
         if not s:
             return ""
         for tag, mode in ((THINK_OPEN, "think"), (HUATUO_OPEN, "huatuo")):
@@ -200,62 +223,55 @@ class ReasoningSplitter:
         r.append(self._reasoning.push(buf[: len(buf) - keep]))
         self._buf = buf[len(buf) - keep:]
 
-    def _step_free(self, r: list[str], c: list[str], at_end: bool) -> None:
+    def _step_free(self, delta: str, r: list[str], c: list[str], at_end: bool) -> None:
         """Free text: watch for ``</think>`` and for the first final-answer sentence."""
-        text = self._free
-        i = text.find(THINK_CLOSE, self._think_from)
+        recent = self._recent + delta
+        base = self._total - len(self._recent)  # absolute offset of recent[0]
+        self._pending.parts.append(delta)
+        self._total += len(delta)
+        i = recent.find(THINK_CLOSE)
         if i >= 0:
-            r.append(self._reasoning.push(text[self._done:i]))
-            self._mode, self._free = "content", ""
-            c.append(self._content.push(text[i + len(THINK_CLOSE):]))
+            r.append(self._reasoning.push(self._pending.take(base + i)))
+            self._mode = "content"
+            c.append(self._content.push(self._pending.take(self._total)[len(THINK_CLOSE):]))
             return
-        self._think_from = max(self._think_from, len(text) - len(THINK_CLOSE) + 1)
         if self._final_at < 0:
-            self._final_at = self._find_opener(text, at_end)
+            self._final_at = self._find_opener(recent, base, at_end)
             if self._final_at >= 0:
-                r.append(self._reasoning.push(text[self._done:self._final_at]))
-                self._done = self._final_at
+                r.append(self._reasoning.push(self._pending.take(self._final_at)))
         if at_end:
-            self._flush_free(r, c)
+            rest = self._pending.take(self._total)
+            if self._final_at >= 0 or self._untagged == "content":
+                c.append(self._content.push(rest))
+            else:
+                r.append(self._reasoning.push(rest))
             return
         if self._final_at < 0 and self._untagged == "reasoning":
-            limit = min(len(text) - _partial_suffix(text, THINK_CLOSE), self._first_partial(text))
-            if limit > self._done:
-                r.append(self._reasoning.push(text[self._done:limit]))
-                self._done = limit
+            limit = min(self._total - _partial_suffix(recent, THINK_CLOSE), self._first_partial(recent, base))
+            r.append(self._reasoning.push(self._pending.take(limit)))
+        self._recent = recent[-_RECENT:]
 
-    def _flush_free(self, r: list[str], c: list[str]) -> None:
-        """End of a free-text stream without ``</think>``: assign what is held."""
-        text = self._free
-        if self._final_at >= 0:
-            r.append(self._reasoning.push(text[self._done:self._final_at]))
-            c.append(self._content.push(text[self._final_at:]))
-        elif self._untagged == "reasoning":
-            r.append(self._reasoning.push(text[self._done:]))
-        else:
-            c.append(self._content.push(text[self._done:]))
-        self._done = len(text)
-
-    def _find_opener(self, text: str, at_end: bool) -> int:
-        """Start of the first complete final-answer opener in ``text``, or -1."""
-        lowered_from = max(self._opener_from - _MAX_OPENER, 0)
-        window = text[lowered_from:].lower()
-        j = window.find("final")
-        while j >= 0:
-            core = lowered_from + j
+    def _find_opener(self, recent: str, base: int, at_end: bool) -> int:
+        """Absolute start of the first complete final-answer opener, or -1."""
+        found = -1
+        for m in _FINAL.finditer(recent, max(0, self._opener_from - base)):
+            core = m.start()
             for p in range(max(core - _MAX_OPENER, 0), core + 1):
-                if _is_sentence_start(text, p) and _opener_state(text, p, at_end) == _FULL:
-                    return p
-            j = window.find("final", j + 1)
-        self._opener_from = max(self._opener_from, len(text) - 16)
+                if _is_sentence_start(recent, p, base == 0) and _opener_state(recent, p, at_end) == _FULL:
+                    found = base + p
+                    break
+            if found >= 0:
+                return found
+        self._opener_from = max(self._opener_from, base + len(recent) - 16)
         return -1
 
-    def _first_partial(self, text: str) -> int:
-        """The first sentence start near the end that could still become a final-answer opener."""
-        for p in range(max(self._done, len(text) - _MAX_OPENER), len(text)):
-            if _is_sentence_start(text, p) and _opener_state(text, p, False) == _PARTIAL:
-                return p
-        return len(text)
+    def _first_partial(self, recent: str, base: int) -> int:
+        """Absolute start of the first sentence start near the end that could still become an opener."""
+        lo = max(self._pending.start - base, len(recent) - _MAX_OPENER, 0)
+        for p in range(lo, len(recent)):
+            if _is_sentence_start(recent, p, base == 0) and _opener_state(recent, p, False) == _PARTIAL:
+                return base + p
+        return base + len(recent)
 
 
 def _partial_suffix(text: str, tag: str) -> int:
@@ -266,18 +282,28 @@ def _partial_suffix(text: str, tag: str) -> int:
     return 0
 
 
-def _is_sentence_start(text: str, p: int) -> bool:
-    """Whether a final-answer sentence may start at ``p`` (see the module docstring)."""
+def _is_sentence_start(text: str, p: int, text_start: bool = True) -> bool:
+    """Whether a final-answer sentence may start at ``p`` (see the module docstring).
+
+    ``text_start`` says whether ``text[0]`` is the real start of the free text (a stream passes
+    a window of recent text).
+    """
     if p >= len(text) or text[p].isspace():
         return False
     if p == 0:
-        return True
+        return text_start
     q = p - 1
     if text[q] not in " \t\n\r":
         return False
+    indent = 0
     while q >= 0 and text[q] in " \t":
         q -= 1
-    return q < 0 or text[q] in "\n\r" or text[q] in _SENTENCE_ENDS
+        indent += 1
+        if indent > _MAX_INDENT:
+            return False
+    if q < 0:
+        return text_start
+    return text[q] in "\n\r" or text[q] in _SENTENCE_ENDS
 
 
 def _opener_state(text: str, p: int, at_end: bool) -> int:
@@ -286,8 +312,14 @@ def _opener_state(text: str, p: int, at_end: bool) -> int:
     while i < len(text) and i - p < 4 and text[i] in _MARKDOWN:
         i += 1
     i = _spaces(text, i, 0, 3)
+    if i < 0:
+        return _NO if i == -1 or at_end else _PARTIAL
+    if text[i].lower() not in _FIRST_LETTERS:
+        return _NO
     best = _NO
     for connective in (None, *_CONNECTIVES):
+        if connective is not None and text[i].lower() != connective[0]:
+            continue
         j = i if connective is None else _connective(text, i, connective)
         for article in (True, False):
             k = _spaces(text, _words(text, j, "the"), 1, 3) if article else j

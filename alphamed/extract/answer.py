@@ -56,6 +56,10 @@ _SECOND = re.compile(
     r"(?:,|/|&|\bor\b|\band\b|\bvs\.?|\bversus\b|\bили\b|\bou\b|\bo\b|或|和)[ \t]*\}?[ \t]*(?:\*\*)?[ \t]*"
     r"(?:option[ \t]+|choice[ \t]+)?[(\[]?[ \t]*([A-Z])(?![A-Za-z0-9]|-[A-Za-z0-9]|['’][A-Za-z])",
 )
+# "C, or maybe D" / "C (possibly D)": a second option offered in the same clause.
+_TRAILING_HEDGE = re.compile(
+    r"[^.!?\n]{0,40}?\b(?:or|and/or|perhaps|possibly|maybe)\b[ \t,]*(?:option[ \t]+)?[(\[]?([A-Z])(?![A-Za-z0-9])"
+)
 _TEXT_AFTER_LETTER = re.compile(r"[ \t]*(?:[.:)\]\-–—,]|\*\*)?[ \t]*(?:\*\*)?[ \t]*")
 _TERMINAL = re.compile(r"[ \t]*(?:\*\*|__)?[ \t]*[.!,;:)\]}*$]*[ \t]*(?:\*\*|__)?[ \t]*(?:\n|$)")
 _BUT = re.compile(r"[ \t]*[,;]?[ \t]*(?:but|rather|instead|it'?s|it\s+is)\b[ \t,:]*", re.IGNORECASE)
@@ -113,7 +117,7 @@ def read_answer(segment: str, options: OptionIndex, mode: str = "phrase") -> Rea
 def _read_negated(seg: str, pos: int, options: OptionIndex, mode: str) -> Reading:
     """After "not": a negation when an option follows, with "not A but C" read as C."""
     pos = _SKIP.match(seg, pos).end()
-    negated = _read_letter(seg, pos, options, mode) or _read_option_text(seg, pos, options)
+    negated = _read_letter(seg, pos, options, "phrase" if mode == "strict" else mode) or _read_option_text(seg, pos, options)
     if negated.kind in ("none", "hedge"):
         return NOTHING if negated.kind == "none" else negated
     but = _BUT.match(seg, negated.end)
@@ -147,7 +151,7 @@ def _read_letter(seg: str, pos: int, options: OptionIndex, mode: str) -> Reading
         word = _WORD.match(seg, end)
         if word and upper in "AI" and word.group(1).lower() not in _CONTINUATION:
             return None  # "A 45-year-old", "I think"
-    second = _SECOND.match(seg, end)
+    second = _SECOND.match(seg, end) or _TRAILING_HEDGE.match(seg, end)
     if second and options.valid(second.group(1)) and second.group(1) != upper:
         return Reading("hedge", None, second.end())
     if not options.valid(upper):

@@ -41,6 +41,7 @@ _CUE = re.compile(
     r"|explain|responsible|caused|cause|treat|manage|recommend|should|fits?|characteristic|classic|typical"
     r"|pathognomonic|in\s+summary|overall|go\s+with|yes|no|maybe|this\s+is|it\s+is|it's)"
 )
+_COPULA_BEFORE = re.compile(r"\b(?:is|are|was|be|means|implies|indicates|shows)\s+(?:the\s+|an?\s+)?$")
 _NEG_BEFORE = re.compile(
     r"\b(?:not|no|unlikely|rules?\s+out|ruled\s+out|ruling\s+out|excludes?|excluded|excluding|rather\s+than"
     r"|instead\s+of|less\s+likely|other\s+than|than|against|without|nor|neither|isn't|wasn't|doesn't|don't"
@@ -149,7 +150,7 @@ def concluding_option(text: str, options: OptionIndex, start: int, end: int) -> 
 
 def _decide_sentence(lowered: str, mentions: list[tuple[int, int, str]], offset: int) -> tuple[str, tuple[int, int]] | None:
     """The single option a concluding sentence commits to, if any."""
-    if _HEDGED.search(lowered) or not _CUE.search(lowered):
+    if _HEDGED.search(lowered):
         return None
     kept = [
         (s, e, letter)
@@ -160,4 +161,6 @@ def _decide_sentence(lowered: str, mentions: list[tuple[int, int, str]], offset:
     if len(letters) != 1:
         return None
     s, e, letter = min(kept)
+    if not _CUE.search(lowered) and not _COPULA_BEFORE.search(lowered, 0, s):
+        return None
     return letter, (offset + s, offset + e)

@@ -64,12 +64,13 @@ _STRONG = (
     + _rule("boxed", r"\\boxed\s*\{", r"\\fbox\s*\{")
     + _rule("header", r"answer" + _HEADER_END)
     + _rule("answer_phrase", r"answer(?:\s+(?:choice|option|letter))?" + _TAIL + _COPULA,
-            r"response" + _TAIL + _COPULA)
+            r"response" + _TAIL + _COPULA, r"decision\s*[:：=]", r"verdict\s*[:：=]", r"conclusion\s*[:：=]")
     + _rule("option_phrase", *(w + _TAIL + _COPULA for w in ("option", "choice", "selection")))
 )
 _WEAK = (
     _rule("verdict", *(w + _VERDICT_TAIL for w in (r"is", r"seems\s+to\s+be", r"appears\s+to\s+be", r"would\s+be")))
     + _rule("choice_phrase", *(w + r"(?![a-z])" for w in ("choose", "select", "pick", r"go\s+with", r"opt\s+for", "mark")))
+    + _rule("it_is", r"it\s+is(?=\s+not\s)", r"it's(?=\s+not\s)")
     + _rule("conclusion", *(w + _CONCLUSION_TAIL for w in ("therefore", "thus", "hence", "so", "consequently",
                                                              r"in\s+conclusion", r"in\s+summary", "overall", "accordingly")))
     + _rule("arrow", *(w + _LETTER_AHEAD for w in ("→", "⇒", "=>", "->")))
@@ -119,7 +120,7 @@ def accept(text: str, m: re.Match[str]) -> tuple[str, int] | None:
     if method == "verdict":
         letter = _VERDICT_LETTER.search(before)
         return ("verdict", start - len(before) + letter.start(1)) if letter else None
-    if method in ("header", "answer_phrase", "option_phrase", "choice_phrase", "conclusion", "conclusion_phrase"):
+    if method in ("header", "answer_phrase", "option_phrase", "choice_phrase", "conclusion", "conclusion_phrase", "it_is"):
         if _WORD_BEFORE.search(before):
             return None  # inside a word: "reanswer", "also"
     if method == "header":
@@ -146,6 +147,7 @@ READ_MODE = {
     "choice_phrase": "phrase",
     "conclusion_phrase": "phrase",
     "conclusion": "strict",
+    "it_is": "strict",
     "arrow": "strict",
 }
 """How the text after each marker is read (see :func:`~alphamed.extract.answer.read_answer`)."""
