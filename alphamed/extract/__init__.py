@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
+from functools import lru_cache
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -51,7 +53,9 @@ from alphamed.extract.markers import (
     TAG_CLOSE,
     WEAK,
     WEAK_ANY_CASE,
+    WEAK_WORDS,
     accept,
+    find_markers,
 )
 from alphamed.extract.options import OptionIndex, Options, normalize_options
 
@@ -64,7 +68,14 @@ WINDOW = 16_384
 HEAD = 2_048
 _LOOKBEHIND = 80
 _ENCLOSED_MAX = 400
-_FIRST_WINDOW = 320
+_FIRST_WINDOW = 160
+# "...$\\boxed{C}$" / "<answer>C</answer>" at the very end: the last commitment, read directly.
+_FAST_END = re.compile(
+    r"(?:\\boxed\{[ \t]*(?:\\text(?:bf)?\{[ \t]*)?(?:\(([A-Z])\)|([A-Z]))[ \t]*\}?[ \t]*\}"
+    r"|<answer>\s*(?:\(([A-Z])\)|([A-Z]))\s*</answer>)(?P<close>)[\s$.*\\\])]*\Z"
+)
+_LETTER_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z](?![a-z0-9])")
+_NOTHING_AFTER = re.compile(r"[\s.!*_$})\]`'\"]*")
 WEAK_TAIL = 480
 _OVERLAP = 200
 
@@ -106,14 +117,54 @@ def extract_answer(text: str, options: Options | None = None) -> Extraction | No
     if not isinstance(text, str) or not text or text.isspace():
         return None
     try:
-        return find_answer(text, OptionIndex(normalize_options(options)))
+        return find_answer(text, option_index(options))
     except Exception:  # a bug must not take down training or serving; it is logged
         logger.exception("answer extraction failed on a %d-character output", len(text))
         return None
 
 
-def find_answer(text: str, options: OptionIndex) -> Extraction | None:
-    """:func:`extract_answer` with prepared options (raises on bugs, for tests)."""
+@lru_cache(maxsize=4096)
+def _cached_index(key: tuple[Any, ...]) -> OptionIndex:
+    return OptionIndex(normalize_options(dict(key) if key and isinstance(key[0], tuple) else list(key)))
+
+
+def option_index(options: Any) -> OptionIndex:
+    """Prepared options, cached: training and batch scoring reuse the same options many times.
+
+    Args:
+        options: as for :func:`extract_answer`.
+
+    Returns:
+        The :class:`~alphamed.extract.options.OptionIndex`.
+    """
+    try:
+        if isinstance(options, Mapping):
+            key: tuple[Any, ...] = tuple(options.items())
+        elif isinstance(options, (list, tuple)):
+            key = tuple(options)
+        else:
+            return OptionIndex(normalize_options(options))
+        return _cached_index(key)
+    except TypeError:  # unhashable oddities
+        return OptionIndex(normalize_options(options))
+
+
+def find_answer(text: str, options: OptionIndex, fast: bool = True) -> Extraction | None:
+    """:func:`extract_answer` with prepared options (raises on bugs, for tests).
+
+    Args:
+        text: the output.
+        options: prepared options.
+        fast: allow the shortcut for an output that ends with a boxed or tagged single letter
+            (the released models' format); tests compare it with the full rules.
+    """
+    if fast:
+        m = _FAST_END.search(text, max(0, len(text) - 96))
+        if m is not None:
+            letter = m.group(1) or m.group(2) or m.group(3) or m.group(4)
+            if options.valid(letter):
+                method = "boxed" if m.group(1) or m.group(2) else "answer_tag"
+                return Extraction(letter, options.text_of(letter), method, (m.start(), m.end("close")))
     if len(text) <= WINDOW + HEAD:
         return _decide(text, options, 0, len(text))[0]
     found, decided = _decide(text, options, len(text) - WINDOW, len(text), head=False)
@@ -151,21 +202,22 @@ def _decide(
 def _last_marker(text: str, options: OptionIndex, start: int, end: int) -> _Event | None:
     """The last marker in ``text[start:end]`` that says something about the answer.
 
-    Weak markers are read only in the last :data:`WEAK_TAIL` characters. Strong markers are
-    read in windows from the end backwards, growing geometrically, stopping at the first window
-    holding one: the final answer is usually near the end, so the cost rarely depends on the
-    length of the reasoning.
+    Strong markers are read in windows from the end backwards, growing geometrically, stopping
+    at the first window holding one: the final answer is usually near the end, so the cost rarely
+    depends on the length of the reasoning. Weak markers count only after the last strong one
+    and within the last :data:`WEAK_TAIL` characters.
     """
-    weak = _scan(text, options, max(start, end - WEAK_TAIL), end, end, end, strong=False)
-    floor = weak[2][0] if weak is not None else start
+    strong = None
     w_end, size = end, _FIRST_WINDOW
-    while w_end > floor:
-        w_start = max(floor, w_end - size)
+    while w_end > start and strong is None:
+        w_start = max(start, w_end - size)
         strong = _scan(text, options, w_start, min(end, w_end + _OVERLAP), w_end if w_end < end else end + 1, end)
-        if strong is not None:
-            return strong if weak is None or strong[2][0] > weak[2][0] else weak
         w_end, size = w_start, size * 4
-    return weak
+    weak_from = max(start, end - WEAK_TAIL, strong[2][1] if strong is not None else start)
+    if weak_from >= end or (strong is not None and _NOTHING_AFTER.fullmatch(text, weak_from, end)):
+        return strong
+    weak = _scan(text, options, weak_from, end, end + 1, end, strong=False)
+    return weak if weak is not None else strong
 
 
 _Event = tuple[Reading, str, tuple[int, int]]
@@ -178,21 +230,26 @@ def _scan(text: str, options: OptionIndex, start: int, stop: int, before: int, e
     exact = len(lowered) == len(chunk)
     if not exact:
         lowered = chunk
-    if strong:
-        patterns = [STRONG if exact else STRONG_ANY_CASE]
-        if not chunk.isascii() or any(w in lowered for w in FOREIGN_LATIN_WORDS):
-            patterns.append(FOREIGN if exact else FOREIGN_ANY_CASE)
+    if exact:
+        tables = [STRONG] if strong else [WEAK if _LETTER_TOKEN.search(chunk) else WEAK_WORDS]
+        if strong and (not chunk.isascii() or FOREIGN_LATIN_WORDS.search(lowered)):
+            tables.append(FOREIGN)
+        matches = [m for table in tables for m in find_markers(lowered, table)]
     else:
-        patterns = [WEAK if exact else WEAK_ANY_CASE]
+        patterns = [STRONG_ANY_CASE, FOREIGN_ANY_CASE] if strong else [WEAK_ANY_CASE]
+        matches = [m for pattern in patterns for m in pattern.finditer(chunk)]
+    accepted = []
+    for m in matches:
+        found = accept(chunk, m)
+        if found is not None and start + found[1] < before:
+            accepted.append((start + found[1], found[0], m))
+    accepted.sort(key=lambda a: a[0], reverse=True)
     last: _Event | None = None
-    for pattern in patterns:
-        for m in pattern.finditer(lowered):
-            accepted = accept(chunk, m)
-            if accepted is None or start + accepted[1] >= before:
-                continue
-            found = _read_marker(text, _Shifted(m, start), accepted[0], start + accepted[1], options, end)
-            if found is not None and (last is None or found[1][0] > last[2][0]):
-                last = (found[0], accepted[0], found[1])
+    for evidence_start, method, m in accepted:
+        found = _read_marker(text, _Shifted(m, start), method, evidence_start, options, end)
+        if found is not None:
+            last = (found[0], method, found[1])
+            break
     return last
 
 
@@ -228,7 +285,7 @@ def _read_marker(
     if reading.kind == "none":
         return None
     before = text[max(0, evidence_start - _LOOKBEHIND):evidence_start]
-    if method in ("answer_phrase", "verdict", "conclusion_phrase") and CONDITIONAL.search(before):
+    if method in ("answer_phrase", "verdict") and CONDITIONAL.search(before):
         return None
     if method not in ("answer_tag", "boxed") and NEGATED.search(before) and reading.kind == "commit":
         reading = Reading("negation", reading.letter, reading.end)

@@ -39,7 +39,7 @@ _CUE = re.compile(
     r"\b(?:most\s+likely|likely|likeliest|probabl|diagnos|therefore|thus|hence|so|consistent|compatible|points?\s+to"
     r"|pointing|indicat|suggest|conclu|answer|choose|choice|select|best|correct|appropriate|first[- ]line|confirm"
     r"|explain|responsible|caused|cause|treat|manage|recommend|should|fits?|characteristic|classic|typical"
-    r"|pathognomonic|in\s+summary|overall|go\s+with|yes|no|maybe|this\s+is|it\s+is|it's)"
+    r"|pathognomonic|in\s+summary|overall|go\s+with|yes|no|maybe|this\s+is|it\s+is|it's|lean|prefer|favou?r)"
 )
 _COPULA_BEFORE = re.compile(r"\b(?:is|are|was|be|means|implies|indicates|shows)\s+(?:the\s+|an?\s+)?$")
 _NEG_BEFORE = re.compile(
@@ -75,9 +75,13 @@ def bare_line(text: str, options: OptionIndex, start: int, end: int, first: bool
     if last:
         body_end = len(window.rstrip())
         line_start = window.rfind("\n", 0, body_end) + 1
-        found = _line_answer(window[line_start:body_end], options, len(listed) > 1)
+        line = window[line_start:body_end]
+        found = _line_answer(line, options, len(listed) > 1)
         if found is not None:
             return found, "bare_letter", (start + line_start, start + body_end)
+        found = _line_option_text(line, options)
+        if found is not None:
+            return found, "option_text", (start + line_start, start + body_end)
     if not first:
         return None
     body_start = len(window) - len(window.lstrip())
@@ -109,6 +113,17 @@ def _line_answer(line: str, options: OptionIndex, listed: bool) -> str | None:
         if listed or options.texts.get(letter) != normalize_text(rest):
             return None
     return letter
+
+
+def _line_option_text(line: str, options: OptionIndex) -> str | None:
+    """The option whose text a line is, exactly ("Graves disease."), or None."""
+    if not options.texts or len(line) > 200:
+        return None
+    norm = normalize_text(line)
+    for letter, option_text in options.texts.items():
+        if norm == option_text:
+            return letter
+    return None
 
 
 def concluding_option(text: str, options: OptionIndex, start: int, end: int) -> tuple[str, tuple[int, int]] | None:

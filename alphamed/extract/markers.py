@@ -1,6 +1,6 @@
 """Final-answer markers: where an output says which option it settles on.
 
-One precompiled pattern finds every marker; each named group is a rule (the ``method`` of an
+Precompiled patterns find every marker; each rule (the ``method`` of an
 :class:`~alphamed.extract.Extraction`):
 
 - ``answer_tag``: ``<answer>C</answer>``
@@ -12,7 +12,6 @@ One precompiled pattern finds every marker; each named group is a rule (the ``me
 - ``choice_phrase``: "I would choose C", "I'll go with (C)"
 - ``conclusion``: "Therefore, C." (a letter standing alone after a conclusion word)
 - ``arrow``: "→ C" at the end of a line
-- ``conclusion_phrase``: "the most likely diagnosis is <option text or letter>"
 """
 
 from __future__ import annotations
@@ -49,7 +48,6 @@ _VERDICT_TAIL = (
 )
 _HEADER_END = r"[ \t]*(?:\*\*|__)?[ \t]*[:：]?[ \t]*(?:\*\*|__)?[ \t]*(?=\r?\n)"
 _CONCLUSION_TAIL = r"\s*[,:]?\s*(?:the\s+answer\s+is\s+)?" + _LETTER_AHEAD
-_PHRASE_NOUN_TAIL = r"(?:\s+(?:of\s+choice|in\s+(?:the\s+)?management|for\s+this\s+patient|in\s+this\s+case))*\s+(?:is|would\s+be|remains)(?![a-z])"
 
 
 def _rule(name: str, *alternatives: str) -> list[str]:
@@ -74,26 +72,79 @@ _WEAK = (
     + _rule("conclusion", *(w + _CONCLUSION_TAIL for w in ("therefore", "thus", "hence", "so", "consequently",
                                                              r"in\s+conclusion", r"in\s+summary", "overall", "accordingly")))
     + _rule("arrow", *(w + _LETTER_AHEAD for w in ("→", "⇒", "=>", "->")))
-    + _rule("conclusion_phrase", *(w + _PHRASE_NOUN_TAIL for w in (
-        "diagnosis", "cause", "treatment", "management", r"next\s+step", "explanation", "mechanism", "drug",
-        "medication", "agent", "investigation", "organism", "pathogen", "etiology", "intervention", "therapy")))
 )
 _FOREIGN_RULES = _rule("foreign_phrase", *_FOREIGN)
 
-# Python's regex engine tries every alternative at every position, so the markers are split in
-# three patterns by how often they must run: strong markers over the whole (bounded) output,
-# weak ones only near its end, foreign ones only when the output has non-ASCII text or the
-# Latin-script marker words.
-STRONG = re.compile("|".join(_STRONG))
-WEAK = re.compile("|".join(_WEAK))
-FOREIGN = re.compile("|".join(_FOREIGN_RULES))
+_META = set("\\()[].*+?{}|^$")
+
+
+def _literal_prefix(source: str) -> tuple[str, int]:
+    """The literal text a pattern starts with, and where the rest of the pattern begins."""
+    out, i = [], 0
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\" and i + 1 < len(source) and source[i + 1] in _META:
+            lit, step = source[i + 1], 2
+        elif ch in _META:
+            break
+        else:
+            lit, step = ch, 1
+        if i + step < len(source) and source[i + step] in "?*{":
+            break  # this character is optional
+        out.append(lit)
+        i += step
+    return "".join(out), i
+
+
+def _anchored(alternatives: list[str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Alternatives grouped by their literal start: ``(literal, pattern to match at it)``."""
+    groups: dict[str, list[str]] = {}
+    for source in alternatives:
+        literal, rest = _literal_prefix(source)
+        assert literal, source
+        groups.setdefault(literal, []).append(source[rest:])
+    return tuple((lit, re.compile(re.escape(lit) + "(?:" + "|".join(tails) + ")")) for lit, tails in groups.items())
+
+
+# Python's regex engine tries every alternative of a pattern at every position of the text, which
+# is slow with dozens of markers. So each marker is found from its literal start with str.find
+# (fast) and then matched there; markers are split in three sets by how often they must run:
+# strong markers over the whole (bounded) output, weak ones only near its end, foreign ones only
+# when the output has non-ASCII text or the Latin-script marker words.
+STRONG = _anchored(_STRONG)
+WEAK = _anchored(_WEAK)
+WEAK_WORDS = _anchored([alt for alt in _WEAK if "choice_phrase" in alt])
+"""The weak markers that can name an option by its text (the others need a capital letter)."""
+FOREIGN = _anchored(_FOREIGN_RULES)
 STRONG_ANY_CASE = re.compile("|".join(_STRONG), re.IGNORECASE)
 WEAK_ANY_CASE = re.compile("|".join(_WEAK), re.IGNORECASE)
 FOREIGN_ANY_CASE = re.compile("|".join(_FOREIGN_RULES), re.IGNORECASE)
-FOREIGN_LATIN_WORDS = ("ponse", "respuesta", "resposta", "risposta", "antwort")
-"""Patterns run on LOWER-CASED text (no IGNORECASE: much faster); ``lastgroup`` names the rule,
-checked further by :func:`accept` on the original text. The ``_ANY_CASE`` twins serve text whose
-lower-casing changes its length (offsets would not line up)."""
+FOREIGN_LATIN_WORDS = re.compile("ponse|respuesta|resposta|risposta|antwort")
+"""The anchored tables run on LOWER-CASED text; ``match.lastgroup`` names the rule, checked
+further by :func:`accept` on the original text. The ``_ANY_CASE`` patterns serve the rare text
+whose lower-casing changes its length (offsets would not line up)."""
+
+
+def find_markers(lowered: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -> list[re.Match[str]]:
+    """Every marker of ``table`` in lower-cased text, in no particular order.
+
+    Args:
+        lowered: lower-cased text.
+        table: :data:`STRONG`, :data:`WEAK` or :data:`FOREIGN`.
+
+    Returns:
+        The matches.
+    """
+    found = []
+    for literal, pattern in table:
+        i = lowered.find(literal)
+        while i >= 0:
+            m = pattern.match(lowered, i)
+            if m is not None:
+                found.append(m)
+            i = lowered.find(literal, i + 1)
+    return found
+
 
 _WORD_BEFORE = re.compile(r"[A-Za-z0-9]$")
 _ADJ_BEFORE = re.compile(_ADJ + r"\s+$", re.IGNORECASE)
@@ -120,7 +171,7 @@ def accept(text: str, m: re.Match[str]) -> tuple[str, int] | None:
     if method == "verdict":
         letter = _VERDICT_LETTER.search(before)
         return ("verdict", start - len(before) + letter.start(1)) if letter else None
-    if method in ("header", "answer_phrase", "option_phrase", "choice_phrase", "conclusion", "conclusion_phrase", "it_is"):
+    if method in ("header", "answer_phrase", "option_phrase", "choice_phrase", "conclusion", "it_is"):
         if _WORD_BEFORE.search(before):
             return None  # inside a word: "reanswer", "also"
     if method == "header":
@@ -145,7 +196,6 @@ READ_MODE = {
     "answer_phrase": "phrase",
     "answer_header": "phrase",
     "choice_phrase": "phrase",
-    "conclusion_phrase": "phrase",
     "conclusion": "strict",
     "it_is": "strict",
     "arrow": "strict",
