@@ -46,7 +46,8 @@ COMMITS = [
     ("Ответ: С", AF, "C", "answer_phrase"),  # Cyrillic Es
     ("The answer is C!!!", AF, "C", "answer_phrase"),
     ("The answer is \\textbf{C}.", AF, "C", "answer_phrase"),
-    ("Final answer → C", AF, "C", "arrow"),
+    ("Final answer → C", AF, "C", "answer_phrase"),
+    ("B12 low → autoimmune gastritis → C", AF, "C", "arrow"),
 ]
 
 
