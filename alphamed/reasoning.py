@@ -80,6 +80,36 @@ def split_reasoning(text: str, *, untagged: Untagged = "reasoning") -> tuple[str
     return r1 + r2, c1 + c2
 
 
+def answer_region(text: str) -> str:
+    """The part of an output that answer extraction should read.
+
+    The content when the split found one; nothing when the output stopped inside tagged
+    reasoning (``<think>``, ``</think>`` or ``## Thinking`` without an answer after it: the
+    model has not committed); the whole output when it is free text with no reasoning marker
+    at all (a model that answered directly, e.g. ``"C"`` or ``"Answer: C"``).
+
+    Args:
+        text: a model output.
+
+    Returns:
+        The text to pass to :func:`alphamed.extract.extract_answer`.
+
+    >>> answer_region("Because X.\\nThe final answer is C")
+    'The final answer is C'
+    >>> answer_region("<think>B12 is low and"), answer_region("Answer: C")
+    ('', 'Answer: C')
+    """
+    if not isinstance(text, str):
+        return ""
+    _, content = split_reasoning(text)
+    if content:
+        return content
+    s = text.lstrip()
+    if s.startswith((THINK_OPEN, HUATUO_OPEN)) or THINK_CLOSE in s:
+        return ""
+    return s.strip()
+
+
 class _Stripped:
     """One output channel that emits its text with surrounding whitespace removed."""
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alphamed.reasoning import ReasoningSplitter, split_reasoning
+from alphamed.reasoning import ReasoningSplitter, answer_region, split_reasoning
 
 CASES = [
     # think tags
@@ -44,6 +44,23 @@ CASES = [
 def test_split_follows_the_documented_rules(text: str, expected: tuple[str, str]) -> None:
     assert split_reasoning(text) == expected
     assert reference_split(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,region",
+    [
+        ("<think>a</think>C", "C"),
+        ("<think>cut off", ""),
+        ("cut off inside template-opened thinking</think>", ""),
+        ("## Thinking\ncut off", ""),
+        ("Reasoning.\nThe final answer is: $\\boxed{C}$", "The final answer is: $\\boxed{C}$"),
+        ("C", "C"),
+        ("  Answer: C\n", "Answer: C"),
+        ("The most likely diagnosis is pernicious anemia.", "The most likely diagnosis is pernicious anemia."),
+    ],
+)
+def test_answer_region_is_what_extraction_reads(text: str, region: str) -> None:
+    assert answer_region(text) == region
 
 
 def test_untagged_content_mode_keeps_plain_answers_as_content() -> None:
