@@ -241,9 +241,9 @@ class Gateway:
                 if event:
                     yield event
                 delta = await anext(engine, None)
-            usage = from_usage(renderer, self, streams, prompt_tokens, req.include_usage())
-            if usage:
-                yield usage
+            usage = self._stream_usage(streams, prompt_tokens, req.include_usage())
+            if usage is not None:
+                yield renderer.usage(usage)
             yield _sse("[DONE]")
         except BackendError as exc:
             yield _sse(error_payload(exc.message, exc.type, exc.param, exc.code))
@@ -251,6 +251,16 @@ class Gateway:
         finally:
             self._release()
             await _aclose(engine)
+
+    def _stream_usage(self, streams: dict[int, ChoiceStream], prompt_tokens: int,
+                      wanted: bool) -> dict[str, Any] | None:
+        """Record a finished stream's tokens; its usage object when the client asked for it."""
+        completion = sum(s.completion_tokens for s in streams.values())
+        self.metrics.record_usage(prompt_tokens, completion)
+        if not wanted:
+            return None
+        reasoning = sum(s.reasoning_tokens(self._count_text) for s in streams.values())
+        return _usage(prompt_tokens, completion, reasoning)
 
     def _on_delta(self, renderer: _ChunkRenderer, streams: dict[int, ChoiceStream], delta) -> str | None:
         stream = streams.setdefault(delta.index, ChoiceStream(delta.index, renderer.options))
@@ -262,17 +272,6 @@ class Gateway:
             self.metrics.record_answer(answer)
         return renderer.delta(delta.index, reasoning, content, raw, delta.finish_reason,
                               delta.logprobs, answer)
-
-
-def from_usage(renderer: _ChunkRenderer, gateway: Gateway, streams: dict[int, ChoiceStream],
-               prompt_tokens: int, include: bool) -> str:
-    """The optional last usage chunk (empty string when not asked for)."""
-    completion = sum(s.completion_tokens for s in streams.values())
-    gateway.metrics.record_usage(prompt_tokens, completion)
-    if not include:
-        return ""
-    reasoning = sum(s.reasoning_tokens(gateway._count_text) for s in streams.values())
-    return renderer.usage(_usage(prompt_tokens, completion, reasoning))
 
 
 async def _aclose(engine: Any) -> None:
