@@ -49,8 +49,11 @@ class Settings:
     default_prompt_style: str = "alphamed"
 
 
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one encoder, reused per chunk
+
+
 def _sse(payload: dict[str, Any] | str) -> str:
-    body = payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"))
+    body = payload if isinstance(payload, str) else _JSON.encode(payload)
     return f"data: {body}\n\n"
 
 
@@ -294,9 +297,10 @@ class _ChunkRenderer:
         self.base = {"id": f"{'chatcmpl' if self.chat else 'cmpl'}-{uuid.uuid4().hex}",
                      "object": "chat.completion.chunk" if self.chat else "text_completion",
                      "created": int(time.time()), "model": model}
+        self._prefix = "data: " + _JSON.encode(self.base)[:-1] + ',"choices":['  # serialised once
 
     def _chunk(self, choices: list[dict[str, Any]]) -> str:
-        return _sse({**self.base, "choices": choices})
+        return self._prefix + ",".join(_JSON.encode(c) for c in choices) + "]}\n\n"
 
     def opening(self, n: int) -> list[str]:
         """The first chunk of each choice (chat: the assistant role; completions: echoed prompt)."""
