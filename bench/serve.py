@@ -42,6 +42,10 @@ def engine_app(tokens: int, delay: float):
     async def health():
         return {"status": "ok"}
 
+    @app.get("/v1/models")
+    async def models():
+        return {"object": "list", "data": [{"id": "fake", "object": "model", "max_model_len": 1 << 20}]}
+
     @app.post("/v1/completions")
     async def completions(request: Request):
         body = await request.json()
@@ -109,10 +113,18 @@ class HTTPEngineBackend:
                 yield StreamDelta(0, choice["text"], finish_reason=choice["finish_reason"])
 
 
-def gateway_app(engine_url: str):
+def gateway_app(engine_url: str, via: str):
+    """The gateway fronting the engine with the production ``openai`` upstream backend, or the
+    minimal one above (``via="minimal"``)."""
     from alphamed_serve.app import Settings, create_app
+    from alphamed_serve.backend import BackendOptions
+    from alphamed_serve.backends import create_backend
 
-    return create_app(HTTPEngineBackend(engine_url), Settings(max_concurrency=None, max_queue=0))
+    if via == "minimal":
+        backend = HTTPEngineBackend(engine_url)
+    else:
+        backend = create_backend("openai", BackendOptions(model="fake", upstream=engine_url))
+    return create_app(backend, Settings(max_concurrency=None, max_queue=0))
 
 
 # ---------------------------------------------------------------- load generator
@@ -139,44 +151,55 @@ def _spawn(role: str, port: int, *extra: str) -> subprocess.Popen:
     raise RuntimeError(f"{role} did not start")
 
 
-async def _one_stream(client, url: str, tokens: int) -> tuple[float, int]:
+async def _one_stream(port: int, tokens: int) -> tuple[float, int]:
+    """One streamed completion over a raw HTTP/1.1 connection (a lean client, so the load
+    generator costs as little CPU as possible); returns (time to first token, tokens)."""
+    body = json.dumps({"model": "fake", "prompt": "x", "max_tokens": tokens, "stream": True}).encode()
     start = time.perf_counter()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"POST /v1/completions HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
     ttft, count = None, 0
-    body = {"model": "fake", "prompt": "x", "max_tokens": tokens, "stream": True}
-    async with client.stream("POST", url, json=body) as resp:
-        async for line in resp.aiter_lines():
-            if line.startswith("data: ") and line != "data: [DONE]":
-                choice = json.loads(line[6:])["choices"]
-                if choice and choice[0].get("text"):
-                    count += 1
-                    if ttft is None:
-                        ttft = time.perf_counter() - start
+    try:
+        async for line in reader:  # SSE lines arrive whole (one event per HTTP chunk)
+            if line.startswith(b"data: {"):
+                count += 1
+                if ttft is None:
+                    ttft = time.perf_counter() - start
+            elif line.startswith(b"data: [DONE]"):
+                break
+    finally:
+        writer.close()
     return ttft or float("nan"), count
 
 
-async def _load(url: str, concurrency: int, tokens: int) -> dict:
-    import httpx
-
-    limits = httpx.Limits(max_connections=concurrency + 8, max_keepalive_connections=concurrency + 8)
-    async with httpx.AsyncClient(timeout=None, limits=limits) as client:
-        await _one_stream(client, url, 2)  # warm the connection and the route
-        start = time.perf_counter()
-        results = await asyncio.gather(*[_one_stream(client, url, tokens) for _ in range(concurrency)])
-        elapsed = time.perf_counter() - start
-    ttfts = [r[0] for r in results]
+async def _load(port: int, concurrency: int, tokens: int) -> dict:
+    await _one_stream(port, 2)  # warm the route
+    start = time.perf_counter()
+    results = await asyncio.gather(*[_one_stream(port, tokens) for _ in range(concurrency)])
+    elapsed = time.perf_counter() - start
     total = sum(r[1] for r in results)
-    return {"tok_s": total / elapsed, "p50_ttft_ms": 1000 * statistics.median(ttfts), "tokens": total}
+    return {"tok_s": total / elapsed, "p50_ttft_ms": 1000 * statistics.median(r[0] for r in results),
+            "tokens": total}
+
+
+def _best(runs: list[dict]) -> dict:
+    """The median run by throughput (runs alternate direct/gateway to share the machine's noise)."""
+    return sorted(runs, key=lambda r: r["tok_s"])[len(runs) // 2]
 
 
 def bench_gateway(args) -> list[dict]:
     eport, gport = _free_port(), _free_port()
     engine = _spawn("engine", eport, "--tokens", str(args.tokens), "--token-delay", str(args.token_delay))
-    gateway = _spawn("gateway", gport, "--engine-url", f"http://127.0.0.1:{eport}")
+    gateway = _spawn("gateway", gport, "--engine-url", f"http://127.0.0.1:{eport}", "--via", args.via)
     rows = []
     try:
         for conc in args.streams:
-            direct = asyncio.run(_load(f"http://127.0.0.1:{eport}/v1/completions", conc, args.tokens))
-            through = asyncio.run(_load(f"http://127.0.0.1:{gport}/v1/completions", conc, args.tokens))
+            runs: dict[int, list[dict]] = {eport: [], gport: []}
+            for _ in range(args.repeats):
+                for port in (eport, gport):
+                    runs[port].append(asyncio.run(_load(port, conc, args.tokens)))
+            direct, through = _best(runs[eport]), _best(runs[gport])
             rows.append({"streams": conc, "direct": direct, "gateway": through,
                          "ratio": through["tok_s"] / direct["tok_s"],
                          "added_ttft_ms": through["p50_ttft_ms"] - direct["p50_ttft_ms"]})
@@ -190,7 +213,7 @@ def bench_gateway(args) -> list[dict]:
 # ---------------------------------------------------------------- transformers batching
 
 
-async def _batching(model_dir: str, ks: list[int], max_tokens: int) -> list[dict]:
+async def _batching(model_dir: str, ks: list[int], max_tokens: int, repeats: int) -> list[dict]:
     from alphamed_serve.backend import BackendOptions, GenerationRequest
     from alphamed_serve.backends import create_backend
 
@@ -210,10 +233,15 @@ async def _batching(model_dir: str, ks: list[int], max_tokens: int) -> list[dict
     try:
         await backend.generate(req(0))  # warm-up
         for k in ks:
-            seq_s, seq_tok = await timed(lambda: _sequential(backend, [req(i) for i in range(k)]))
-            con_s, con_tok = await timed(lambda: asyncio.gather(*[backend.generate(req(i)) for i in range(k)]))
-            rows.append({"k": k, "sequential_tok_s": seq_tok / seq_s, "concurrent_tok_s": con_tok / con_s,
-                         "ratio": (con_tok / con_s) / (seq_tok / seq_s)})
+            seq, con = [], []
+            for _ in range(repeats):  # alternate, so both modes see the same machine noise
+                s_, t_ = await timed(lambda: _sequential(backend, [req(i) for i in range(k)]))
+                seq.append(t_ / s_)
+                s_, t_ = await timed(lambda: asyncio.gather(*[backend.generate(req(i)) for i in range(k)]))
+                con.append(t_ / s_)
+            seq_tps, con_tps = statistics.median(seq), statistics.median(con)
+            rows.append({"k": k, "sequential_tok_s": seq_tps, "concurrent_tok_s": con_tps,
+                         "ratio": con_tps / seq_tps})
     finally:
         await backend.stop()
     return rows
@@ -227,7 +255,8 @@ async def _sequential(backend, reqs):
 
 
 def _print_tables(gw: list[dict], tb: list[dict], args) -> None:
-    print(f"\nGateway overhead (fake engine: {args.tokens} tokens/stream, {args.token_delay * 1000:.0f} ms apart)\n")
+    print(f"\nGateway overhead (fake engine: {args.tokens} tokens/stream, {args.token_delay * 1000:.0f} ms apart; "
+          f"gateway backend: {args.via})\n")
     print("| streams | direct tok/s | gateway tok/s | ratio | p50 TTFT direct ms | p50 TTFT gateway ms | added ms |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for r in gw:
@@ -246,10 +275,16 @@ def main() -> None:
     p.add_argument("--tokens", type=int, default=64, help="tokens per fake-engine stream")
     p.add_argument("--token-delay", type=float, default=0.02, help="seconds between fake-engine tokens")
     p.add_argument("--streams", type=int, nargs="+", default=[1, 256], help="concurrent streams to test")
+    p.add_argument("--repeats", type=int, default=3, help="alternating runs per setting (median reported)")
     p.add_argument("--ks", type=int, nargs="+", default=[1, 4, 16], help="concurrent transformers requests")
     p.add_argument("--max-tokens", type=int, default=64, help="tokens per transformers request")
+    p.add_argument("--torch-threads", type=int, default=None,
+                   help="torch intra-op threads for the transformers part (1 is steadier on a busy small machine)")
     p.add_argument("--model", default=None, help="model folder (default: build the tiny model)")
     p.add_argument("--json", default=None, help="also write the raw results here")
+    p.add_argument("--via", choices=["openai", "minimal"], default="openai",
+                   help="gateway backend to the engine: the production `openai` upstream backend, or a "
+                        "minimal httpx streamer (bench only)")
     p.add_argument("--role", choices=["engine", "gateway"], help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, help=argparse.SUPPRESS)
     p.add_argument("--engine-url", help=argparse.SUPPRESS)
@@ -257,19 +292,24 @@ def main() -> None:
     if args.role:
         import uvicorn
 
-        app = engine_app(args.tokens, args.token_delay) if args.role == "engine" else gateway_app(args.engine_url)
+        app = (engine_app(args.tokens, args.token_delay) if args.role == "engine"
+               else gateway_app(args.engine_url, args.via))
         uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="error", backlog=4096)
         return
     if args.quick:
-        args.tokens, args.streams, args.ks, args.max_tokens = 16, [1, 32], [1, 4], 16
+        args.tokens, args.streams, args.ks, args.max_tokens, args.repeats = 16, [1, 32], [1, 4], 16, 1
     gw = bench_gateway(args)
+    if args.torch_threads:
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
     with tempfile.TemporaryDirectory() as tmp:
         model = args.model
         if model is None:
             from alphamed.tiny_model import build_tiny_model
 
             model = str(build_tiny_model(Path(tmp) / "tiny", seed=0))
-        tb = asyncio.run(_batching(model, args.ks, args.max_tokens))
+        tb = asyncio.run(_batching(model, args.ks, args.max_tokens, args.repeats))
     _print_tables(gw, tb, args)
     if args.json:
         Path(args.json).write_text(json.dumps({"gateway": gw, "transformers": tb}, indent=2))
