@@ -225,7 +225,11 @@ class Gateway:
             self._release()
             await _aclose(engine)
             raise
-        return self._events(req, gen, engine, first, start)
+        events = self._events(req, gen, engine, first, start)
+        # start the generator now: a started async generator always runs its `finally` (the slot
+        # release), even when the client leaves before the response begins to iterate it
+        head = await anext(events, None)
+        return _prepend(head, events)
 
     async def _events(self, req, gen: GenerationRequest, engine, first, start: float) -> AsyncIterator[str]:
         renderer = _ChunkRenderer(req, self.served_name, self.settings.reasoning_field)
@@ -251,6 +255,10 @@ class Gateway:
         except BackendError as exc:
             yield _sse(error_payload(exc.message, exc.type, exc.param, exc.code))
             yield _sse("[DONE]")
+        except Exception:  # noqa: BLE001 - a 200 stream can only end with an error event
+            logger.exception("stream failed")
+            yield _sse(error_payload("internal server error", "server_error"))
+            yield _sse("[DONE]")
         finally:
             self._release()
             await _aclose(engine)
@@ -275,6 +283,16 @@ class Gateway:
             self.metrics.record_answer(answer)
         return renderer.delta(delta.index, reasoning, content, raw, delta.finish_reason,
                               delta.logprobs, answer)
+
+
+async def _prepend(head: str | None, events: AsyncIterator[str]) -> AsyncIterator[str]:
+    try:
+        if head is not None:
+            yield head
+        async for event in events:
+            yield event
+    finally:
+        await events.aclose()
 
 
 async def _aclose(engine: Any) -> None:
