@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from alphamed.cli import main
 from alphamed_client.testing.fake_server import Fail, Reply, boxed
 
-from conftest import gold_of, write_bank
+from client_support import gold_of, write_bank
 
 
 def respond_with_pass_rate(key, attempt, body):
