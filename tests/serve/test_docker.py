@@ -93,12 +93,16 @@ def _image_command(name: str, *user_args: str) -> list[str]:
     [(), ("che111/AlphaMed-8B-instruct-rl", "--tensor-parallel-size", "2", "--api-key", "k", "--", "--enforce-eager")],
 )
 def test_entrypoint_command_line_parses_with_alphamed_serve(name, user_args):
-    cli = pytest.importorskip("alphamed_serve.cli", reason="the gateway CLI (Serve I) is not merged yet")
+    cli = pytest.importorskip("alphamed_serve.cli")
     argv = _image_command(name, *user_args)
     assert argv[:2] == ["alphamed", "serve"]
     ctx = cli.serve.make_context("serve", argv[2:])  # parses exactly like the real command; raises on bad flags
     assert ctx.params["host"] == "0.0.0.0" and int(ctx.params["port"]) == 8000
-    assert ctx.params["backend"] == ("vllm" if name == "serve.Dockerfile" else "transformers")
+    assert ctx.params["backend_name"] == ("vllm" if name == "serve.Dockerfile" else "transformers")
+    assert ctx.params["model"] == (user_args[0] if user_args else argv[-1])
+    if user_args:
+        assert ctx.params["tensor_parallel_size"] == 2 and ctx.params["api_key"] == "k"
+        assert list(ctx.params["engine_args"]) == ["--enforce-eager"]  # after `--`: to the engine
 
 
 def test_compose_serves_and_prometheus_scrapes_the_gateway():

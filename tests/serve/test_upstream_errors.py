@@ -69,7 +69,7 @@ def test_stream_reader_one_finish_per_choice_and_usage_last():
     ]
     deltas = [d for c in chunks for d in reader.feed(json.dumps(c))] + reader.close(1)
     assert [(d.text, d.reasoning, d.finish_reason) for d in deltas] == [
-        ("", "think", None), ("A", None, None), ("", None, "length")]
+        ("", "think", None), ("A", "", None), ("", "", "length")]
     assert (deltas[-1].prompt_tokens, deltas[-1].completion_tokens) == (7, 2)
 
 
@@ -78,3 +78,20 @@ def test_malformed_stream_chunk_is_a_502(payload):
     with pytest.raises(BackendError) as err:
         proxy.StreamReader(chat=True, engine="vllm").feed(payload)
     assert err.value.status == 502
+
+
+def test_content_after_engine_reasoning_is_never_split_again():
+    """Once the engine split a choice (or runs a parser), every later delta says so (reasoning "")."""
+    chunks = [
+        {"choices": [{"index": 0, "delta": {"reasoning_content": "think", "content": None}}]},
+        {"choices": [{"index": 0, "delta": {"reasoning_content": None, "content": "<think>odd</think>A"}}]},
+        {"choices": [{"index": 1, "delta": {"content": "B"}, "finish_reason": "stop"}]},
+    ]
+    reader = proxy.StreamReader(chat=True, engine="sglang")
+    deltas = [d for c in chunks for d in reader.feed(json.dumps(c))] + reader.close(2)
+    assert [(d.index, d.reasoning) for d in deltas] == [(0, "think"), (0, ""), (1, None), (0, ""), (1, None)]
+    parser_reader = proxy.StreamReader(chat=True, engine="vllm", engine_splits=True)
+    assert parser_reader.feed(json.dumps(chunks[2]))[0].reasoning == ""
+    whole = {"choices": [{"index": 0, "message": {"content": "A"}, "finish_reason": "stop"}]}
+    assert proxy.parse_result(whole, chat=True, engine="vllm", engine_splits=True).outputs[0].reasoning == ""
+    assert proxy.parse_result(whole, chat=True, engine="vllm").outputs[0].reasoning is None
