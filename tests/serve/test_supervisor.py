@@ -184,6 +184,9 @@ def test_engine_dies_with_a_killed_gateway(tmp_path):
             if ") Z" in stat:  # a zombie waiting for init to reap it is gone for our purposes
                 break
             time.sleep(0.2)
-        assert not Path(f"/proc/{engine_pid}").exists() or ") Z" in Path(f"/proc/{engine_pid}/stat").read_text()
+        lingering = Path(f"/proc/{engine_pid}").exists() and ") Z" not in Path(f"/proc/{engine_pid}/stat").read_text()
+        if lingering:
+            os.killpg(engine_pid, signal.SIGKILL)
+        assert not lingering
     finally:
         gateway.kill()
