@@ -95,3 +95,17 @@ def test_content_after_engine_reasoning_is_never_split_again():
     whole = {"choices": [{"index": 0, "message": {"content": "A"}, "finish_reason": "stop"}]}
     assert proxy.parse_result(whole, chat=True, engine="vllm", engine_splits=True).outputs[0].reasoning == ""
     assert proxy.parse_result(whole, chat=True, engine="vllm").outputs[0].reasoning is None
+
+
+def test_request_usage_is_shared_among_choices_exactly():
+    """vLLM/SGLang report one completion count per request; each choice gets its share, the sum is exact."""
+    whole = {"choices": [{"index": 1, "message": {"content": "ab"}, "finish_reason": "length"},
+                         {"index": 0, "message": {"content": "abcdef"}, "finish_reason": "length"}],
+             "usage": {"prompt_tokens": 3, "completion_tokens": 9}}
+    outs = proxy.parse_result(whole, chat=True, engine="vllm").outputs
+    assert [(o.index, o.completion_tokens) for o in outs] == [(0, 7), (1, 2)]
+    reader = proxy.StreamReader(chat=False, engine="vllm")
+    for i in (0, 1, 0, 0):
+        reader.feed(json.dumps({"choices": [{"index": i, "text": "x"}]}))
+    reader.feed(json.dumps({"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 4}}))
+    assert [d.completion_tokens for d in reader.close(2)] == [3, 1]
