@@ -1,0 +1,125 @@
+"""What a run reports: progress lines on stderr, before/after scores, metrics JSONL and a reward curve."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from transformers.trainer_callback import ProgressCallback
+
+logger = logging.getLogger(__name__)
+
+CURVE_KEYS = ("reward", "reward_std", "frac_reward_zero_std", "loss", "kl", "completions/mean_length")
+
+
+class StderrProgress(ProgressCallback):
+    """transformers' progress bar, with the per-step metric lines on stderr (not stdout)."""
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        """Write one compact line of the step's metrics."""
+        if not state.is_world_process_zero or not logs:
+            return
+        text = " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in logs.items() if k != "total_flos")
+        line = f"[step {state.global_step}] {text}"
+        if self.training_bar is not None:
+            self.training_bar.write(line, file=sys.stderr)
+        else:
+            print(line, file=sys.stderr)
+
+
+def progress_to_stderr(trainer: Any) -> None:
+    """Swap the trainer's progress callback for :class:`StderrProgress`."""
+    trainer.remove_callback(ProgressCallback)
+    trainer.add_callback(StderrProgress())
+
+
+def measure(recipe: Any, model_path: str, tokenizer: Any, path: Path, *, reuse: bool = True) -> dict[str, Any]:
+    """Score the fact-bank MCQs (as trained, reordered, held out) and write them to ``path``.
+
+    Args:
+        recipe: the recipe (fact-bank settings, style).
+        model_path: the model folder to score.
+        tokenizer: its tokenizer.
+        path: JSON file to write (read back instead when ``reuse`` and it exists, e.g. on resume).
+        reuse: reuse an existing file.
+
+    Returns:
+        ``{"rl_as_trained": {...}, "rl_reordered": {...}, "heldout": {...}}`` in percent.
+    """
+    from accelerate import PartialState
+
+    if reuse and path.exists():
+        return json.loads(path.read_text())
+    if not PartialState().is_main_process:
+        return {}
+    from transformers import AutoModelForCausalLM
+
+    from alphamed_train.evaluate import score_factbank
+    from alphamed_train.run import fact_bank
+
+    model = AutoModelForCausalLM.from_pretrained(model_path)
+    scores = score_factbank(model, tokenizer, fact_bank(recipe), style=recipe.data.style)
+    path.write_text(json.dumps(scores, indent=1))
+    logger.info("fact-bank scores of %s: %s", model_path, scores)
+    return scores
+
+
+def write_curves(log_history: list[dict[str, Any]], out: Path) -> dict[str, Any]:
+    """Write ``metrics.jsonl`` and ``reward_curve.png`` from the trainer's log history.
+
+    Returns:
+        ``{"metrics": path, "curve": path or None, "reward_first": ..., "reward_last": ...}``.
+    """
+    steps = [row for row in log_history if "reward" in row]
+    metrics = out / "metrics.jsonl"
+    with open(metrics, "w") as fh:
+        for row in log_history:
+            fh.write(json.dumps(row) + "\n")
+    summary: dict[str, Any] = {"metrics": str(metrics), "curve": None}
+    if not steps:
+        return summary
+    k = max(1, len(steps) // 5)
+    summary["reward_first"] = round(sum(r["reward"] for r in steps[:k]) / k, 4)
+    summary["reward_last"] = round(sum(r["reward"] for r in steps[-k:]) / k, 4)
+    try:
+        summary["curve"] = str(plot_reward_curve(steps, out / "reward_curve.png"))
+    except ImportError:
+        logger.warning("matplotlib is not installed; no reward_curve.png")
+    return summary
+
+
+def plot_reward_curve(rows: list[dict[str, Any]], path: Path, window: int = 10) -> Path:
+    """Plot the total and per-reward means per step (raw and a moving average).
+
+    Args:
+        rows: logged steps with a ``reward`` key.
+        path: PNG to write.
+        window: moving-average width.
+
+    Returns:
+        ``path``.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    keys = ["reward"] + sorted({k for r in rows for k in r if k.startswith("rewards/") and k.endswith("/mean")})
+    for key in keys:
+        xs = [r["step"] for r in rows if key in r]
+        ys = [r[key] for r in rows if key in r]
+        line = ax.plot(xs, ys, alpha=0.25)[0]
+        avg = [sum(ys[max(0, i - window + 1) : i + 1]) / len(ys[max(0, i - window + 1) : i + 1]) for i in range(len(ys))]
+        ax.plot(xs, avg, color=line.get_color(), label=key.removeprefix("rewards/").removesuffix("/mean"))
+    ax.set_xlabel("GRPO step")
+    ax.set_ylabel("mean reward")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
