@@ -25,7 +25,6 @@ def test_zero2_single_process_on_cpu(tiny_model_dir: Path, tmp_path: Path) -> No
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads(proc.stdout[proc.stdout.index("{"):])
     assert summary["steps"] == 3
-    assert "DeepSpeed" in proc.stderr or "deepspeed" in proc.stderr
     assert (out / "checkpoint-2" / "global_step2").is_dir(), "not a DeepSpeed checkpoint"
     from transformers import AutoModelForCausalLM
 
