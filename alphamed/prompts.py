@@ -115,7 +115,8 @@ PLAIN = PromptStyle(
     system=None,
     instruction="Answer with the letter of the correct option.",
     answer_format="X",
-    format_pattern=r"^\s*\(?[A-Z]\)?[.:)]?(\s|$)",
+    # a bare letter, "(B) ...", "B. ..." or "B: ..."; not a sentence that starts with "I" or "A"
+    format_pattern=r"^\s*(\([A-Z]\)|[A-Z][.:)](\s|$)|[A-Z]\s*$)",
 )
 
 STYLES: dict[str, PromptStyle] = {s.name: s for s in (ALPHAMED, THINK_ANSWER, PLAIN)}

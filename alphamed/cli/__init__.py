@@ -113,9 +113,10 @@ def data() -> None:
 
 
 def _register_core_commands() -> None:
-    from alphamed.cli import data_cmds, tiny_model_cmd  # light modules: click only
+    from alphamed.cli import data_cmds, demo_cmd, tiny_model_cmd  # light modules: click only
 
     main.add_command(tiny_model_cmd.tiny_model)
+    main.add_command(demo_cmd.demo)
     for cmd in data_cmds.COMMANDS:
         data.add_command(cmd)
 

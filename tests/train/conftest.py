@@ -1,13 +1,12 @@
-"""Fixtures of the training tests: one short shared GRPO run on the tiny model."""
+"""Fixtures of the train tests (helpers live in train_support.py)."""
 
 from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Any
-
 import pytest
-from train_helpers import HERE, tiny_recipe
+
+from train_support import HERE, tiny_recipe, write_recipe  # noqa: F401
 
 
 @pytest.fixture(scope="session")

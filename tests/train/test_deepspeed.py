@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from train_helpers import HERE, tiny_recipe, write_recipe
+from train_support import HERE, tiny_recipe, write_recipe
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from train_helpers import HERE, tiny_recipe, write_recipe
+from train_support import HERE, tiny_recipe, write_recipe
 
 
 def _start(recipe: Path, *extra: str, stderr: object = subprocess.DEVNULL) -> subprocess.Popen:

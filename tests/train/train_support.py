@@ -1,9 +1,12 @@
-"""Helpers of the training tests: a fast recipe on the tiny model (imported as ``train_helpers``)."""
+"""Shared helpers of the training tests: a recipe on the tiny model and one short shared GRPO run."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 HERE = Path(__file__).parent
 

@@ -1,0 +1,355 @@
+"""``AlphaMed`` and ``AsyncAlphaMed``: answer and score clinical MCQs against any OpenAI-compatible server.
+
+Both wrap the official ``openai`` client (``OpenAI`` / ``AsyncOpenAI``), so timeouts, retries
+with jittered exponential backoff, ``Retry-After`` and connection pooling are the SDK's own.
+When the server is ``alphamed serve`` (it answers ``POST /v1/mcqa``) questions go to that
+endpoint; otherwise the client builds the prompt and extracts the answer itself with the
+same core functions the server uses.
+
+Example (needs a server)::
+
+    from alphamed_client import AlphaMed
+    client = AlphaMed(base_url="http://localhost:8000/v1", model="alphamed-8b")
+    ans = client.answer("First-line drug for X?", options=["a", "b", "c", "d"])
+    print(ans.letter, ans.votes)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import itertools
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from alphamed.prompts import DEFAULT_STYLE, get_style
+from alphamed.schema import Question
+
+from alphamed_client import protocol
+from alphamed_client.errors import AlphaMedClientError, AuthenticationFailed, ModelNotFound, ServerUnreachable
+from alphamed_client.models import Answer, ResultRow
+
+if TYPE_CHECKING:
+    from alphamed_client.report import ScoreReport
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 600.0
+DEFAULT_MAX_RETRIES = 4
+POOL_SHARD_SIZE = 8
+Options = Sequence[str] | Mapping[str, str]
+
+
+class _Settings:
+    """What both twins are configured with (keyword-only, validated once)."""
+
+    def __init__(self, *, base_url: str, model: str, api_key: str | None, prompt_style: str,
+                 timeout: float, max_retries: int, mcqa: bool | None, max_connections: int) -> None:
+        get_style(prompt_style)  # fail early on an unknown style
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY", "EMPTY")
+        self.prompt_style = prompt_style
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.mcqa = mcqa
+        self.max_connections = max_connections
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {"base_url": self.base_url, "model": self.model, "api_key": self.api_key,
+                "prompt_style": self.prompt_style, "timeout": self.timeout,
+                "max_retries": self.max_retries, "mcqa": self.mcqa,
+                "max_connections": self.max_connections}
+
+    def openai_kwargs(self) -> dict[str, Any]:
+        return {"base_url": self.base_url, "api_key": self.api_key, "timeout": self.timeout,
+                "max_retries": self.max_retries}
+
+
+def _translate_preflight(exc: Exception, base_url: str) -> Exception:
+    """A one-line client error for a failed server check, or ``exc`` itself."""
+    import openai
+
+    if isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError)):
+        cause = exc.__cause__ or exc
+        return ServerUnreachable(f"cannot reach the server at {base_url}: {cause}")
+    if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
+        return AuthenticationFailed(
+            f"the server at {base_url} rejected the API key (HTTP {exc.status_code}); "
+            "check --api-key / --api-key-env")
+    if isinstance(exc, openai.APIStatusError):
+        return AlphaMedClientError(f"the server at {base_url} failed its check (HTTP {exc.status_code}): "
+                                   f"{str(exc.message).splitlines()[0][:200]}")
+    return exc
+
+
+def _check_models(listed: list[str], model: str, base_url: str) -> None:
+    if listed and model not in listed:
+        shown = ", ".join(listed[:10]) + (" ..." if len(listed) > 10 else "")
+        raise ModelNotFound(f"model {model!r} is not served at {base_url} (it serves: {shown})")
+
+
+def _probe_says_ours(exc: Exception | None) -> bool:
+    """Whether a ``POST /v1/mcqa`` with an empty body showed our endpoint (a 400/422, not a 404)."""
+    import openai
+
+    if exc is None:
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code in (400, 422)
+    raise exc
+
+
+def _http_module() -> Any:
+    """The HTTP library of the installed openai (httpx2 from openai 3, httpx before)."""
+    try:
+        import httpx2 as http
+    except ImportError:  # openai < 3
+        import httpx as http  # type: ignore[no-redef]
+    return http
+
+
+@functools.lru_cache(maxsize=1)
+def _shared_ssl_context() -> Any:
+    """One TLS context for every pool (building one costs ~0.2 s; httpx builds one per client)."""
+    http = _http_module()
+    if hasattr(http, "create_ssl_context"):
+        return http.create_ssl_context()
+    import ssl
+
+    return ssl.create_default_context()
+
+
+def _http_client(size: int, *, asynchronous: bool) -> Any:
+    """An HTTP client for the openai SDK with a pool of ``size`` kept-alive connections."""
+    import openai
+
+    limits = _http_module().Limits(max_connections=size, max_keepalive_connections=size)
+    factory = openai.DefaultAsyncHttpxClient if asynchronous else openai.DefaultHttpxClient
+    return factory(limits=limits, verify=_shared_ssl_context())
+
+
+class AsyncAlphaMed:
+    """The asyncio client.
+
+    Args:
+        base_url: the server's OpenAI base URL, e.g. ``http://localhost:8000/v1``.
+        model: the model name to ask for.
+        api_key: bearer key; defaults to ``$OPENAI_API_KEY`` or ``EMPTY``.
+        prompt_style: ``alphamed`` (default), ``think-answer`` or ``plain``.
+        timeout: seconds per request attempt.
+        max_retries: retries of transient failures (429, 5xx, timeouts, resets), by the openai SDK.
+        mcqa: use ``/v1/mcqa`` (True), never (False), or detect it (None, default).
+        max_connections: connection pool size (keep >= the scoring concurrency).
+    """
+
+    def __init__(self, *, base_url: str, model: str, api_key: str | None = None,
+                 prompt_style: str = DEFAULT_STYLE, timeout: float = DEFAULT_TIMEOUT,
+                 max_retries: int = DEFAULT_MAX_RETRIES, mcqa: bool | None = None,
+                 max_connections: int = 256) -> None:
+        import openai
+
+        self.settings = _Settings(base_url=base_url, model=model, api_key=api_key,
+                                  prompt_style=prompt_style, timeout=timeout, max_retries=max_retries,
+                                  mcqa=mcqa, max_connections=max_connections)
+        # httpcore scans every pooled connection on each request; small pools keep that flat
+        shards = max(1, -(-max_connections // POOL_SHARD_SIZE))
+        per_shard = -(-max_connections // shards)
+        self._pool = [openai.AsyncOpenAI(http_client=_http_client(per_shard, asynchronous=True),
+                                         **self.settings.openai_kwargs()) for _ in range(shards)]
+        self._next = itertools.cycle(self._pool)
+        self.openai = self._pool[0]
+        self._mcqa = mcqa
+        self._probe_lock = asyncio.Lock()
+
+    @property
+    def model(self) -> str:
+        return self.settings.model
+
+    async def check_server(self) -> list[str]:
+        """Fail fast: the server answers, accepts the key and serves the model.
+
+        Returns:
+            The model ids the server lists (empty when it has no ``/v1/models``).
+
+        Raises:
+            ServerUnreachable, AuthenticationFailed, ModelNotFound: one-line messages.
+        """
+        import openai
+
+        try:
+            page = await self.openai.models.list()
+            listed = [m.id for m in page.data]
+        except openai.NotFoundError:
+            logger.warning("%s has no /v1/models; cannot check the model name", self.settings.base_url)
+            listed = []
+        except Exception as exc:  # translated to one line, or re-raised
+            raise _translate_preflight(exc, self.settings.base_url) from exc
+        _check_models(listed, self.settings.model, self.settings.base_url)
+        await self.uses_mcqa()
+        return listed
+
+    async def uses_mcqa(self) -> bool:
+        """Whether questions go to ``/v1/mcqa`` (probed once with an empty body, no generation)."""
+        if self._mcqa is not None:
+            return self._mcqa
+        async with self._probe_lock:
+            if self._mcqa is None:
+                error: Exception | None = None
+                try:
+                    await self.openai.post("/mcqa", body={}, cast_to=object, options={"max_retries": 0})
+                except Exception as exc:
+                    error = exc
+                try:
+                    self._mcqa = _probe_says_ours(error)
+                except Exception as exc:
+                    raise _translate_preflight(exc, self.settings.base_url) from exc
+                logger.info("server at %s: %s", self.settings.base_url,
+                            "alphamed serve (/v1/mcqa)" if self._mcqa else "plain OpenAI-compatible")
+        return bool(self._mcqa)
+
+    async def answer(self, question: Question | str, *, options: Options | None = None,
+                     context: str | None = None, n: int = 1, temperature: float | None = None,
+                     max_tokens: int | None = None, prompt_style: str | None = None) -> Answer:
+        """Answer one multiple-choice question.
+
+        Args:
+            question: a :class:`~alphamed.schema.Question`, or the question text.
+            options: option texts in order or letter -> text (with a text question).
+            context: supporting passage (with a text question).
+            n: samples; ``n > 1`` is a majority vote (ties and all-abstain give ``letter=None``).
+            temperature: sampling temperature (default 0 for n=1, 0.7 for a vote).
+            max_tokens: completion length limit (server default when None).
+            prompt_style: override the client's prompt style.
+
+        Returns:
+            An :class:`~alphamed_client.models.Answer`.
+        """
+        q = protocol.as_question(question, options, context)
+        kwargs = {"model": self.settings.model, "prompt_style": prompt_style or self.settings.prompt_style,
+                  "n": n, "temperature": temperature, "max_tokens": max_tokens}
+        start = time.perf_counter()
+        client = next(self._next)
+        # the SDK's low-level post: its retries, timeouts and Retry-After, without re-validating
+        # the body and building typed response objects (a third of the CPU per question)
+        if await self.uses_mcqa():
+            payload = await client.post("/mcqa", body=protocol.mcqa_body(q, **kwargs), cast_to=object)
+            return protocol.answer_from_mcqa(payload, q, time.perf_counter() - start)
+        payload = await client.post("/chat/completions", body=protocol.chat_params(q, **kwargs), cast_to=object)
+        return protocol.answer_from_chat(payload, q, time.perf_counter() - start)
+
+    async def score(self, bank: str | Path, *, concurrency: int = 64, out: str | Path = "results.jsonl",
+                    resume: bool = True, n: int = 1, temperature: float | None = None,
+                    max_tokens: int | None = None, prompt_style: str | None = None,
+                    on_result: Callable[[ResultRow], None] | None = None,
+                    check: bool = True) -> "ScoreReport":
+        """Score a JSONL question bank; see :func:`alphamed_client.scoring.score_bank`."""
+        from alphamed_client.scoring import ScoreJob, score_bank
+
+        if check:
+            await self.check_server()
+        job = ScoreJob(bank=Path(bank), out=Path(out), concurrency=concurrency, resume=resume, n=n,
+                       temperature=temperature, max_tokens=max_tokens, prompt_style=prompt_style)
+        return await score_bank(self, job, on_result=on_result)
+
+    async def close(self) -> None:
+        for client in self._pool:
+            await client.close()
+
+    async def __aenter__(self) -> "AsyncAlphaMed":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+class AlphaMed:
+    """The synchronous twin of :class:`AsyncAlphaMed` (same arguments, same method names)."""
+
+    def __init__(self, *, base_url: str, model: str, api_key: str | None = None,
+                 prompt_style: str = DEFAULT_STYLE, timeout: float = DEFAULT_TIMEOUT,
+                 max_retries: int = DEFAULT_MAX_RETRIES, mcqa: bool | None = None,
+                 max_connections: int = 256) -> None:
+        import openai
+
+        self.settings = _Settings(base_url=base_url, model=model, api_key=api_key,
+                                  prompt_style=prompt_style, timeout=timeout, max_retries=max_retries,
+                                  mcqa=mcqa, max_connections=max_connections)
+        self.openai = openai.OpenAI(http_client=_http_client(max_connections, asynchronous=False),
+                                    **self.settings.openai_kwargs())
+        self._mcqa = mcqa
+
+    @property
+    def model(self) -> str:
+        return self.settings.model
+
+    def check_server(self) -> list[str]:
+        """See :meth:`AsyncAlphaMed.check_server`."""
+        import openai
+
+        try:
+            listed = [m.id for m in self.openai.models.list().data]
+        except openai.NotFoundError:
+            listed = []
+        except Exception as exc:
+            raise _translate_preflight(exc, self.settings.base_url) from exc
+        _check_models(listed, self.settings.model, self.settings.base_url)
+        self.uses_mcqa()
+        return listed
+
+    def uses_mcqa(self) -> bool:
+        """See :meth:`AsyncAlphaMed.uses_mcqa`."""
+        if self._mcqa is None:
+            error: Exception | None = None
+            try:
+                self.openai.post("/mcqa", body={}, cast_to=object, options={"max_retries": 0})
+            except Exception as exc:
+                error = exc
+            try:
+                self._mcqa = _probe_says_ours(error)
+            except Exception as exc:
+                raise _translate_preflight(exc, self.settings.base_url) from exc
+        return self._mcqa
+
+    def answer(self, question: Question | str, *, options: Options | None = None,
+               context: str | None = None, n: int = 1, temperature: float | None = None,
+               max_tokens: int | None = None, prompt_style: str | None = None) -> Answer:
+        """See :meth:`AsyncAlphaMed.answer`."""
+        q = protocol.as_question(question, options, context)
+        kwargs = {"model": self.settings.model, "prompt_style": prompt_style or self.settings.prompt_style,
+                  "n": n, "temperature": temperature, "max_tokens": max_tokens}
+        start = time.perf_counter()
+        if self.uses_mcqa():
+            payload = self.openai.post("/mcqa", body=protocol.mcqa_body(q, **kwargs), cast_to=object)
+            return protocol.answer_from_mcqa(payload, q, time.perf_counter() - start)
+        payload = self.openai.post("/chat/completions", body=protocol.chat_params(q, **kwargs), cast_to=object)
+        return protocol.answer_from_chat(payload, q, time.perf_counter() - start)
+
+    def score(self, bank: str | Path, *, concurrency: int = 64, out: str | Path = "results.jsonl",
+              resume: bool = True, n: int = 1, temperature: float | None = None,
+              max_tokens: int | None = None, prompt_style: str | None = None,
+              on_result: Callable[[ResultRow], None] | None = None, check: bool = True) -> "ScoreReport":
+        """See :meth:`AsyncAlphaMed.score`; runs it on a private event loop (not inside a running one)."""
+
+        async def run() -> "ScoreReport":
+            async with AsyncAlphaMed(**self.settings.as_kwargs()) as twin:
+                return await twin.score(bank, concurrency=concurrency, out=out, resume=resume, n=n,
+                                        temperature=temperature, max_tokens=max_tokens,
+                                        prompt_style=prompt_style, on_result=on_result, check=check)
+
+        return asyncio.run(run())
+
+    def close(self) -> None:
+        self.openai.close()
+
+    def __enter__(self) -> "AlphaMed":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

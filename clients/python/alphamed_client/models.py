@@ -1,0 +1,108 @@
+"""Typed results of the client: an :class:`Answer` per question, a :class:`ResultRow` per scored line.
+
+>>> Answer(letter="B", votes={"B": 1}, n=1).usage.total_tokens
+0
+>>> row = ResultRow(id="q1", gold="B", predicted="B", correct=True, model="m")
+>>> ResultRow.model_validate_json(row.model_dump_json()).correct
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Usage(BaseModel):
+    """Token counts reported by the server (zeros when it reports none)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+    @classmethod
+    def from_any(cls, usage: Any) -> "Usage":
+        """Read an OpenAI ``usage`` object or dict; missing fields count as 0."""
+        if usage is None:
+            return cls()
+        get = usage.get if isinstance(usage, dict) else lambda k, d=None: getattr(usage, k, d)
+        prompt = int(get("prompt_tokens", 0) or 0)
+        completion = int(get("completion_tokens", 0) or 0)
+        total = int(get("total_tokens", 0) or 0) or prompt + completion
+        return cls(prompt_tokens=prompt, completion_tokens=completion, total_tokens=total)
+
+
+class Sample(BaseModel):
+    """One sampled completion and the letter extracted from it."""
+
+    reasoning: str = ""
+    content: str = ""
+    letter: str | None = None
+    text: str | None = None
+    method: str | None = None
+
+
+class Answer(BaseModel):
+    """The answer to one question.
+
+    Args:
+        letter: the chosen option letter (the majority vote when ``n > 1``), or None
+            when the model committed to no single option.
+        text: that option's text.
+        reasoning: the reasoning trace of the first sample.
+        content: the answer part of the first sample.
+        votes: letter -> number of samples that chose it.
+        agreement: share of samples that chose the top letter.
+        method: how the letter was found in the first sample that chose it (``boxed``, ...).
+        n: number of samples.
+        samples: every sample.
+        usage: token counts.
+        latency: seconds from request to answer, retries included.
+        via: ``mcqa`` (our server's endpoint) or ``chat`` (client-side prompt and extraction).
+    """
+
+    letter: str | None = None
+    text: str | None = None
+    reasoning: str = ""
+    content: str = ""
+    votes: dict[str, int] = Field(default_factory=dict)
+    agreement: float = 0.0
+    method: str | None = None
+    n: int = 1
+    samples: list[Sample] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    latency: float = 0.0
+    via: Literal["mcqa", "chat"] = "chat"
+
+
+class ResultRow(BaseModel):
+    """One line of a results JSONL file: a scored question, or the error that stopped it.
+
+    ``correct`` is None when the question has no gold letter or when ``error`` is set;
+    an errored row is never counted as wrong, and is retried on the next resume.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    source: str = "custom"
+    subject: str | None = None
+    difficulty: float | str | None = None
+    gold: str | None = None
+    predicted: str | None = None
+    correct: bool | None = None
+    method: str | None = None
+    latency: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    n: int = 1
+    votes: dict[str, int] = Field(default_factory=dict)
+    agreement: float = 0.0
+    model: str = ""
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the question was answered (possibly with an abstention)."""
+        return self.error is None

@@ -1,0 +1,142 @@
+"""Requests and answers on the wire: ``/v1/mcqa`` (our server) and chat completions (any server).
+
+Against a plain OpenAI-compatible server the client builds the prompt with
+:func:`alphamed.prompts.build_messages` and extracts the answer with
+:func:`alphamed.extract.extract_answer`, exactly as ``alphamed serve`` does server-side,
+so scores are comparable whichever server produced them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from alphamed.extract import extract_answer
+from alphamed.prompts import build_messages
+from alphamed.reasoning import split_reasoning
+from alphamed.schema import Question
+
+from alphamed_client.models import Answer, Sample, Usage
+from alphamed_client.voting import majority_vote
+
+DEFAULT_SAMPLING_TEMPERATURE = 0.7
+
+
+def as_question(question: Question | str, options: Sequence[str] | Mapping[str, str] | None = None,
+                context: str | None = None) -> Question:
+    """A :class:`Question` from a Question, or from a stem plus options.
+
+    Args:
+        question: a Question, or the question text.
+        options: option texts in order, or letter -> text (required with a text question).
+        context: supporting passage (PubMedQA).
+
+    Returns:
+        The Question (validated: 2..26 options, letters from A).
+
+    >>> as_question("Which?", ["yes", "no"]).options
+    {'A': 'yes', 'B': 'no'}
+    """
+    if isinstance(question, Question):
+        return question
+    if options is None:
+        raise ValueError("options are required when the question is given as text")
+    opts = dict(options) if isinstance(options, Mapping) else dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", options))
+    return Question(id="q", question=question, options=opts, context=context)
+
+
+def resolve_temperature(temperature: float | None, n: int) -> float:
+    """``temperature``, or the default: greedy for one sample, 0.7 for a vote.
+
+    >>> resolve_temperature(None, 1), resolve_temperature(None, 5), resolve_temperature(0.2, 5)
+    (0.0, 0.7, 0.2)
+    """
+    if temperature is not None:
+        return float(temperature)
+    return 0.0 if n == 1 else DEFAULT_SAMPLING_TEMPERATURE
+
+
+def _sampling(n: int, temperature: float | None, max_tokens: int | None) -> dict[str, Any]:
+    params: dict[str, Any] = {"n": n, "temperature": resolve_temperature(temperature, n)}
+    if max_tokens is not None:
+        params["max_tokens"] = max_tokens
+    return params
+
+
+def chat_params(question: Question, *, model: str, prompt_style: str, n: int,
+                temperature: float | None, max_tokens: int | None) -> dict[str, Any]:
+    """Keyword arguments for ``chat.completions.create`` asking ``question``."""
+    return {"model": model, "messages": build_messages(question, prompt_style),
+            **_sampling(n, temperature, max_tokens)}
+
+
+def mcqa_body(question: Question, *, model: str, prompt_style: str, n: int,
+              temperature: float | None, max_tokens: int | None) -> dict[str, Any]:
+    """The JSON body of a ``POST /v1/mcqa`` asking ``question``."""
+    body: dict[str, Any] = {"question": question.question, "options": question.options, "model": model,
+                            "prompt_style": prompt_style, **_sampling(n, temperature, max_tokens)}
+    if question.context:
+        body["context"] = question.context
+    return body
+
+
+def _message_parts(message: Mapping[str, Any]) -> tuple[str, str]:
+    """(reasoning, content) of a chat message, split client-side unless the server did."""
+    content = message.get("content") or ""
+    reasoning = message.get("reasoning") or message.get("reasoning_content")
+    if reasoning:
+        return str(reasoning), content
+    return split_reasoning(content)
+
+
+def sample_from_text(reasoning: str, content: str, options: Mapping[str, str]) -> Sample:
+    """A :class:`Sample` with the letter the core extractor finds in ``content``."""
+    found = extract_answer(content, options)
+    if found is None:
+        return Sample(reasoning=reasoning, content=content)
+    return Sample(reasoning=reasoning, content=content, letter=found.letter, text=found.text,
+                  method=found.method)
+
+
+def combine(samples: list[Sample], question: Question, usage: Usage, latency: float,
+            via: str) -> Answer:
+    """An :class:`Answer` from samples: majority vote, method and texts of the chosen sample."""
+    vote = majority_vote([s.letter for s in samples])
+    chosen = next((s for s in samples if vote.letter and s.letter == vote.letter), None)
+    first = samples[0] if samples else Sample()
+    shown = chosen or first
+    return Answer(letter=vote.letter, text=question.options.get(vote.letter) if vote.letter else None,
+                  reasoning=shown.reasoning, content=shown.content, votes=vote.votes,
+                  agreement=vote.agreement, method=chosen.method if chosen else None,
+                  n=len(samples), samples=samples, usage=usage, latency=latency, via=via)
+
+
+def answer_from_chat(completion: Mapping[str, Any], question: Question, latency: float) -> Answer:
+    """An :class:`Answer` from a chat completion's JSON (one choice per sample)."""
+    choices = completion.get("choices") if isinstance(completion, Mapping) else None
+    if not choices:
+        raise ValueError("malformed chat completion: no choices")
+    samples = [sample_from_text(*_message_parts(c.get("message") or {}), question.options) for c in choices]
+    return combine(samples, question, Usage.from_any(completion.get("usage")), latency, "chat")
+
+
+def answer_from_mcqa(payload: Mapping[str, Any], question: Question, latency: float) -> Answer:
+    """An :class:`Answer` from our server's ``/v1/mcqa`` response (its vote is kept as is)."""
+    if not isinstance(payload, Mapping) or "samples" not in payload:
+        raise ValueError("malformed /v1/mcqa response: no samples")
+    samples = []
+    for s in payload.get("samples") or []:
+        ans = s.get("answer") or {}
+        samples.append(Sample(reasoning=s.get("reasoning") or "", content=s.get("content") or "",
+                              letter=ans.get("letter"), text=ans.get("text"), method=ans.get("method")))
+    letter = payload.get("answer")
+    if letter is not None and letter not in question.options:
+        raise ValueError(f"/v1/mcqa answered {letter!r}, not one of the options")
+    chosen = next((s for s in samples if letter and s.letter == letter), None)
+    shown = chosen or (samples[0] if samples else Sample())
+    return Answer(letter=letter, text=payload.get("answer_text") or question.options.get(letter or ""),
+                  reasoning=shown.reasoning, content=shown.content,
+                  votes={k: int(v) for k, v in (payload.get("votes") or {}).items()},
+                  agreement=float(payload.get("agreement") or 0.0),
+                  method=chosen.method if chosen else None, n=len(samples) or 1, samples=samples,
+                  usage=Usage.from_any(payload.get("usage")), latency=latency, via="mcqa")

@@ -1,0 +1,204 @@
+"""Batch scoring: a bounded sliding window of requests over a streamed question bank.
+
+At most ``concurrency`` questions are in flight; a new one is read from the bank only when
+one completes, so memory stays flat whatever the bank's size. Each result is appended to the
+results file the moment it completes. On a resume, ids already answered are skipped and
+questions recorded with an error are asked again. Transient failures are retried by the
+openai SDK (backoff, ``Retry-After``); a question that still fails is recorded with its error,
+never counted as wrong. Errors every further request would hit (a rejected key, an unknown
+model) stop the run at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from alphamed.schema import Question
+
+from alphamed_client import results
+from alphamed_client.bank import BadLine, iter_bank
+from alphamed_client.errors import ScoringAborted
+from alphamed_client.models import Answer, ResultRow
+
+if TYPE_CHECKING:
+    from alphamed_client.client import AsyncAlphaMed
+    from alphamed_client.report import ScoreReport
+
+logger = logging.getLogger(__name__)
+MAX_ERROR_CHARS = 500
+
+
+@dataclass
+class ScoreJob:
+    """What to score and how.
+
+    Args:
+        bank: the question bank (JSONL).
+        out: the results file (JSONL, appended).
+        concurrency: questions in flight at once.
+        resume: skip ids already answered in ``out`` (False: start ``out`` afresh).
+        n: samples per question (majority vote when > 1).
+        temperature, max_tokens, prompt_style: sampling and prompt settings.
+        format, format_options: the bank's format (None: AlphaMed JSONL) and its options.
+    """
+
+    bank: Path
+    out: Path
+    concurrency: int = 64
+    resume: bool = True
+    n: int = 1
+    temperature: float | None = None
+    max_tokens: int | None = None
+    prompt_style: str | None = None
+    format: str | None = None
+    format_options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError("concurrency must be >= 1")
+        if self.n < 1:
+            raise ValueError("n must be >= 1")
+
+
+@dataclass
+class RunCounts:
+    """What one run did (bad lines are listed, not just counted)."""
+
+    scored: int = 0
+    errors: int = 0
+    skipped: int = 0
+    bad_lines: list[BadLine] = field(default_factory=list)
+
+
+def row_from_answer(question: Question, answer: Answer, model: str) -> ResultRow:
+    """The result row of an answered question."""
+    correct = None if question.answer is None else answer.letter == question.answer
+    return ResultRow(id=question.id, source=question.source, subject=question.subject,
+                     difficulty=question.difficulty, gold=question.answer, predicted=answer.letter,
+                     correct=correct, method=answer.method, latency=round(answer.latency, 4),
+                     prompt_tokens=answer.usage.prompt_tokens,
+                     completion_tokens=answer.usage.completion_tokens, n=answer.n, votes=answer.votes,
+                     agreement=round(answer.agreement, 4), model=model)
+
+
+def row_from_error(question: Question, error: BaseException, model: str, n: int,
+                   latency: float) -> ResultRow:
+    """The result row of a question that failed after all retries."""
+    message = f"{type(error).__name__}: {error}".replace("\n", " ")[:MAX_ERROR_CHARS]
+    return ResultRow(id=question.id, source=question.source, subject=question.subject,
+                     difficulty=question.difficulty, gold=question.answer, n=n, model=model,
+                     latency=round(latency, 4), error=message)
+
+
+def _is_fatal(exc: BaseException) -> bool:
+    import openai
+
+    return isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError,
+                            openai.NotFoundError))
+
+
+async def _score_one(client: "AsyncAlphaMed", question: Question, job: ScoreJob) -> ResultRow:
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    try:
+        answer = await client.answer(question, n=job.n, temperature=job.temperature,
+                                     max_tokens=job.max_tokens, prompt_style=job.prompt_style)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        if _is_fatal(exc):
+            raise ScoringAborted(f"scoring stopped at question {question.id!r}: {exc}") from exc
+        logger.warning("question %s failed after retries: %s", question.id, exc)
+        return row_from_error(question, exc, client.model, job.n, loop.time() - start)
+    return row_from_answer(question, answer, client.model)
+
+
+class _Window:
+    """The in-flight tasks; completed ones are written and reported in completion order."""
+
+    def __init__(self, writer: results.ResultsWriter, counts: RunCounts,
+                 on_result: Callable[[ResultRow], None] | None) -> None:
+        self.tasks: set[asyncio.Task[ResultRow]] = set()
+        self.writer = writer
+        self.counts = counts
+        self.on_result = on_result
+
+    async def wait(self, *, all_done: bool = False) -> None:
+        while self.tasks:
+            done, self.tasks = await asyncio.wait(self.tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                row = task.result()  # ScoringAborted propagates
+                self.writer.write(row)
+                self.counts.scored += 1
+                self.counts.errors += row.error is not None
+                if self.on_result is not None:
+                    self.on_result(row)
+            if not all_done:
+                return
+
+    async def cancel(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.tasks.clear()
+
+
+async def run_job(client: "AsyncAlphaMed", job: ScoreJob, *,
+                  on_result: Callable[[ResultRow], None] | None = None,
+                  on_bad_line: Callable[[BadLine], None] | None = None) -> RunCounts:
+    """Score every question of ``job.bank`` not already done; returns what this run did."""
+    done = results.done_ids(job.out) if job.resume else set()
+    counts = RunCounts()
+    with results.ResultsWriter(job.out, fresh=not job.resume) as writer:
+        window = _Window(writer, counts, on_result)
+        try:
+            for item in iter_bank(job.bank, format=job.format, **job.format_options):
+                if isinstance(item, BadLine):
+                    counts.bad_lines.append(item)
+                    logger.warning("skipping %s", item)
+                    if on_bad_line is not None:
+                        on_bad_line(item)
+                    continue
+                if item.id in done:
+                    counts.skipped += 1
+                    continue
+                if len(window.tasks) >= job.concurrency:
+                    await window.wait()
+                window.tasks.add(asyncio.create_task(_score_one(client, item, job)))
+            await window.wait(all_done=True)
+        finally:
+            await window.cancel()
+    return counts
+
+
+async def score_bank(client: "AsyncAlphaMed", job: ScoreJob, *,
+                     on_result: Callable[[ResultRow], None] | None = None,
+                     on_bad_line: Callable[[BadLine], None] | None = None) -> "ScoreReport":
+    """Run ``job`` and report on the whole results file (earlier runs included).
+
+    Args:
+        client: the async client to ask.
+        job: what to score.
+        on_result: called with each row as it is written (progress bars).
+        on_bad_line: called with each unreadable bank line.
+
+    Returns:
+        The :class:`~alphamed_client.report.ScoreReport` of ``job.out``.
+
+    Raises:
+        ScoringAborted: on an error every request would hit; rows written so far are kept.
+    """
+    from alphamed_client.report import ScoreReport
+
+    counts = await run_job(client, job, on_result=on_result, on_bad_line=on_bad_line)
+    dropped = results.compact(job.out)
+    logger.info("scored %d (%d errors), skipped %d done, %d bad lines, compacted %d superseded rows",
+                counts.scored, counts.errors, counts.skipped, len(counts.bad_lines), dropped)
+    report = ScoreReport.from_file(job.out)
+    report.bad_lines = [str(b) for b in counts.bad_lines]
+    return report

@@ -1,0 +1,1 @@
+"""Test helpers shipped with the client: a scripted OpenAI-compatible server."""

@@ -1,0 +1,164 @@
+"""The FastAPI app: thin routers over :class:`~alphamed_serve.serving.Gateway`.
+
+>>> from alphamed_serve.testing import FakeBackend
+>>> app = create_app(FakeBackend(), Settings())
+>>> sorted(r.path for r in app.routes if r.path.startswith("/v1"))[:3]
+['/v1/chat/completions', '/v1/completions', '/v1/mcqa']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from typing import Any
+
+from alphamed_serve.backend import Backend
+from alphamed_serve.errors import ERROR_STATUSES, install_error_handlers
+from alphamed_serve.metrics import GatewayMetrics, MetricsMiddleware
+from alphamed_serve.protocol import (
+    ChatCompletionRequest,
+    ChatCompletionResponse,
+    CompletionRequest,
+    CompletionResponse,
+    ErrorResponse,
+    MCQARequest,
+    MCQAResponse,
+    ModelCard,
+    ModelList,
+)
+from alphamed_serve.serving import Gateway, Settings
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["create_app", "Settings"]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": ErrorResponse} for s in ERROR_STATUSES}
+_STREAMING: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
+          "description": "JSON body, or server-sent events when `stream` is true."},
+}
+
+
+def create_app(backend: Backend, settings: Settings | None = None, *, manage_backend: bool = True):
+    """Build the gateway app around ``backend``.
+
+    Args:
+        backend: the engine.
+        settings: gateway settings.
+        manage_backend: start the backend on startup and stop it on shutdown.
+
+    Returns:
+        A FastAPI app.
+    """
+    from fastapi import FastAPI
+
+    settings = settings or Settings()
+    metrics = GatewayMetrics()
+    gateway = Gateway(backend, settings, metrics)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        if manage_backend:
+            await backend.start()
+        logger.info("serving %s with the %s backend", gateway.served_name, backend.name)
+        try:
+            yield
+        finally:
+            if manage_backend:
+                await backend.stop()
+
+    app = FastAPI(title="AlphaMed serve", version="0.1.0", lifespan=lifespan,
+                  summary="OpenAI-compatible API with reasoning split, answer extraction and MCQA.")
+    app.state.gateway = gateway
+    app.state.metrics = metrics
+    install_error_handlers(app)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    _add_open_routes(app, gateway)
+    app.include_router(_v1_router(gateway))
+    _drop_422(app)
+    return app
+
+
+def _add_open_routes(app, gateway: Gateway) -> None:
+    from fastapi.responses import JSONResponse, Response
+
+    @app.get("/health", responses={503: {"description": "The backend cannot serve now."}})
+    async def health() -> JSONResponse:
+        """The backend's real state: 200 when it can serve a request now, else 503."""
+        state = await gateway.backend.health()
+        body = {"status": state.status, "detail": state.detail, "backend": gateway.backend.name}
+        return JSONResponse(body, status_code=200 if state.ok else 503)
+
+    @app.get("/metrics", response_class=Response)
+    async def metrics() -> Response:
+        """Prometheus metrics."""
+        data, content_type = gateway.metrics.render()
+        return Response(data, media_type=content_type)
+
+
+def _v1_router(gateway: Gateway):
+    from fastapi import APIRouter, Depends, Header
+    from fastapi.responses import StreamingResponse
+
+    from alphamed_serve.auth import check_bearer
+
+    async def require_key(authorization: str | None = Header(default=None)) -> None:
+        check_bearer(authorization, gateway.settings.api_key)
+
+    router = APIRouter(prefix="/v1", dependencies=[Depends(require_key)], responses=_ERRORS)
+
+    def _card() -> dict[str, Any]:
+        info = gateway.backend.model_info()
+        return {"id": gateway.served_name, "object": "model", "created": int(time.time()),
+                "owned_by": info.owned_by, "root": info.root, "max_model_len": info.context_length}
+
+    @router.get("/models", response_model=ModelList)
+    async def list_models() -> dict[str, Any]:
+        """The served model."""
+        return {"object": "list", "data": [_card()]}
+
+    @router.get("/models/{model_id:path}", response_model=ModelCard)
+    async def get_model(model_id: str) -> dict[str, Any]:
+        """One model by name (404 ``model_not_found`` for any other name)."""
+        gateway.check_model(model_id)
+        return _card()
+
+    @router.post("/chat/completions", response_model=ChatCompletionResponse, responses=_STREAMING)
+    async def chat(req: ChatCompletionRequest):
+        """Chat completion: ``content`` holds the answer part, ``reasoning`` the trace, ``answer`` the option."""
+        if req.stream:
+            return StreamingResponse(await gateway.open_stream(req), media_type="text/event-stream")
+        return await gateway.chat(req)
+
+    @router.post("/completions", response_model=CompletionResponse, responses=_STREAMING)
+    async def completions(req: CompletionRequest):
+        """Text completion of one prompt (raw text, plus ``answer`` on each choice)."""
+        if req.stream:
+            return StreamingResponse(await gateway.open_stream(req), media_type="text/event-stream")
+        return await gateway.completion(req)
+
+    @router.post("/mcqa", response_model=MCQAResponse)
+    async def mcqa(req: MCQARequest) -> dict[str, Any]:
+        """Answer one multiple-choice question with ``n`` samples and a majority vote."""
+        return await gateway.mcqa(req)
+
+    return router
+
+
+def _drop_422(app) -> None:
+    """Validation failures are 400s in OpenAI's shape: remove FastAPI's 422 from the schema."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
+                                 routes=app.routes)
+            for path in schema.get("paths", {}).values():
+                for op in path.values():
+                    op.get("responses", {}).pop("422", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
+

@@ -1,0 +1,102 @@
+"""A proxying backend that starts and supervises its engine's own OpenAI server.
+
+The vLLM and SGLang backends are this plus the engine's command line. With
+``--upstream URL`` they start nothing and front that server instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import sys
+
+import httpx
+
+from alphamed_serve.backend import BackendError, BackendOptions, Health
+from alphamed_serve.backends.supervisor import EngineSupervisor
+from alphamed_serve.backends.upstream import OpenAIUpstreamBackend
+
+logger = logging.getLogger(__name__)
+
+
+class ManagedEngineBackend(OpenAIUpstreamBackend):
+    """Base of the engine backends: child process on a private loopback port, or ``--upstream``.
+
+    Subclasses set ``name``/``engine`` and implement :meth:`engine_command`.
+    """
+
+    health_path = "/health"
+    env: dict[str, str] = {}
+
+    def __init__(self, options: BackendOptions) -> None:
+        super().__init__(options)
+        self.supervisor: EngineSupervisor | None = None
+        if not options.upstream:
+            # a private key so nothing else on the machine can use the engine behind our back
+            self._api_key = secrets.token_urlsafe(24)
+            self.supervisor = EngineSupervisor(
+                self.engine,
+                self.engine_command,
+                env=self.env,
+                health_path=self.health_path,
+                startup_timeout=options.startup_timeout,
+            )
+
+    @property
+    def python(self) -> str:
+        """Interpreter that runs the engine (``--engine-python``, else this one)."""
+        return self.options.engine_python or sys.executable
+
+    def engine_command(self, port: int) -> list[str]:
+        """The engine server's command line for ``port``."""
+        raise NotImplementedError
+
+    @property
+    def base_url(self) -> str:
+        if self.supervisor is None:
+            return super().base_url
+        return self.supervisor.base_url
+
+    async def start(self) -> None:
+        """Start the engine child (waiting for its health), then connect to it."""
+        if self.supervisor is not None:
+            await self.supervisor.start()
+        await super().start()
+
+    async def stop(self) -> None:
+        """Disconnect and stop the engine child."""
+        await super().stop()
+        if self.supervisor is not None:
+            await self.supervisor.stop()
+
+    def _check_ready(self) -> None:
+        if self.supervisor is not None:
+            self.supervisor.check_ready()
+
+    async def health(self) -> Health:
+        """The child's state (dead/restarting/...) or, when it runs, the engine's own ``/health``."""
+        if self.supervisor is None:
+            return await super().health()
+        state = self.supervisor.health()
+        if not state.ok:
+            return state
+        engine = await super().health()
+        if engine.ok:
+            return engine
+        await asyncio.sleep(0.2)  # a child that just died is reaped in a moment: report that
+        state = self.supervisor.health()
+        if not state.ok:
+            return state
+        return Health(ok=False, status="unresponsive", detail=f"the {self.engine} process runs but {engine.detail}")
+
+    def _connection_error(self, exc: httpx.HTTPError) -> BackendError:
+        error = super()._connection_error(exc)
+        if self.supervisor is not None and error.status == 503:
+            error.message = (
+                f"{self.engine} engine went away during the request ({type(exc).__name__}); "
+                f"it is restarted automatically, retry shortly"
+            )
+            error.code = "engine_unavailable"
+            error.args = (error.message,)
+        return error

@@ -1,0 +1,238 @@
+"""The embedded engine: a Hugging Face folder served in-process with continuous batching.
+
+The model runs on one worker thread (:class:`~alphamed_serve.backends.batching.BatchEngine`);
+requests from the event loop become one :class:`Sequence` per choice, join the running batch
+at the next decode step, and receive their tokens through an ``asyncio.Queue`` fed with
+``loop.call_soon_threadsafe``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from alphamed_serve.backend import (
+    BackendError,
+    BackendOptions,
+    GenerationOutput,
+    GenerationRequest,
+    GenerationResult,
+    Health,
+    ModelInfo,
+    StreamDelta,
+)
+from alphamed_serve.backends.batching import BatchEngine, Sequence
+
+logger = logging.getLogger(__name__)
+
+_DTYPES = {"float32": "float32", "fp32": "float32", "bfloat16": "bfloat16", "bf16": "bfloat16",
+           "float16": "float16", "fp16": "float16", "half": "float16"}
+
+
+def _config_context_length(path: Path) -> int | None:
+    try:
+        cfg = json.loads((path / "config.json").read_text())
+    except (OSError, ValueError):
+        return None
+    value = cfg.get("max_position_embeddings") or cfg.get("n_positions")
+    return int(value) if value else None
+
+
+class TransformersBackend:
+    """Serves a local Hugging Face model folder with transformers.
+
+    Args:
+        options: ``model`` (folder), ``device``, ``dtype``, ``max_model_len``, ``max_batch_size``.
+    """
+
+    name = "transformers"
+
+    def __init__(self, options: BackendOptions) -> None:
+        self.options = options
+        path = Path(options.model)
+        if not path.is_dir():
+            raise BackendError(f"model folder not found: {options.model}", status=500,
+                               type="server_error", param="model")
+        self.path = path
+        ctx = options.max_model_len or _config_context_length(path) or 2048
+        self.info = ModelInfo(id=options.served_model_name or path.name, context_length=ctx,
+                              max_n=16, root=str(path.resolve()))
+        self.state, self.detail = "stopped", ""
+        self.engine: BatchEngine | None = None
+        self.tokenizer: Any = None
+        self.model: Any = None
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Load weights and tokenizer off the event loop, then start the batch engine."""
+        self.state = "starting"
+        try:
+            await asyncio.to_thread(self._load)
+        except Exception as exc:
+            self.state, self.detail = "dead", f"{type(exc).__name__}: {exc}"
+            raise
+        self.engine.start()
+        self.state = "ok"
+
+    def _load(self) -> None:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        device = self.options.device
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        dtype = _DTYPES.get(self.options.dtype, "auto" if self.options.dtype == "auto" else None)
+        if dtype is None:
+            raise ValueError(f"unknown dtype {self.options.dtype!r}; use auto, float32, bfloat16, float16")
+        if dtype == "auto":
+            dtype = "bfloat16" if device.startswith("cuda") and torch.cuda.is_bf16_supported() else "float32"
+        self.tokenizer = AutoTokenizer.from_pretrained(self.path)
+        model = AutoModelForCausalLM.from_pretrained(self.path, dtype=getattr(torch, dtype))
+        self.model = model.to(device).eval()
+        eos = self.model.generation_config.eos_token_id
+        eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
+        if self.tokenizer.eos_token_id is not None:
+            eos_ids.add(self.tokenizer.eos_token_id)
+        pad = self.tokenizer.pad_token_id
+        pad = pad if pad is not None else next(iter(eos_ids), 0)
+        self.engine = BatchEngine(self.model, self.tokenizer, self.options.max_batch_size, pad, eos_ids)
+        logger.info("loaded %s on %s (%s), batch up to %d", self.path, device, dtype,
+                    self.options.max_batch_size)
+
+    async def stop(self) -> None:
+        """Stop the engine thread (in-flight sequences are aborted)."""
+        if self.engine is not None:
+            await asyncio.to_thread(self.engine.stop)
+        self.state = "stopped"
+
+    def model_info(self) -> ModelInfo:
+        return self.info
+
+    async def health(self) -> Health:
+        if self.state == "ok" and (self.engine is None or not self.engine.alive()):
+            self.state, self.detail = "dead", "the generation thread stopped"
+        return Health(ok=self.state == "ok", status=self.state, detail=self.detail)
+
+    # ------------------------------------------------------------ tokens
+
+    def _prompt_ids(self, request: GenerationRequest) -> list[int]:
+        if self.tokenizer is None:
+            raise BackendError("the model is still loading", status=503, type="server_error",
+                               code="model_loading", headers={"Retry-After": "5"})
+        if request.prompt is not None:
+            return list(self.tokenizer(request.prompt, add_special_tokens=True)["input_ids"])
+        if not getattr(self.tokenizer, "chat_template", None):
+            raise BackendError("this model has no chat template; use /v1/completions",
+                               param="messages", code="no_chat_template")
+        text = self.tokenizer.apply_chat_template(
+            request.messages, tokenize=False, add_generation_prompt=request.add_generation_prompt)
+        if not isinstance(text, str):  # some versions return a BatchEncoding / list
+            text = text["input_ids"] if hasattr(text, "keys") else text
+            return list(text)
+        return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def count_tokens(self, request: GenerationRequest) -> int | None:
+        """Prompt length in tokens after the chat template."""
+        try:
+            return len(self._prompt_ids(request))
+        except BackendError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - template errors are the request's fault
+            raise BackendError(f"could not apply the chat template: {exc}", param="messages",
+                               code="invalid_value") from None
+
+    def count_text_tokens(self, text: str) -> int | None:
+        """Tokens of a piece of generated text (for ``reasoning_tokens``)."""
+        if self.tokenizer is None:
+            return None
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    # ------------------------------------------------------------ generation
+
+    def _sequences(self, request: GenerationRequest, sink) -> list[Sequence]:
+        import torch
+
+        prompt_ids = self._prompt_ids(request)
+        room = self.info.context_length - len(prompt_ids)
+        if room <= 0:
+            raise BackendError(f"the prompt has {len(prompt_ids)} tokens; the context is "
+                               f"{self.info.context_length}", code="context_length_exceeded")
+        max_new = min(request.max_tokens or room, room)
+        temperature = 1.0 if request.temperature is None else request.temperature
+        base_seed = request.seed if request.seed is not None else random.getrandbits(62)
+        seqs = []
+        for i in range(request.n):
+            gen = torch.Generator().manual_seed((base_seed + i) % (2**63))
+            seqs.append(Sequence(
+                index=i, prompt_ids=prompt_ids, max_new_tokens=max_new, temperature=temperature,
+                top_p=1.0 if request.top_p is None else request.top_p, generator=gen,
+                stops=list(request.stop), sink=sink,
+                top_logprobs=(request.top_logprobs or 0) if request.logprobs else None,
+                chat_logprobs=request.messages is not None))
+        return seqs
+
+    async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamDelta]:
+        """Stream deltas of every choice, interleaved; aborts the sequences if the consumer leaves."""
+        if self.state != "ok" or self.engine is None:
+            raise BackendError(f"the model is not ready ({self.state})", status=503,
+                               type="server_error", code="model_not_ready",
+                               headers={"Retry-After": "5"})
+        loop = asyncio.get_running_loop()
+        inbox: asyncio.Queue[StreamDelta | BaseException] = asyncio.Queue()
+        seqs = self._sequences(request, lambda item: loop.call_soon_threadsafe(inbox.put_nowait, item))
+        self.engine.submit(seqs)
+        remaining = len(seqs)
+        try:
+            while remaining:
+                item = await inbox.get()
+                if isinstance(item, BaseException):
+                    raise BackendError(f"generation failed: {type(item).__name__}: {item}", status=500,
+                                       type="server_error", code="generation_failed")
+                if item.finish_reason is not None:
+                    remaining -= 1
+                yield item
+        finally:
+            for s in seqs:
+                s.cancelled = True
+
+    async def generate(self, request: GenerationRequest) -> GenerationResult:
+        """Every choice to completion (collected from :meth:`stream`)."""
+        texts: dict[int, list[str]] = {i: [] for i in range(request.n)}
+        logprobs: dict[int, list[Any]] = {i: [] for i in range(request.n)}
+        done: dict[int, StreamDelta] = {}
+        prompt_tokens = 0
+        async for d in self.stream(request):
+            texts[d.index].append(d.text)
+            if d.logprobs is not None:
+                logprobs[d.index].append(d.logprobs)
+            if d.finish_reason is not None:
+                done[d.index] = d
+                prompt_tokens = d.prompt_tokens or prompt_tokens
+        outputs = [GenerationOutput(i, "".join(texts[i]), done[i].finish_reason,
+                                    done[i].completion_tokens or 0,
+                                    logprobs=_merge_logprobs(logprobs[i]) if request.logprobs else None)
+                   for i in sorted(done)]
+        return GenerationResult(outputs, prompt_tokens=prompt_tokens)
+
+
+def _merge_logprobs(parts: list[Any]) -> Any:
+    """Concatenate per-token OpenAI logprob objects into one per choice."""
+    if not parts:
+        return None
+    if "content" in parts[0]:
+        return {"content": [item for p in parts for item in p["content"]]}
+    merged: dict[str, list[Any]] = {"tokens": [], "token_logprobs": [], "top_logprobs": [], "text_offset": []}
+    offset = 0
+    for p in parts:
+        merged["tokens"] += p["tokens"]
+        merged["token_logprobs"] += p["token_logprobs"]
+        merged["top_logprobs"] += p["top_logprobs"]
+        merged["text_offset"].append(offset)
+        offset += len(p["tokens"][0])
+    return merged

@@ -1,0 +1,217 @@
+"""Front an OpenAI-compatible engine or router that is already running (``--upstream URL``).
+
+The same class is the base of the vLLM and SGLang backends, which start their engine
+as a child process first and then talk to it exactly like this.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+from alphamed_serve.backend import (
+    BackendError,
+    BackendOptions,
+    GenerationRequest,
+    GenerationResult,
+    Health,
+    ModelInfo,
+    StreamDelta,
+)
+from alphamed_serve.backends import openai_proxy as proxy
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CONTEXT_LENGTH = 4096
+# generation may take minutes; connecting must not
+_TIMEOUT = httpx.Timeout(connect=5.0, read=600.0, write=60.0, pool=60.0)
+
+
+def api_root(url: str) -> str:
+    """The server root of an upstream URL given with or without ``/v1``.
+
+    Args:
+        url: e.g. ``http://10.0.0.5:8000`` or ``http://10.0.0.5:8000/v1/``.
+
+    Returns:
+        The URL without a trailing ``/v1`` or slash.
+
+    >>> api_root("http://h:8000/v1/")
+    'http://h:8000'
+    """
+    root = url.rstrip("/")
+    return root[: -len("/v1")] if root.endswith("/v1") else root
+
+
+class OpenAIUpstreamBackend:
+    """Proxy generation to an OpenAI-compatible server; no child process.
+
+    Args:
+        options: ``upstream`` (required here), ``upstream_api_key``, ``served_model_name``,
+            ``max_model_len``.
+    """
+
+    name = "openai"
+    engine = "upstream"  # how errors name the engine
+
+    def __init__(self, options: BackendOptions) -> None:
+        self.options = options
+        self._client: httpx.AsyncClient | None = None
+        self._engine_model: str | None = None  # the model id the engine itself serves
+        self._context_length: int | None = options.max_model_len
+        self._api_key = options.upstream_api_key
+
+    # -- where to send requests (the managed backends override these) ---------------
+
+    @property
+    def base_url(self) -> str:
+        """Root URL of the engine server."""
+        if not self.options.upstream:
+            raise ValueError("the openai backend needs --upstream URL (an OpenAI-compatible server)")
+        return api_root(self.options.upstream)
+
+    def _check_ready(self) -> None:
+        """Raise a 503 :class:`BackendError` when no engine can take a request now."""
+
+    def _extra_body(self, request: GenerationRequest) -> dict[str, Any]:
+        """Engine-specific request fields added to every body."""
+        return {}
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open the HTTP client and learn the served model id and context length."""
+        self.base_url  # noqa: B018 - validates the option early
+        headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        self._client = httpx.AsyncClient(timeout=_TIMEOUT, headers=headers)
+        try:
+            await self.refresh_model()
+        except BackendError as exc:
+            logger.warning("upstream %s not answering yet (%s); will retry per request", self.base_url, exc.message)
+
+    async def stop(self) -> None:
+        """Close the HTTP client."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def refresh_model(self) -> None:
+        """Ask the engine's ``/v1/models`` which model it serves and how long a context it takes."""
+        response = await self._send("GET", "/v1/models")
+        try:
+            card = response.json()["data"][0]
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise proxy.unavailable(self.engine, "malformed /v1/models answer", status=502) from exc
+        self._engine_model = card.get("id")
+        if self.options.max_model_len is None and isinstance(card.get("max_model_len"), int):
+            self._context_length = card["max_model_len"]
+
+    # -- protocol --------------------------------------------------------------------
+
+    def model_info(self) -> ModelInfo:
+        """Served name (``--served-model-name`` or the engine's own id) and context length."""
+        model_id = self.options.served_model_name or self._engine_model or self.options.model
+        return ModelInfo(
+            id=model_id,
+            context_length=self._context_length or DEFAULT_CONTEXT_LENGTH,
+            owned_by="alphamed",
+            root=self.options.model,
+            extra={"backend": self.name, "engine_model": self._engine_model},
+        )
+
+    async def health(self) -> Health:
+        """Whether the engine answers its ``/health`` right now."""
+        try:
+            self._check_ready()
+        except BackendError as exc:
+            return Health(ok=False, status=exc.code or "unavailable", detail=exc.message)
+        try:
+            response = await self._http().get(self.base_url + "/health", timeout=5.0)
+        except httpx.HTTPError as exc:
+            return Health(ok=False, status="unreachable", detail=f"{self.base_url}: {exc!r}")
+        if response.status_code == 404:  # a plain OpenAI-compatible server without /health
+            return await self._models_health()
+        if response.status_code != 200:
+            return Health(ok=False, status="unhealthy", detail=f"engine /health answered {response.status_code}")
+        return Health(ok=True, status="ok")
+
+    async def _models_health(self) -> Health:
+        try:
+            await self._send("GET", "/v1/models")
+        except BackendError as exc:
+            return Health(ok=False, status="unhealthy", detail=exc.message)
+        return Health(ok=True, status="ok")
+
+    def count_tokens(self, request: GenerationRequest) -> int | None:
+        """Unknown here: the engine checks the prompt length itself."""
+        return None
+
+    async def generate(self, request: GenerationRequest) -> GenerationResult:
+        """Generate every choice through the engine's OpenAI API."""
+        chat = request.messages is not None
+        body = await self._body(request, stream=False)
+        response = await self._send("POST", "/v1/chat/completions" if chat else "/v1/completions", json=body)
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise proxy.unavailable(self.engine, f"answer is not JSON: {response.text[:200]!r}", status=502) from exc
+        return proxy.parse_result(data, chat=chat, engine=self.engine)
+
+    async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamDelta]:
+        """Stream deltas as the engine sends them (one server-sent event at a time)."""
+        chat = request.messages is not None
+        body = await self._body(request, stream=True)
+        path = "/v1/chat/completions" if chat else "/v1/completions"
+        reader = proxy.StreamReader(chat=chat, engine=self.engine)
+        self._check_ready()
+        try:
+            async with self._http().stream("POST", self.base_url + path, json=body) as response:
+                if response.status_code != 200:
+                    raise proxy.upstream_error(response.status_code, await response.aread(), self.engine)
+                async for payload in proxy.iter_sse_events(response):
+                    if payload == "[DONE]":
+                        for delta in reader.close(request.n):
+                            yield delta
+                        return
+                    for delta in reader.feed(payload):
+                        yield delta
+        except httpx.HTTPError as exc:
+            raise self._connection_error(exc) from exc
+        raise proxy.unavailable(self.engine, "the stream ended before [DONE]", status=502)
+
+    # -- HTTP ------------------------------------------------------------------------
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            raise BackendError("backend not started", status=503, type="server_error", code="engine_unavailable")
+        return self._client
+
+    async def _body(self, request: GenerationRequest, *, stream: bool) -> dict[str, Any]:
+        if self._engine_model is None:
+            await self.refresh_model()
+        body = proxy.request_body(request, self._engine_model or self.options.model, stream=stream)
+        for key, value in self._extra_body(request).items():
+            body.setdefault(key, value)
+        return body
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One request to the engine; any failure becomes a :class:`BackendError`."""
+        self._check_ready()
+        try:
+            response = await self._http().request(method, self.base_url + path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise self._connection_error(exc) from exc
+        if response.status_code != 200:
+            raise proxy.upstream_error(response.status_code, response.content, self.engine)
+        return response
+
+    def _connection_error(self, exc: httpx.HTTPError) -> BackendError:
+        """A 503 (cannot connect, engine went away) or 504 (timed out) for a transport failure."""
+        if isinstance(exc, httpx.TimeoutException):
+            return BackendError(
+                f"{self.engine} engine timed out: {exc!r}", status=504, type="server_error", code="engine_timeout"
+            )
+        return proxy.unavailable(self.engine, f"{type(exc).__name__} talking to {self.base_url}: {exc}")

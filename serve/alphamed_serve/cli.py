@@ -1,0 +1,126 @@
+"""``alphamed serve MODEL``: parse flags, build the backend and the gateway, run uvicorn."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+
+import click
+
+logger = logging.getLogger(__name__)
+
+BACKEND_CHOICES = ["auto", "transformers", "vllm", "sglang", "openai"]
+
+
+def choose_backend(name: str, upstream: str | None) -> str:
+    """Resolve ``auto``: ``openai`` with --upstream; vllm if importable and a GPU is present;
+    else sglang if importable; else transformers.
+
+    >>> choose_backend("transformers", None)
+    'transformers'
+    """
+    if name != "auto":
+        return name
+    if upstream:
+        return "openai"
+    if importlib.util.find_spec("vllm") is not None and _has_gpu():
+        return "vllm"
+    if importlib.util.find_spec("sglang") is not None:
+        return "sglang"
+    return "transformers"
+
+
+def _has_gpu() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("model")
+@click.argument("engine_args", nargs=-1, type=click.UNPROCESSED)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for all).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--backend", "backend_name", type=click.Choice(BACKEND_CHOICES), default="auto", show_default=True,
+              help="Engine: auto = openai with --upstream, else vllm if installed and a GPU is present, "
+                   "else sglang if installed, else transformers.")
+@click.option("--upstream", default=None, help="URL of an engine or router already running (OpenAI-compatible); "
+                                               "the gateway fronts it instead of starting one.")
+@click.option("--served-model-name", default=None, help="Model name clients use (default: the folder's basename).")
+@click.option("--api-key", envvar="ALPHAMED_API_KEY", default=None,
+              help="Require `Authorization: Bearer KEY` on /v1/* (env ALPHAMED_API_KEY). /health stays open.")
+@click.option("--max-concurrency", default=64, show_default=True, type=click.IntRange(0),
+              help="Requests generating at once (0: unlimited).")
+@click.option("--max-queue", default=256, show_default=True, type=click.IntRange(0),
+              help="Requests allowed to wait for a slot; beyond it: 429 with Retry-After.")
+@click.option("--reasoning-field", type=click.Choice(["reasoning", "reasoning_content", "both"]),
+              default="reasoning", show_default=True,
+              help="Name of the reasoning field in messages and deltas (vLLM: reasoning; SGLang/DeepSeek: "
+                   "reasoning_content).")
+@click.option("--prompt-style", default="alphamed", show_default=True,
+              help="Default prompt style of /v1/mcqa (alphamed, think-answer, plain).")
+@click.option("--device", default="auto", show_default=True, help="transformers: cpu, cuda, cuda:N or auto.")
+@click.option("--dtype", default="auto", show_default=True, help="Weights dtype: auto, float32, bfloat16, float16.")
+@click.option("--max-model-len", default=None, type=click.IntRange(1),
+              help="Context length in tokens (default: the model's).")
+@click.option("--max-batch-size", default=16, show_default=True, type=click.IntRange(1),
+              help="transformers: most sequences decoding together.")
+@click.option("--tensor-parallel-size", default=1, show_default=True, type=click.IntRange(1),
+              help="vLLM/SGLang: GPUs per replica (tensor parallel).")
+@click.option("--pipeline-parallel-size", default=1, show_default=True, type=click.IntRange(1),
+              help="vLLM: pipeline-parallel stages.")
+@click.option("--gpu-memory-utilization", default=None, type=click.FloatRange(0.0, 1.0, min_open=True),
+              help="vLLM/SGLang: share of GPU memory the engine may use.")
+@click.option("--enable-prefix-caching", is_flag=True, help="vLLM/SGLang: reuse KV cache across shared prefixes.")
+@click.option("--reasoning-parser", default=None, help="vLLM/SGLang: the engine's reasoning parser (e.g. deepseek_r1); "
+                                                       "the gateway then does not split again.")
+@click.option("--engine-python", default=None, help="Python interpreter that runs the child engine (its own venv).")
+@click.option("--graceful-timeout", default=30.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds in-flight requests get to finish after SIGTERM.")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
+              show_default=True, help="Log level of the server.")
+def serve(model: str, engine_args: tuple[str, ...], **flags) -> None:
+    """Serve MODEL (a Hugging Face folder, or a model name for --upstream) behind an OpenAI-compatible API.
+
+    Extra engine arguments go after `--`, e.g. `alphamed serve DIR --backend vllm -- --enforce-eager`.
+    """
+    from alphamed_serve.backend import BackendError, BackendOptions
+    from alphamed_serve.backends import create_backend
+
+    logging.basicConfig(level=flags["log_level"].upper(), force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    name = choose_backend(flags["backend_name"], flags["upstream"])
+    options = BackendOptions(
+        model=model, served_model_name=flags["served_model_name"], upstream=flags["upstream"],
+        device=flags["device"], dtype=flags["dtype"], max_model_len=flags["max_model_len"],
+        max_batch_size=flags["max_batch_size"], tensor_parallel_size=flags["tensor_parallel_size"],
+        pipeline_parallel_size=flags["pipeline_parallel_size"],
+        gpu_memory_utilization=flags["gpu_memory_utilization"],
+        enable_prefix_caching=flags["enable_prefix_caching"], reasoning_parser=flags["reasoning_parser"],
+        engine_python=flags["engine_python"], engine_args=list(engine_args))
+    try:
+        backend = create_backend(name, options)
+    except (BackendError, ValueError, ImportError) as exc:
+        raise click.ClickException(f"cannot start the {name} backend: {getattr(exc, 'message', exc)}") from None
+    run_server(backend, flags)
+
+
+def run_server(backend, flags: dict) -> None:
+    """Build the app and run uvicorn until SIGINT/SIGTERM (in-flight requests finish first)."""
+    import uvicorn
+
+    from alphamed_serve.app import Settings, create_app
+
+    settings = Settings(served_model_name=flags["served_model_name"], api_key=flags["api_key"],
+                        max_concurrency=flags["max_concurrency"] or None, max_queue=flags["max_queue"],
+                        reasoning_field=flags["reasoning_field"], default_prompt_style=flags["prompt_style"])
+    logger.info("backend %s; api key %s", backend.name, "required" if settings.api_key else "not required")
+    app = create_app(backend, settings)
+    config = uvicorn.Config(app, host=flags["host"], port=flags["port"], log_level=flags["log_level"],
+                            timeout_graceful_shutdown=flags["graceful_timeout"], lifespan="on")
+    server = uvicorn.Server(config)
+    server.run()
+    if getattr(server, "started", True) is False:
+        raise click.ClickException("the server failed to start (see the log above)")

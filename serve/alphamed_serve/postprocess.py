@@ -1,0 +1,144 @@
+"""What the gateway adds to every engine output: the reasoning split and the extracted answer.
+
+Works on whole outputs (:func:`finish_output`) and on streams (:class:`ChoiceStream`, one per
+choice, fed raw deltas). A backend that already split the reasoning (``reasoning`` set) is
+never split again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from alphamed.extract import extract_answer
+from alphamed.reasoning import ReasoningSplitter, split_reasoning
+
+from alphamed_serve.backend import GenerationOutput, StreamDelta
+
+ReasoningField = Literal["reasoning", "reasoning_content", "both"]
+TokenCounter = Callable[[str], "int | None"]
+
+
+@dataclass
+class FinishedChoice:
+    """One choice after post-processing."""
+
+    index: int
+    reasoning: str
+    content: str
+    answer: dict[str, Any]
+    finish_reason: str | None
+    completion_tokens: int
+    reasoning_tokens: int
+    logprobs: Any | None = None
+
+
+def answer_of(content: str, options: Any | None) -> dict[str, Any]:
+    """The ``answer`` object for a choice: ``{"letter", "text", "method"}`` (all None on abstain).
+
+    Extraction reads the answer part (``content``) only: a model cut off inside its reasoning
+    has not committed to an option.
+
+    Args:
+        content: the answer part of the output.
+        options: option texts (list or letter map) or None.
+
+    Returns:
+        The JSON-ready answer object.
+    """
+    found = extract_answer(content, options) if content else None
+    if found is None:
+        return {"letter": None, "text": None, "method": None}
+    return {"letter": found.letter, "text": found.text, "method": found.method}
+
+
+def reasoning_token_count(reasoning: str, text: str, completion_tokens: int,
+                          count: TokenCounter | None) -> int:
+    """Tokens of the reasoning part: counted with the backend tokenizer when it has one,
+    otherwise estimated as ``completion_tokens`` times the reasoning's share of characters."""
+    if not reasoning:
+        return 0
+    if count is not None:
+        n = count(reasoning)
+        if n is not None:
+            return min(n, completion_tokens) if completion_tokens else n
+    share = len(reasoning) / max(len(text), 1)
+    return min(completion_tokens, round(completion_tokens * share))
+
+
+def finish_output(out: GenerationOutput, options: Any | None,
+                  count: TokenCounter | None = None) -> FinishedChoice:
+    """Split and extract one whole output."""
+    if out.reasoning is not None:
+        reasoning, content = out.reasoning, out.text
+    else:
+        reasoning, content = split_reasoning(out.text)
+    return FinishedChoice(
+        index=out.index,
+        reasoning=reasoning,
+        content=content,
+        answer=answer_of(content, options),
+        finish_reason=out.finish_reason,
+        completion_tokens=out.completion_tokens,
+        reasoning_tokens=reasoning_token_count(reasoning, (out.reasoning or "") + out.text,
+                                               out.completion_tokens, count),
+        logprobs=out.logprobs,
+    )
+
+
+def put_reasoning(target: dict[str, Any], reasoning: str | None, field_name: ReasoningField) -> None:
+    """Write the reasoning under the configured field name(s)."""
+    if reasoning is None:
+        return
+    if field_name in ("reasoning", "both"):
+        target["reasoning"] = reasoning
+    if field_name in ("reasoning_content", "both"):
+        target["reasoning_content"] = reasoning
+
+
+@dataclass
+class ChoiceStream:
+    """Incremental post-processing of one streamed choice."""
+
+    index: int
+    options: Any | None = None
+    splitter: ReasoningSplitter = field(default_factory=ReasoningSplitter)
+    raw: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    content: list[str] = field(default_factory=list)
+    completion_tokens: int = 0
+    finished: bool = False
+
+    def feed(self, delta: StreamDelta) -> tuple[str, str]:
+        """Consume one engine delta; returns ``(reasoning_delta, content_delta)`` to send now.
+
+        On the choice's last delta the splitter is flushed into the returned pieces.
+        """
+        if delta.reasoning is not None:  # engine split it already
+            r, c = delta.reasoning, delta.text
+        else:
+            self.raw.append(delta.text)
+            r, c = self.splitter.feed(delta.text)
+            if delta.finish_reason is not None:
+                fr, fc = self.splitter.finish()
+                r, c = r + fr, c + fc
+        self.reasoning.append(r)
+        self.content.append(c)
+        if delta.completion_tokens is not None:
+            self.completion_tokens = delta.completion_tokens
+        elif delta.text or delta.reasoning:
+            self.completion_tokens += 1
+        if delta.finish_reason is not None:
+            self.finished = True
+        return r, c
+
+    def answer(self) -> dict[str, Any]:
+        """The answer object from everything streamed so far."""
+        return answer_of("".join(self.content).strip(), self.options)
+
+    def reasoning_tokens(self, count: TokenCounter | None) -> int:
+        """Reasoning tokens of this choice (counted or estimated, see :func:`reasoning_token_count`)."""
+        reasoning = "".join(self.reasoning)
+        return reasoning_token_count(reasoning, reasoning + "".join(self.content),
+                                     self.completion_tokens, count)

@@ -1,0 +1,334 @@
+"""The gateway's request logic, between the thin routers and a :class:`Backend`.
+
+Validates what the backend cannot (model name, ``n``, context length), holds a concurrency
+slot for the whole generation (stream included), post-processes every choice (reasoning
+split, answer) and renders OpenAI-shaped bodies or SSE events.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from alphamed_serve.backend import Backend, BackendError, GenerationRequest, GenerationResult
+from alphamed_serve.errors import error_payload, model_not_found
+from alphamed_serve.limits import ConcurrencyLimiter
+from alphamed_serve.mcqa import build_question, mcqa_body, to_generation_request
+from alphamed_serve.metrics import GatewayMetrics
+from alphamed_serve.postprocess import ChoiceStream, FinishedChoice, ReasoningField, finish_output, put_reasoning
+from alphamed_serve.protocol import ChatCompletionRequest, CompletionRequest, MCQARequest
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Settings:
+    """Gateway settings (the non-engine flags of ``alphamed serve``).
+
+    Args:
+        served_model_name: the name clients use; default: the backend's model id.
+        api_key: Bearer key required on ``/v1/*``; None: open.
+        max_concurrency: requests generating at once; None: unlimited.
+        max_queue: requests waiting for a slot before 429.
+        reasoning_field: ``reasoning`` (vLLM), ``reasoning_content`` (SGLang/DeepSeek) or ``both``.
+        retry_after: seconds in the 429's ``Retry-After``.
+        default_prompt_style: prompt style of ``/v1/mcqa`` when a request names none.
+    """
+
+    served_model_name: str | None = None
+    api_key: str | None = None
+    max_concurrency: int | None = None
+    max_queue: int = 0
+    reasoning_field: ReasoningField = "reasoning"
+    retry_after: int = 1
+    default_prompt_style: str = "alphamed"
+
+
+def _sse(payload: dict[str, Any] | str) -> str:
+    body = payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"))
+    return f"data: {body}\n\n"
+
+
+def _usage(prompt_tokens: int, completion_tokens: int, reasoning_tokens: int) -> dict[str, Any]:
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+        "completion_tokens_details": {"reasoning_tokens": reasoning_tokens},
+    }
+
+
+class Gateway:
+    """Serves chat, completions and MCQA requests on one backend."""
+
+    def __init__(self, backend: Backend, settings: Settings, metrics: GatewayMetrics) -> None:
+        self.backend = backend
+        self.settings = settings
+        self.metrics = metrics
+        self.limiter = ConcurrencyLimiter(settings.max_concurrency, settings.max_queue,
+                                          settings.retry_after)
+        self._count_text = getattr(backend, "count_text_tokens", None)
+
+    # ------------------------------------------------------------ checks
+
+    @property
+    def served_name(self) -> str:
+        """The model name clients see."""
+        return self.settings.served_model_name or self.backend.model_info().id
+
+    def check_model(self, name: str | None) -> None:
+        """404 ``model_not_found`` unless ``name`` is None or the served name."""
+        if name is not None and name != self.served_name:
+            raise model_not_found(name)
+
+    def prepare(self, gen: GenerationRequest, unknown: list[str], prompt_param: str) -> int:
+        """Check ``n`` and the context budget; returns the prompt length in tokens (0 if unknown)."""
+        if unknown:
+            logger.info("ignoring unknown request fields: %s", ", ".join(unknown))
+        info = self.backend.model_info()
+        if gen.n > info.max_n:
+            raise BackendError(f"n must be at most {info.max_n}, got {gen.n}", param="n",
+                               code="invalid_value")
+        prompt_tokens = self.backend.count_tokens(gen)
+        if prompt_tokens is None:
+            return 0
+        ctx = info.context_length
+        if prompt_tokens >= ctx:
+            raise BackendError(
+                f"the prompt has {prompt_tokens} tokens; this model's context is {ctx} tokens",
+                param=prompt_param, code="context_length_exceeded")
+        if gen.max_tokens is not None and prompt_tokens + gen.max_tokens > ctx:
+            raise BackendError(
+                f"max_tokens={gen.max_tokens} plus the prompt's {prompt_tokens} tokens exceeds this "
+                f"model's context of {ctx} tokens (at most {ctx - prompt_tokens})",
+                param="max_tokens", code="context_length_exceeded")
+        return prompt_tokens
+
+    # ------------------------------------------------------------ whole responses
+
+    async def _generate(self, gen: GenerationRequest) -> GenerationResult:
+        await self._acquire()
+        try:
+            return await self.backend.generate(gen)
+        finally:
+            self._release()
+
+    def _finish_all(self, result: GenerationResult, options: Any) -> tuple[list[FinishedChoice], dict]:
+        choices = [finish_output(o, options, self._count_text) for o in result.outputs]
+        completion = sum(c.completion_tokens for c in choices)
+        for c in choices:
+            self.metrics.record_answer(c.answer)
+        self.metrics.record_usage(result.prompt_tokens, completion)
+        usage = _usage(result.prompt_tokens, completion, sum(c.reasoning_tokens for c in choices))
+        return choices, usage
+
+    async def chat(self, req: ChatCompletionRequest) -> dict[str, Any]:
+        """A whole ``chat.completion`` body."""
+        gen = self._chat_request(req)
+        result = await self._generate(gen)
+        choices, usage = self._finish_all(result, req.answer_options)
+        out = []
+        for c in sorted(choices, key=lambda c: c.index):
+            message: dict[str, Any] = {"role": "assistant", "content": c.content}
+            put_reasoning(message, c.reasoning or None, self.settings.reasoning_field)
+            out.append({"index": c.index, "message": message, "finish_reason": c.finish_reason,
+                        "logprobs": c.logprobs, "answer": c.answer})
+        return {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion",
+                "created": int(time.time()), "model": self.served_name, "choices": out, "usage": usage}
+
+    async def completion(self, req: CompletionRequest) -> dict[str, Any]:
+        """A whole ``text_completion`` body (raw text; ``answer`` from its answer part)."""
+        gen = self._completion_request(req)
+        result = await self._generate(gen)
+        choices, usage = self._finish_all(result, req.answer_options)
+        raw = {o.index: (o.reasoning or "") + o.text for o in result.outputs}
+        prefix = req.prompt_text() if req.echo else ""
+        out = [{"index": c.index, "text": prefix + raw[c.index], "finish_reason": c.finish_reason,
+                "logprobs": c.logprobs, "answer": c.answer}
+               for c in sorted(choices, key=lambda c: c.index)]
+        return {"id": f"cmpl-{uuid.uuid4().hex}", "object": "text_completion",
+                "created": int(time.time()), "model": self.served_name, "choices": out, "usage": usage}
+
+    async def mcqa(self, req: MCQARequest) -> dict[str, Any]:
+        """A ``/v1/mcqa`` body: samples, votes and the majority answer."""
+        self.check_model(req.model)
+        question = build_question(req)
+        gen = to_generation_request(req, question, self.settings.default_prompt_style)
+        self.prepare(gen, req.unknown_fields(), "question")
+        result = await self._generate(gen)
+        options = question.options
+        choices, usage = self._finish_all(result, options)
+        samples = [{"reasoning": c.reasoning, "content": c.content, "answer": c.answer,
+                    "finish_reason": c.finish_reason} for c in sorted(choices, key=lambda c: c.index)]
+        body = mcqa_body(question, samples)
+        return {"id": f"mcqa-{uuid.uuid4().hex}", "object": "mcqa.result", "model": self.served_name,
+                **body, "usage": usage}
+
+    def _chat_request(self, req: ChatCompletionRequest) -> GenerationRequest:
+        self.check_model(req.model)
+        try:
+            gen = req.to_generation_request()
+        except ValueError as exc:
+            raise BackendError(str(exc), param="messages", code="invalid_value") from None
+        self.prepare(gen, req.unknown_fields(), "messages")
+        return gen
+
+    def _completion_request(self, req: CompletionRequest) -> GenerationRequest:
+        self.check_model(req.model)
+        gen = req.to_generation_request()
+        self.prepare(gen, req.unknown_fields(), "prompt")
+        return gen
+
+    # ------------------------------------------------------------ slots
+
+    async def _acquire(self) -> None:
+        try:
+            await self.limiter.acquire()
+        except BackendError:
+            self.metrics.rejected.inc()
+            raise
+        finally:
+            self.metrics.queued.set(self.limiter.queued)
+        self.metrics.in_flight.set(self.limiter.in_flight)
+
+    def _release(self) -> None:
+        self.limiter.release()
+        self.metrics.in_flight.set(self.limiter.in_flight)
+        self.metrics.queued.set(self.limiter.queued)
+
+    # ------------------------------------------------------------ streams
+
+    async def open_stream(self, req: ChatCompletionRequest | CompletionRequest) -> AsyncIterator[str]:
+        """Validate, take a slot and start the engine; returns the SSE event iterator.
+
+        The first engine delta is awaited here so an engine error still becomes an HTTP error
+        rather than an event inside a 200 stream.
+        """
+        chat = isinstance(req, ChatCompletionRequest)
+        gen = self._chat_request(req) if chat else self._completion_request(req)
+        start = time.perf_counter()
+        await self._acquire()
+        engine = self.backend.stream(gen)
+        try:
+            first = await engine.__anext__()
+        except StopAsyncIteration:
+            first = None
+        except BaseException:
+            self._release()
+            await _aclose(engine)
+            raise
+        return self._events(req, gen, engine, first, start)
+
+    async def _events(self, req, gen: GenerationRequest, engine, first, start: float) -> AsyncIterator[str]:
+        renderer = _ChunkRenderer(req, self.served_name, self.settings.reasoning_field)
+        streams = {i: ChoiceStream(i, req.answer_options) for i in range(gen.n)}
+        prompt_tokens = 0
+        try:
+            for event in renderer.opening(gen.n):
+                yield event
+            delta, first_token = first, True
+            while delta is not None:
+                if first_token and (delta.text or delta.reasoning):
+                    self.metrics.ttft.observe(time.perf_counter() - start)
+                    first_token = False
+                prompt_tokens = delta.prompt_tokens or prompt_tokens
+                event = self._on_delta(renderer, streams, delta)
+                if event:
+                    yield event
+                delta = await anext(engine, None)
+            usage = from_usage(renderer, self, streams, prompt_tokens, req.include_usage())
+            if usage:
+                yield usage
+            yield _sse("[DONE]")
+        except BackendError as exc:
+            yield _sse(error_payload(exc.message, exc.type, exc.param, exc.code))
+            yield _sse("[DONE]")
+        finally:
+            self._release()
+            await _aclose(engine)
+
+    def _on_delta(self, renderer: _ChunkRenderer, streams: dict[int, ChoiceStream], delta) -> str | None:
+        stream = streams.setdefault(delta.index, ChoiceStream(delta.index, renderer.options))
+        raw = (delta.reasoning or "") + delta.text
+        reasoning, content = stream.feed(delta)
+        answer = None
+        if delta.finish_reason is not None:
+            answer = stream.answer()
+            self.metrics.record_answer(answer)
+        return renderer.delta(delta.index, reasoning, content, raw, delta.finish_reason,
+                              delta.logprobs, answer)
+
+
+def from_usage(renderer: _ChunkRenderer, gateway: Gateway, streams: dict[int, ChoiceStream],
+               prompt_tokens: int, include: bool) -> str:
+    """The optional last usage chunk (empty string when not asked for)."""
+    completion = sum(s.completion_tokens for s in streams.values())
+    gateway.metrics.record_usage(prompt_tokens, completion)
+    if not include:
+        return ""
+    reasoning = sum(s.reasoning_tokens(gateway._count_text) for s in streams.values())
+    return renderer.usage(_usage(prompt_tokens, completion, reasoning))
+
+
+async def _aclose(engine: Any) -> None:
+    close = getattr(engine, "aclose", None)
+    if close is not None:
+        try:
+            await close()
+        except Exception:  # noqa: BLE001 - closing a broken engine stream must not mask the cause
+            logger.debug("engine stream close failed", exc_info=True)
+
+
+class _ChunkRenderer:
+    """Renders SSE chunks for chat (``chat.completion.chunk``) or completions (``text_completion``)."""
+
+    def __init__(self, req, model: str, reasoning_field: ReasoningField) -> None:
+        self.chat = isinstance(req, ChatCompletionRequest)
+        self.options = req.answer_options
+        self.echo = req.prompt_text() if not self.chat and req.echo else ""
+        self.reasoning_field = reasoning_field
+        self.base = {"id": f"{'chatcmpl' if self.chat else 'cmpl'}-{uuid.uuid4().hex}",
+                     "object": "chat.completion.chunk" if self.chat else "text_completion",
+                     "created": int(time.time()), "model": model}
+
+    def _chunk(self, choices: list[dict[str, Any]]) -> str:
+        return _sse({**self.base, "choices": choices})
+
+    def opening(self, n: int) -> list[str]:
+        """The first chunk of each choice (chat: the assistant role; completions: echoed prompt)."""
+        if self.chat:
+            return [self._chunk([{"index": i, "delta": {"role": "assistant", "content": ""},
+                                  "logprobs": None, "finish_reason": None}]) for i in range(n)]
+        if self.echo:
+            return [self._chunk([{"index": i, "text": self.echo, "logprobs": None,
+                                  "finish_reason": None}]) for i in range(n)]
+        return []
+
+    def delta(self, index: int, reasoning: str, content: str, raw: str, finish: str | None,
+              logprobs: Any, answer: dict[str, Any] | None) -> str | None:
+        """One choice's chunk, or None when there is nothing to send yet."""
+        if self.chat:
+            body: dict[str, Any] = {}
+            if content:
+                body["content"] = content
+            put_reasoning(body, reasoning or None, self.reasoning_field)
+            if not body and finish is None:
+                return None
+            choice: dict[str, Any] = {"index": index, "delta": body, "logprobs": logprobs,
+                                      "finish_reason": finish}
+        else:
+            if not raw and finish is None:
+                return None
+            choice = {"index": index, "text": raw, "logprobs": logprobs, "finish_reason": finish}
+        if answer is not None:
+            choice["answer"] = answer
+        return self._chunk([choice])
+
+    def usage(self, usage: dict[str, Any]) -> str:
+        """The final usage-only chunk."""
+        return _sse({**self.base, "choices": [], "usage": usage})
