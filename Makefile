@@ -9,7 +9,7 @@ STAMP := $(VENV)/.alphamed-installed
 INSTALL_INPUTS := pyproject.toml serve/pyproject.toml train/pyproject.toml clients/python/pyproject.toml constraints.txt requirements-dev.txt
 WORK ?= build/demo
 
-.PHONY: install test test-fast demo clean help vllm-env test-vllm
+.PHONY: install test test-fast demo demo-train clean help vllm-env test-vllm
 
 help:
 	@echo "make demo   - build the tiny model and run the main job on it (offline)"
@@ -22,7 +22,7 @@ $(PY):
 $(STAMP): $(PY) $(INSTALL_INPUTS)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -c constraints.txt torch==2.13.0
-	$(PIP) install -q -c constraints.txt -e . -e "serve[transformers]" -e train -e "clients/python[html]" -r requirements-dev.txt
+	DS_BUILD_OPS=0 $(PIP) install -q -c constraints.txt -e . -e "serve[transformers]" -e train -e "clients/python[html]" -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -46,6 +46,9 @@ test-vllm: $(STAMP) $(VLLM_STAMP)
 demo: $(STAMP)
 	$(PY) -m alphamed tiny-model $(WORK)/tiny-model
 	$(PY) -m alphamed demo --model $(WORK)/tiny-model
+
+demo-train: $(STAMP)
+	$(PY) -m alphamed train tiny-cpu --checkpointing.output_dir $(WORK)/train
 
 clean:
 	rm -rf build .pytest_cache
