@@ -1,7 +1,7 @@
 """End to end through the gateway with engine backends, on the fake engines (fast, no GPU, no vLLM).
 
 `alphamed serve --backend vllm|sglang` starts `python -m vllm.entrypoints.openai.api_server` /
-`python -m sglang.launch_server`, here resolved to the HTTP stub (tests/serve/fake_engines), and
+`python -m sglang.launch_server`, here resolved to the HTTP stub (tests/serve/stub_process.py), and
 `--backend openai --upstream URL` fronts a stub already running. Checks what a client sees:
 engine-split reasoning passed through with the answer extracted, supervision (engine killed
 mid-request: OpenAI-shaped error, /health 503, fast 503s, recovery), and upstream failures.
