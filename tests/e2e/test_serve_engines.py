@@ -124,3 +124,15 @@ def test_unreachable_upstream_is_503_not_a_hang():
         assert "upstream engine unavailable" in info.value.body["message"]
     finally:
         s.stop()
+
+
+def test_engine_that_cannot_start_exits_the_cli_with_a_message():
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "alphamed", "serve", "/models/stub", "--backend", "vllm", "--port", str(free_port()),
+         "--engine-python", "/nonexistent/python"], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    output = done.stdout + done.stderr
+    assert "vllm engine: cannot run /nonexistent/python: No such file or directory" in output
+    assert "--api-key" in output and "--api-key ***" in output  # the private engine key is not logged
