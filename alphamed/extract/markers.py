@@ -25,7 +25,7 @@ _COPULA = (
 )
 _ADJ = (
     r"(?:final|correct|right|best|true|proper|accurate|appropriate|single\s+best|most\s+(?:likely|appropriate|"
-    r"accurate|correct|plausible|reasonable|probable)|overall|only|likely|my|your)"
+    r"accurate|correct|plausible|reasonable|probable)|overall|only|likely|my|your|selected|chosen|preferred)"
 )
 _TAIL = r"(?:\s+(?:to|for|of)\s+(?:this|the)\s+(?:question|problem|case|item|mcq|vignette|scenario))?"
 _FOREIGN = (
@@ -206,4 +206,12 @@ TAG_CLOSE = re.compile(r"<\s*/\s*answer\s*>", re.IGNORECASE)
 
 # A marker inside a conditional or negated clause ("if the answer is A", "I don't think the answer is A").
 CONDITIONAL = re.compile(r"\b(?:if|whether|unless|assuming|suppose|supposing|were|wonder)\b[^.!?\n]*$", re.IGNORECASE)
+# "...$\\boxed{B}$ or $\\boxed{C}$": a marker offered as an alternative to the one before it.
+ALTERNATIVE = re.compile(r"(?:\bor|\band/or|/)[\s$*]*$", re.IGNORECASE)
+# "The answer is C, but I cannot tell." - doubt right after the last commitment.
+DOUBT_AFTER = re.compile(
+    r"[^\n]{0,60}?\b(?:cannot|can't|can\s+not)\s+(?:tell|decide|be\s+sure|say|determine)|[^\n]{0,60}?\b(?:not\s+sure"
+    r"|unsure|uncertain|just\s+a\s+guess|a\s+guess)\b",
+    re.IGNORECASE,
+)
 NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bdoubt)\b[^.!?\n,;]{0,40}$", re.IGNORECASE)
