@@ -67,10 +67,10 @@ _STRONG = (
 )
 _WEAK = (
     _rule("verdict", *(w + _VERDICT_TAIL for w in (r"is", r"seems\s+to\s+be", r"appears\s+to\s+be", r"would\s+be")))
-    + _rule("choice_phrase", *(w + r"(?![a-z])" for w in ("choose", "select", "pick", r"go\s+with", r"opt\s+for", "mark")))
-    + _rule("it_is", r"it\s+is(?=\s+not\s)", r"it's(?=\s+not\s)")
+    + _rule("choice_phrase", *(w + r"(?![a-z])" for w in ("choose", "select", "pick", "go with", "opt for", "mark")))
+    + _rule("it_is", r"it is(?=\s+not\s)", r"it's(?=\s+not\s)")
     + _rule("conclusion", *(w + _CONCLUSION_TAIL for w in ("therefore", "thus", "hence", "so", "consequently",
-                                                             r"in\s+conclusion", r"in\s+summary", "overall", "accordingly")))
+                                                             "in conclusion", "in summary", "overall", "accordingly")))
     + _rule("arrow", *(w + _LETTER_AHEAD for w in ("→", "⇒", "=>", "->")))
 )
 _FOREIGN_RULES = _rule("foreign_phrase", *_FOREIGN)
