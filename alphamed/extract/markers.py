@@ -1,17 +1,18 @@
 """Final-answer markers: where an output says which option it settles on.
 
-Precompiled patterns find every marker; each rule (the ``method`` of an
+Precompiled patterns find every marker. The rules (the ``method`` of an
 :class:`~alphamed.extract.Extraction`):
 
 - ``answer_tag``: ``<answer>C</answer>``
 - ``boxed``: ``\\boxed{C}``, ``\\boxed{\\text{C}}``, ``\\boxed{C: text}``, ``\\fbox{...}``
 - ``answer_phrase``: "The (final/correct/best) answer is", "Answer:", "the correct option is",
-  and the same in Chinese, French, Spanish, German, Russian, Portuguese, Italian, Japanese, Korean
+  "Decision: no", and the same in Chinese, French, Spanish, German, Russian, Portuguese, Italian, Japanese, Korean
 - ``answer_header``: a line such as ``### Final Answer`` or ``**Answer**`` with the answer below
 - ``verdict``: "Option C is correct", "(C) is the best answer"
 - ``choice_phrase``: "I would choose C", "I'll go with (C)"
 - ``conclusion``: "Therefore, C." (a letter standing alone after a conclusion word)
 - ``arrow``: "→ C" at the end of a line
+- ``it_is``: "It is not A but C"
 """
 
 from __future__ import annotations
