@@ -53,6 +53,11 @@ def choose_backend(name: str, upstream: str | None, engine_python: str | None = 
               default="reasoning", show_default=True,
               help="Name of the reasoning field in messages and deltas (vLLM: reasoning; SGLang/DeepSeek: "
                    "reasoning_content).")
+@click.option("--untagged-text", type=click.Choice(["reasoning", "content"]), default="reasoning",
+              show_default=True,
+              help="Where free text with no <think>/## Thinking marker goes: reasoning (AlphaMed models reason "
+                   "in free text; only their final-answer sentence is content, and reasoning streams as it is "
+                   "generated) or content (models that answer directly).")
 @click.option("--prompt-style", default="alphamed", show_default=True,
               help="Default prompt style of /v1/mcqa (alphamed, think-answer, plain).")
 @click.option("--device", default="auto", show_default=True, help="transformers: cpu, cuda, cuda:N or auto.")
@@ -109,7 +114,8 @@ def run_server(backend, flags: dict) -> None:
 
     settings = Settings(served_model_name=flags["served_model_name"], api_key=flags["api_key"],
                         max_concurrency=flags["max_concurrency"] or None, max_queue=flags["max_queue"],
-                        reasoning_field=flags["reasoning_field"], default_prompt_style=flags["prompt_style"])
+                        reasoning_field=flags["reasoning_field"], default_prompt_style=flags["prompt_style"],
+                        untagged_text=flags["untagged_text"])
     logger.info("backend %s; api key %s", backend.name, "required" if settings.api_key else "not required")
     # The backend starts before uvicorn binds (not in the app's lifespan), so a model that does
     # not load is a one-line error and exit 1, not uvicorn's traceback and exit 3.

@@ -68,13 +68,13 @@ def reasoning_token_count(reasoning: str, text: str, completion_tokens: int,
 
 
 def finish_output(out: GenerationOutput, options: Any | None,
-                  count: TokenCounter | None = None) -> FinishedChoice:
+                  count: TokenCounter | None = None, *, untagged: str = "reasoning") -> FinishedChoice:
     """Split and extract one whole output."""
     if out.reasoning is not None:  # the engine split it: its content is the answer part
         reasoning, content = out.reasoning, out.text
         region = content
     else:
-        reasoning, content = split_reasoning(out.text)
+        reasoning, content = split_reasoning(out.text, untagged=untagged)
         region = answer_region(out.text)  # the same region rewards and the client read
     return FinishedChoice(
         index=out.index,
@@ -105,12 +105,16 @@ class ChoiceStream:
 
     index: int
     options: Any | None = None
-    splitter: ReasoningSplitter = field(default_factory=ReasoningSplitter)
+    untagged: str = "reasoning"  # where free text without markers goes (see Settings.untagged_text)
+    splitter: ReasoningSplitter = field(init=False)
     raw: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
     content: list[str] = field(default_factory=list)
     completion_tokens: int = 0
     finished: bool = False
+
+    def __post_init__(self) -> None:
+        self.splitter = ReasoningSplitter(untagged=self.untagged)
 
     def feed(self, delta: StreamDelta) -> tuple[str, str]:
         """Consume one engine delta; returns ``(reasoning_delta, content_delta)`` to send now.

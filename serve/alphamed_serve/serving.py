@@ -38,6 +38,10 @@ class Settings:
         reasoning_field: ``reasoning`` (vLLM), ``reasoning_content`` (SGLang/DeepSeek) or ``both``.
         retry_after: seconds in the 429's ``Retry-After``.
         default_prompt_style: prompt style of ``/v1/mcqa`` when a request names none.
+        untagged_text: where free text with no reasoning marker goes: ``reasoning`` (the released
+            AlphaMed models reason in free text and end with a final-answer sentence, which alone
+            becomes the content; reasoning streams as it is generated) or ``content`` (for models
+            that answer directly; free text is then held back until the output ends).
     """
 
     served_model_name: str | None = None
@@ -47,6 +51,7 @@ class Settings:
     reasoning_field: ReasoningField = "reasoning"
     retry_after: int = 1
     default_prompt_style: str = "alphamed"
+    untagged_text: str = "reasoning"
 
 
 _JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one encoder, reused per chunk
@@ -122,7 +127,8 @@ class Gateway:
             self._release()
 
     def _finish_all(self, result: GenerationResult, options: Any) -> tuple[list[FinishedChoice], dict]:
-        choices = [finish_output(o, options, self._count_text) for o in result.outputs]
+        choices = [finish_output(o, options, self._count_text, untagged=self.settings.untagged_text)
+                   for o in result.outputs]
         completion = sum(c.completion_tokens for c in choices)
         for c in choices:
             self.metrics.record_answer(c.answer)
@@ -233,7 +239,8 @@ class Gateway:
 
     async def _events(self, req, gen: GenerationRequest, engine, first, start: float) -> AsyncIterator[str]:
         renderer = _ChunkRenderer(req, self.served_name, self.settings.reasoning_field)
-        streams = {i: ChoiceStream(i, req.answer_options) for i in range(gen.n)}
+        untagged = self.settings.untagged_text
+        streams = {i: ChoiceStream(i, req.answer_options, untagged=untagged) for i in range(gen.n)}
         prompt_tokens = 0
         try:
             for event in renderer.opening(gen.n):
@@ -274,7 +281,8 @@ class Gateway:
         return _usage(prompt_tokens, completion, reasoning)
 
     def _on_delta(self, renderer: _ChunkRenderer, streams: dict[int, ChoiceStream], delta) -> str | None:
-        stream = streams.setdefault(delta.index, ChoiceStream(delta.index, renderer.options))
+        stream = streams.setdefault(delta.index, ChoiceStream(delta.index, renderer.options,
+                                                               untagged=self.settings.untagged_text))
         raw = (delta.reasoning or "") + delta.text
         reasoning, content = stream.feed(delta)
         answer = None

@@ -86,7 +86,7 @@ def _message_parts(message: Mapping[str, Any]) -> tuple[str, str]:
     reasoning = message.get("reasoning") or message.get("reasoning_content")
     if reasoning:
         return str(reasoning), content
-    return split_reasoning(content)
+    return split_reasoning(content, untagged="reasoning")  # as `alphamed serve` splits by default
 
 
 def _answer_region(message: Mapping[str, Any]) -> str:
