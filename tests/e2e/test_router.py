@@ -110,8 +110,10 @@ def test_killing_a_replica_mid_score_loses_no_question(cluster):
     """``alphamed score`` with client retries OFF: whatever survives the kill is the router's doing."""
     from alphamed.data import sample_bank_path
 
-    bank = sample_bank_path()
-    ids = [json.loads(line)["id"] for line in bank.read_text().splitlines() if line.strip()]
+    lines = [line for line in sample_bank_path().read_text().splitlines() if line.strip()][:40]
+    bank = cluster["work"] / "bank.jsonl"
+    bank.write_text("\n".join(lines) + "\n")
+    ids = [json.loads(line)["id"] for line in lines]
     a_url, b_url = cluster["replicas"]
     a_proc, b_proc = cluster["procs"]
     before = [served_chats(u) for u in cluster["replicas"]]
@@ -135,6 +137,9 @@ def test_killing_a_replica_mid_score_loses_no_question(cluster):
     assert not [r for r in rows if r["error"]]
     assert {r["predicted"] for r in rows} == {ANSWER_LETTER}
     assert b_served > 0 and served_chats(a_url) - before[0] > 0  # both replicas took questions
+    failed_sends = [line for line in cluster["logs"][2].read_text(errors="replace").splitlines()
+                    if "Failed to send" in line and b_url in line]
+    assert failed_sends, "the kill must land mid-run: the router retried requests b could not take"
 
     # the router's health checks take the dead replica out and keep the live one
     router = cluster["router"]
