@@ -1,14 +1,12 @@
-"""Shared helpers of the client tests: scripted fake servers and small question banks."""
+"""Shared helpers of the client tests: small question banks and scripted responders."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-from alphamed_client.testing.fake_server import FakeServer, Reply, Responder, boxed
+from alphamed_client.testing.fake_server import Reply, Responder, boxed
 
 LETTERS = "ABCD"
 

@@ -1,13 +1,12 @@
-"""Fixtures of the client tests (helpers live in client_support.py)."""
+"""Fixtures of the client tests: scripted fake servers and small question banks."""
 
 from __future__ import annotations
-import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
-import pytest
-from alphamed_client.testing.fake_server import FakeServer, Reply, Responder, boxed
 
-from client_support import LETTERS, gold_of, question_record, right_when, write_bank  # noqa: F401
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from alphamed_client.testing.fake_server import FakeServer, Responder
 
 
 @pytest.fixture

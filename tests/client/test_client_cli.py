@@ -30,6 +30,11 @@ def invoke(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
+def test_missing_bank_is_one_line(tmp_path):
+    result = invoke("score", str(tmp_path / "nope.jsonl"), "--base-url", "http://127.0.0.1:9/v1", "--model", "m")
+    assert result.exit_code == 2 and "nope.jsonl" in result.stderr
+
+
 def test_score_prints_a_table_and_writes_results_and_report(tmp_path, fake_server):
     server = fake_server(right_when(lambda i: i % 4 != 1))
     bank = write_bank(tmp_path / "bank.jsonl", 20, extra_lines={5: "not json"})
@@ -80,6 +85,15 @@ def test_wrong_api_key_is_one_line(tmp_path, fake_server, monkeypatch):
     assert result.exit_code == 1 and "rejected the API key" in result.stderr
     assert "not-the-key" not in result.stderr
     assert [r.path for r in server.log] == []  # no question was sent
+
+
+def test_a_failing_server_check_is_one_line_not_a_traceback(tmp_path, fake_server):
+    server = fake_server(models_status=500)
+    bank = write_bank(tmp_path / "bank.jsonl", 2)
+    result = invoke("score", str(bank), "--base-url", server.base_url, "--model", "fake-model",
+                    "--max-retries", "0", "--out", str(tmp_path / "r.jsonl"))
+    assert result.exit_code == 1 and "HTTP 500" in result.stderr and server.base_url in result.stderr
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
 
 
 def test_failed_questions_give_a_distinct_exit_code(tmp_path, fake_server):

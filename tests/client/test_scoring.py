@@ -36,8 +36,8 @@ def test_accuracy_is_exact_and_broken_down(tmp_path, fake_server):
 
 
 def test_concurrency_is_bounded_and_used(tmp_path, fake_server):
-    server = fake_server(right_when(lambda i: True, delay=0.05))
-    bank = write_bank(tmp_path / "bank.jsonl", 60)
+    server = fake_server(right_when(lambda i: True, delay=0.15))
+    bank = write_bank(tmp_path / "bank.jsonl", 35)
     client_for(server).score(bank, out=tmp_path / "r.jsonl", concurrency=7)
     assert server.state.max_in_flight == 7
 
@@ -145,3 +145,23 @@ def test_self_consistency_votes_client_side(tmp_path, fake_server):
     assert rows["q0"].predicted is None and rows["q0"].correct is False and rows["q0"].votes == {"A": 1, "B": 1}
     assert rows["q1"].predicted == "B" and rows["q1"].votes == {"B": 2} and rows["q1"].n == 3
     assert report.abstention_rate == pytest.approx(1 / 3)
+
+
+def test_the_bank_is_read_only_as_fast_as_questions_complete(tmp_path, fake_server, monkeypatch):
+    import alphamed_client.scoring as scoring
+
+    read = {"n": 0}
+    original = scoring.iter_bank
+
+    def counting(*args, **kwargs):
+        for item in original(*args, **kwargs):
+            read["n"] += 1
+            yield item
+
+    monkeypatch.setattr(scoring, "iter_bank", counting)
+    server = fake_server(right_when(lambda i: True))
+    bank = write_bank(tmp_path / "bank.jsonl", 200)
+    ahead = []
+    client_for(server).score(bank, out=tmp_path / "r.jsonl", concurrency=5,
+                             on_result=lambda row: ahead.append(read["n"] - len(ahead) - 1))
+    assert max(ahead) <= 5  # never more than `concurrency` questions read but not finished

@@ -30,7 +30,7 @@ from alphamed.prompts import DEFAULT_STYLE, get_style
 from alphamed.schema import Question
 
 from alphamed_client import protocol
-from alphamed_client.errors import AuthenticationFailed, ModelNotFound, ServerUnreachable
+from alphamed_client.errors import AlphaMedClientError, AuthenticationFailed, ModelNotFound, ServerUnreachable
 from alphamed_client.models import Answer, ResultRow
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MAX_RETRIES = 4
-POOL_SHARD_SIZE = 32
+POOL_SHARD_SIZE = 8
 Options = Sequence[str] | Mapping[str, str]
 
 
@@ -83,6 +83,9 @@ def _translate_preflight(exc: Exception, base_url: str) -> Exception:
         return AuthenticationFailed(
             f"the server at {base_url} rejected the API key (HTTP {exc.status_code}); "
             "check --api-key / --api-key-env")
+    if isinstance(exc, openai.APIStatusError):
+        return AlphaMedClientError(f"the server at {base_url} failed its check (HTTP {exc.status_code}): "
+                                   f"{str(exc.message).splitlines()[0][:200]}")
     return exc
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import ctypes
 import logging
 import os
 import signal
 import socket
+import sys
 import time
 from collections.abc import Callable, Sequence
 
@@ -39,6 +41,14 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM when the gateway dies, even by SIGKILL (Linux)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 class EngineStartError(RuntimeError):
@@ -151,6 +161,7 @@ class EngineSupervisor:
             stderr=asyncio.subprocess.STDOUT,
             env={**os.environ, **self.env},
             start_new_session=True,  # its own process group: workers die with it
+            preexec_fn=_die_with_parent,
         )
         self._pump = asyncio.create_task(self._pump_output(self.process), name=f"{self.name}-output")
         started = time.monotonic()

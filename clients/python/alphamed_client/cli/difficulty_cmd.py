@@ -29,12 +29,13 @@ def difficulty(bank: Path, base_url: str, model: str, api_key: str | None, api_k
     """Label BANK's questions with their pass rate over K samples (resumable)."""
     from alphamed_client.bank import count_lines
     from alphamed_client.difficulty import label_difficulty
+    from alphamed_client.results import done_ids
 
     client = make_client(base_url=base_url, model=model, api_key=api_key, api_key_env=api_key_env,
                          timeout=timeout, max_retries=max_retries, mcqa=mcqa, prompt_style=prompt_style,
                          concurrency=concurrency)
     results_path = results_path or output.with_name(output.name + ".results.jsonl")
-    progress = Progress(count_lines(bank), f"sampling k={k}")
+    progress = Progress(max(count_lines(bank) - len(done_ids(results_path)), 0), f"sampling k={k}")
 
     async def run():
         async with client:

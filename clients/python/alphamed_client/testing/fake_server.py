@@ -97,6 +97,7 @@ class FakeServerState:
     keep_log: bool = True
     in_flight: int = 0
     max_in_flight: int = 0
+    models_status: int = 200
 
 
 def _json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> bytes:
@@ -138,6 +139,8 @@ class _Handler:
         if path.startswith("/v1/") and not self._authorized(headers):
             return _error(401, "Incorrect API key provided")
         if method == "GET" and path == "/v1/models":
+            if self.state.models_status != 200:
+                return _error(self.state.models_status, "scripted /v1/models failure")
             data = [{"id": self.state.model, "object": "model", "created": 0, "owned_by": "fake"}]
             return _json_response(200, {"object": "list", "data": data})
         if method == "POST" and path in ("/v1/chat/completions", "/v1/mcqa"):
@@ -255,15 +258,17 @@ class FakeServer:
         model: the one model id served.
         api_key: when set, ``/v1/*`` needs ``Authorization: Bearer <api_key>``.
         mcqa: serve ``/v1/mcqa`` like ``alphamed serve`` does.
+        keep_log: record every request in :attr:`log`.
+        models_status: HTTP status of ``GET /v1/models`` (200: list the model).
 
     Use as a context manager; ``base_url`` is ``http://127.0.0.1:PORT/v1``.
     """
 
     def __init__(self, responder: Responder | None = None, *, latency: float = 0.0,
                  model: str = "fake-model", api_key: str | None = None, mcqa: bool = False,
-                 keep_log: bool = True) -> None:
+                 keep_log: bool = True, models_status: int = 200) -> None:
         self.state = FakeServerState(responder or always("A"), latency, model, api_key, mcqa,
-                                     keep_log=keep_log)
+                                     keep_log=keep_log, models_status=models_status)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.AbstractServer | None = None

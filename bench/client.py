@@ -1,0 +1,179 @@
+"""Benchmark of batch scoring: throughput vs the ideal, and peak memory on a 100,000-question bank.
+
+    .venv/bin/python bench/client.py            # full run (about 3 minutes here)
+    .venv/bin/python bench/client.py --quick    # smaller sizes
+
+A fake OpenAI-compatible server (``alphamed_client.testing.fake_server``, its own process)
+answers every request after a fixed 200 ms. For each concurrency (16, 64, 256) it times
+``AsyncAlphaMed.score`` (prompt building, extraction, one flushed JSONL line per question)
+and, side by side, a bare ``openai.AsyncOpenAI`` loop under a semaphore that only sends the
+same requests. The ideal throughput is concurrency / latency; target: score >= 90% of it.
+
+Memory: a child process scores a 100,000-question bank in which 90,000 ids are already done
+(resume: it reads the done ids, streams all 100,000 lines, scores the last 10,000 at
+concurrency 256 and builds the report over 100,000 rows); its peak RSS is the number
+reported, with RSS sampled during the run to show it stays flat. Target: < 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+LATENCY = 0.2
+CONCURRENCIES = (16, 64, 256)
+
+
+def write_bank(path: Path, count: int) -> Path:
+    with path.open("w") as handle:
+        for i in range(count):
+            handle.write(json.dumps({
+                "id": f"q{i}", "question": f"A {40 + i % 30}-year-old presents with case {i}. First-line drug?",
+                "options": {"A": "aspirin", "B": "heparin", "C": "warfarin", "D": "alteplase"},
+                "answer": "ABCD"[i % 4], "source": ("medqa", "medmcqa")[i % 2],
+                "subject": ("cardiology", "neurology", "nephrology")[i % 3]}) + "\n")
+    return path
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "alphamed_client.testing.fake_server", "--latency",
+                             str(LATENCY)], stdout=subprocess.PIPE, text=True)
+    port = int(proc.stdout.readline().split()[1])
+    return proc, f"http://127.0.0.1:{port}/v1"
+
+
+async def time_score(url: str, bank: Path, out: Path, concurrency: int) -> tuple[float, float]:
+    from alphamed_client import AsyncAlphaMed
+
+    async with AsyncAlphaMed(base_url=url, model="fake-model", max_connections=concurrency) as client:
+        await client.check_server()
+        cpu, start = time.process_time(), time.perf_counter()
+        await client.score(bank, out=out, concurrency=concurrency, resume=False, check=False)
+        return time.perf_counter() - start, time.process_time() - cpu
+
+
+async def time_bare_sdk(url: str, count: int, concurrency: int) -> float:
+    import openai
+
+    from alphamed.prompts import build_messages
+    from alphamed.schema import Question
+
+    client = openai.AsyncOpenAI(base_url=url, api_key="EMPTY", timeout=600.0, http_client=openai.DefaultAsyncHttpxClient(
+        limits=_limits(concurrency)))
+    q = Question(id="q", question="First-line drug?", options={"A": "a", "B": "b", "C": "c", "D": "d"})
+    messages = build_messages(q)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one() -> None:
+        async with gate:
+            await client.chat.completions.create(model="fake-model", messages=messages, temperature=0.0)
+
+    await one()  # connect
+    start = time.perf_counter()
+    await asyncio.gather(*(one() for _ in range(count)))
+    elapsed = time.perf_counter() - start
+    await client.close()
+    return elapsed
+
+
+def _limits(size: int):
+    try:
+        import httpx2 as http
+    except ImportError:
+        import httpx as http
+    return http.Limits(max_connections=size, max_keepalive_connections=size)
+
+
+def throughput_table(url: str, work: Path, rounds: int) -> list[str]:
+    rows = ["| concurrency | questions | ideal q/s | `score` q/s | `score` / ideal | bare openai SDK q/s | "
+            "bare SDK / ideal | client CPU ms/question |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for c in CONCURRENCIES:
+        count = c * rounds
+        bank = write_bank(work / f"bank-{c}.jsonl", count)
+        elapsed, cpu = asyncio.run(time_score(url, bank, work / f"out-{c}.jsonl", c))
+        bare = asyncio.run(time_bare_sdk(url, count, c))
+        ideal = c / LATENCY
+        rows.append(f"| {c} | {count} | {ideal:.0f} | {count / elapsed:.0f} | {count / elapsed / ideal:.0%} | "
+                    f"{count / bare:.0f} | {count / bare / ideal:.0%} | {1000 * cpu / count:.2f} |")
+        print(rows[-1], file=sys.stderr, flush=True)
+    return rows
+
+
+def memory_child(url: str, bank: Path, out: Path) -> None:
+    """Resume-score ``bank`` into ``out``; print peak RSS and sampled RSS as JSON."""
+    samples: list[tuple[float, float]] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        start = time.perf_counter()
+        while not stop.wait(1.0):
+            with open("/proc/self/status") as status:
+                kb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
+            samples.append((time.perf_counter() - start, kb / 1024))
+
+    threading.Thread(target=sample, daemon=True).start()
+    from alphamed_client import AlphaMed
+
+    start = time.perf_counter()
+    report = AlphaMed(base_url=url, model="fake-model", max_connections=256).score(bank, out=out, concurrency=256)
+    stop.set()
+    print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "seconds": time.perf_counter() - start, "rows": report.rows, "samples": samples}))
+
+
+def memory_row(url: str, work: Path, total: int, done: int) -> list[str]:
+    bank = write_bank(work / "bank-100k.jsonl", total)
+    out = work / "out-100k.jsonl"
+    with out.open("w") as handle:  # the first `done` questions were answered by an earlier run
+        for i in range(done):
+            gold = "ABCD"[i % 4]
+            handle.write(json.dumps({"id": f"q{i}", "source": ("medqa", "medmcqa")[i % 2], "gold": gold,
+                                     "predicted": "A", "correct": gold == "A", "method": "boxed",
+                                     "latency": LATENCY, "model": "fake-model"}) + "\n")
+    result = subprocess.run([sys.executable, __file__, "--memory-child", url, str(bank), str(out)],
+                            capture_output=True, text=True, check=True)
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    rss = [mb for _, mb in data["samples"]]
+    quarter = rss[len(rss) // 4] if rss else 0.0
+    return ["| bank | already done | scored now | seconds | peak RSS MB | RSS at 25% of run -> last sample MB |",
+            "| ---: | ---: | ---: | ---: | ---: | --- |",
+            f"| {total} | {done} | {total - done} | {data['seconds']:.0f} | {data['peak_rss_mb']:.0f} | "
+            f"{quarter:.0f} -> {rss[-1] if rss else 0:.0f} |"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and a 20k bank")
+    parser.add_argument("--memory-child", nargs=3, metavar=("URL", "BANK", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_child:
+        url, bank, out = args.memory_child
+        memory_child(url, Path(bank), Path(out))
+        return
+    server, url = start_server()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            work = Path(tmp)
+            rows = throughput_table(url, work, rounds=4 if args.quick else 10)
+            total = 20_000 if args.quick else 100_000
+            mem = memory_row(url, work, total, total - total // 10)
+    finally:
+        server.kill()
+        server.wait()
+    print(f"fake server latency {LATENCY * 1000:.0f} ms; machine: {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f}\n")
+    print("\n".join(rows) + "\n\n" + "\n".join(mem))
+
+
+if __name__ == "__main__":
+    main()

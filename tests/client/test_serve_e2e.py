@@ -1,0 +1,106 @@
+"""Against a real ``alphamed serve`` on the tiny model (skips when alphamed-serve is not installed)."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from alphamed_client.report import ScoreReport
+
+pytest.importorskip("alphamed_serve.cli")
+pytest.importorskip("torch")
+
+QUESTIONS = 6
+pytestmark = pytest.mark.slow  # starts a real server on the tiny model (~30-60 s on 2 busy cores)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"alphamed serve exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError("alphamed serve did not become healthy")
+
+
+@pytest.fixture(scope="module")
+def served_tiny_model(tiny_model_dir):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "alphamed", "serve", str(tiny_model_dir), "--port", str(port),
+                             "--backend", "transformers", "--device", "cpu", "--served-model-name", "tiny"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+def small_bank(path: Path) -> Path:
+    from alphamed.data import load_bank, sample_bank_path
+
+    with path.open("w") as handle:
+        for i, question in enumerate(load_bank(sample_bank_path())):
+            if i == QUESTIONS:
+                break
+            handle.write(question.model_dump_json() + "\n")
+    return path
+
+
+def score(bank: Path, url: str, out: Path, *flags: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "alphamed", "score", str(bank), "--base-url", url, "--model", "tiny",
+                           "--out", str(out), "--max-tokens", "24", "--concurrency", "1", *flags],
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_scores_through_mcqa_and_through_chat_agree(served_tiny_model, tmp_path):
+    from alphamed.data import load_bank
+
+    from alphamed_client import AlphaMed
+
+    bank = small_bank(tmp_path / "bank.jsonl")
+    question = next(iter(load_bank(bank)))
+    with AlphaMed(base_url=served_tiny_model, model="tiny") as client:
+        assert client.check_server() == ["tiny"]
+        assert client.uses_mcqa() is True  # detected as our server
+        server_side = client.answer(question, max_tokens=24)
+    with AlphaMed(base_url=served_tiny_model, model="tiny", mcqa=False) as client:
+        client_side = client.answer(question, max_tokens=24)
+    assert (server_side.via, client_side.via) == ("mcqa", "chat")
+    # the client builds the same prompt as the server: greedy outputs are identical
+    assert server_side.reasoning + server_side.content == client_side.reasoning + client_side.content
+    assert server_side.letter == client_side.letter
+    assert server_side.usage.completion_tokens == client_side.usage.completion_tokens > 0
+    via_mcqa, via_chat = tmp_path / "mcqa.jsonl", tmp_path / "chat.jsonl"
+    for out, flag in ((via_mcqa, "--mcqa"), (via_chat, "--no-mcqa")):
+        result = score(bank, served_tiny_model, out, flag)
+        assert result.returncode == 0, result.stderr
+    rows_mcqa = {r["id"]: r for r in map(json.loads, via_mcqa.read_text().splitlines())}
+    rows_chat = {r["id"]: r for r in map(json.loads, via_chat.read_text().splitlines())}
+    assert len(rows_mcqa) == len(rows_chat) == QUESTIONS
+    assert all(r["error"] is None and r["completion_tokens"] > 0 for r in rows_mcqa.values())
+    # greedy decoding, same prompt, same extractor: the letters match question by question
+    assert {i: r["predicted"] for i, r in rows_mcqa.items()} == {i: r["predicted"] for i, r in rows_chat.items()}
+    assert ScoreReport.from_file(via_mcqa).overall.n == QUESTIONS
