@@ -66,27 +66,37 @@ def teach_reasoning(src: Path, dst: Path, *, steps: int = 50, lr: float = 3e-3) 
     torch.manual_seed(0)
     opt = torch.optim.AdamW(model.parameters(), lr=lr)
     model.train()
-    for _ in range(steps):
-        model(input_ids=x, attention_mask=mask, labels=y).loss.backward()
-        opt.step()
-        opt.zero_grad()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny matrices: more threads only contend on a busy machine
+    try:
+        for _ in range(steps):
+            model(input_ids=x, attention_mask=mask, labels=y).loss.backward()
+            opt.step()
+            opt.zero_grad()
+    finally:
+        torch.set_num_threads(threads)
     model.save_pretrained(dst)
     return dst
 
 
-def _popen(cmd: list[str], log: Path) -> subprocess.Popen:
+def _popen(cmd: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
     out = open(log, "ab")  # noqa: SIM115 (the child owns it)
     try:
         return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+                                start_new_session=True, env=env)
     finally:
         out.close()
 
 
-def start_replica(model: Path, port: int, log: Path, *extra: str) -> subprocess.Popen:
-    """``alphamed serve MODEL --backend transformers`` on ``127.0.0.1:port`` (not waited for)."""
+def start_replica(model: Path, port: int, log: Path, *extra: str, threads: int = 1) -> subprocess.Popen:
+    """``alphamed serve MODEL --backend transformers`` on ``127.0.0.1:port`` (not waited for).
+
+    ``threads`` CPU threads for torch (one replica per core, as one replica per GPU).
+    """
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
+               TOKENIZERS_PARALLELISM="false")
     return _popen([sys.executable, "-m", "alphamed", "serve", str(model), "--backend", "transformers",
-                   "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *extra], log)
+                   "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *extra], log, env)
 
 
 def start_router(worker_urls: list[str], port: int, log: Path, *extra: str) -> subprocess.Popen:

@@ -12,7 +12,9 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 
+import httpx
 import pytest
 from router_support import (
     ANSWER_LETTER,
@@ -152,3 +154,42 @@ def test_killing_a_replica_mid_score_loses_no_question(cluster):
                                        temperature=0, max_tokens=8)
     assert served_chats(a_url) - served_a == 4
     assert a_proc.poll() is None
+
+
+def test_a_sick_replica_leaves_the_rotation_and_comes_back(tmp_path):
+    """/health 503 (engine restarting) takes a live replica out of the router; 200 brings it back."""
+    from router_support import _popen
+
+    script = Path(__file__).with_name("sick_gateway.py")
+    flags = [tmp_path / "a.sick", tmp_path / "b.sick"]
+    ports = [free_port(), free_port()]
+    urls = [f"http://127.0.0.1:{p}" for p in ports]
+    procs = [_popen([sys.executable, str(script), "--port", str(p), "--sick-flag", str(f)], tmp_path / f"{i}.log")
+             for i, (p, f) in enumerate(zip(ports, flags))]
+    try:
+        wait_until(lambda: all(healthy(u) for u in urls), timeout=60, what="fake replicas", procs=tuple(procs))
+        router_url = f"http://127.0.0.1:{free_port()}"
+        procs.append(start_router(urls, int(router_url.rsplit(":", 1)[1]), tmp_path / "router.log"))
+        wait_until(lambda: sum(w["is_healthy"] for w in router_workers(router_url)) == 2, timeout=60,
+                   what="registration", procs=(procs[-1],))
+        state = lambda: {w["url"]: w["is_healthy"] for w in router_workers(router_url)}  # noqa: E731
+        from openai import OpenAI
+
+        client = OpenAI(base_url=router_url + "/v1", api_key="unused", max_retries=0, timeout=30)
+
+        def chat_counts(n: int) -> list[int]:
+            before = [served_chats(u) for u in urls]
+            for _ in range(n):
+                client.chat.completions.create(model="fake-model", messages=[{"role": "user", "content": "q"}])
+            return [served_chats(u) - b for u, b in zip(urls, before)]
+
+        flags[1].touch()  # b's engine "restarts": its /health is 503 while the process stays up
+        assert httpx.get(urls[1] + "/health").status_code == 503
+        wait_until(lambda: state() == {urls[0]: True, urls[1]: False}, timeout=15, what="b taken out")
+        assert chat_counts(6) == [6, 0]
+        flags[1].unlink()
+        wait_until(lambda: state() == {urls[0]: True, urls[1]: True}, timeout=15, what="b back")
+        assert chat_counts(6) == [3, 3]  # round robin over both again
+    finally:
+        for proc in procs:
+            stop(proc)
