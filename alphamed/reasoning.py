@@ -19,9 +19,12 @@ Rules, applied to the output with leading whitespace ignored:
       comma), an optional "the", then "final answer" (any case, 1-3 spaces between words) not
       followed by a letter. This is how the released AlphaMed models end:
       ``...The final answer is: $\\boxed{C}$``;
-   c. else: all reasoning (``untagged="reasoning"``, the default, right for reasoning models and
-      what lets a stream show reasoning as it comes), or all content (``untagged="content"``,
-      for models that answer directly).
+   c. else: all content (``untagged="content"``, the default: a model that answered directly,
+      "C" or "Answer: C", keeps its answer in the content), or all reasoning
+      (``untagged="reasoning"``: for models that always reason in free text, such as the released
+      AlphaMed checkpoints; only this setting lets a stream show free-text reasoning as it comes,
+      since with the default nothing tells free text apart from a direct answer until a
+      ``</think>`` or a final-answer sentence arrives).
 
 Both parts are stripped of surrounding whitespace. :class:`ReasoningSplitter` produces the same
 split incrementally: concatenating its outputs equals :func:`split_reasoning` of the whole text,
@@ -59,7 +62,7 @@ _FINAL = re.compile("final", re.IGNORECASE)
 _FULL, _PARTIAL, _NO = 2, 1, 0
 
 
-def split_reasoning(text: str, *, untagged: Untagged = "reasoning") -> tuple[str, str]:
+def split_reasoning(text: str, *, untagged: Untagged = "content") -> tuple[str, str]:
     """Split ``text`` into ``(reasoning, content)`` by the rules in this module's docstring.
 
     Args:
@@ -71,8 +74,10 @@ def split_reasoning(text: str, *, untagged: Untagged = "reasoning") -> tuple[str
 
     >>> split_reasoning("<think>unfinished")
     ('unfinished', '')
-    >>> split_reasoning("C. Warfarin", untagged="content")
+    >>> split_reasoning("C. Warfarin")
     ('', 'C. Warfarin')
+    >>> split_reasoning("B12 is low, so", untagged="reasoning")
+    ('B12 is low, so', '')
     """
     splitter = ReasoningSplitter(untagged=untagged)
     r1, c1 = splitter.feed(text if isinstance(text, str) else "")
@@ -171,7 +176,7 @@ class ReasoningSplitter:
     (('B12 is lo', ''), ('w.', ''), ('', 'C'), ('', ''))
     """
 
-    def __init__(self, *, untagged: Untagged = "reasoning") -> None:
+    def __init__(self, *, untagged: Untagged = "content") -> None:
         self._untagged = untagged
         self._mode = "lead"
         self._buf = ""  # lead / tagged modes: text not yet assigned (bounded by a tag's length)

@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from alphamed.extract import extract_answer, normalize_options
+from alphamed.reasoning import answer_region
 from alphamed.prompts import PromptStyle, get_style
 from alphamed.schema import LETTERS
 
@@ -142,7 +143,7 @@ def accuracy_reward(completions: list[Any], answer: list[Any] | None = None, opt
             if gold is None:
                 out.append(None)
                 continue
-            found = extract_answer(completion_text(completion), row_options)
+            found = extract_answer(answer_region(completion_text(completion)), row_options)
             out.append(1.0 if found is not None and found.letter == gold else 0.0)
         except Exception:  # a reward must never stop training
             logger.exception("accuracy_reward failed on completion %d", i)

@@ -42,6 +42,8 @@ from typing import Any
 from alphamed.extract.answer import SEGMENT, TRANSLATE, Reading, read_answer
 from alphamed.extract.fallback import bare_line, concluding_option
 from alphamed.extract.markers import (
+    ALTERNATIVE,
+    DOUBT_AFTER,
     CONDITIONAL,
     FOREIGN,
     FOREIGN_ANY_CASE,
@@ -160,7 +162,7 @@ def find_answer(text: str, options: OptionIndex, fast: bool = True) -> Extractio
     """
     if fast:
         m = _FAST_END.search(text, max(0, len(text) - 96))
-        if m is not None:
+        if m is not None and not ALTERNATIVE.search(text, max(0, m.start() - 12), m.start()):
             letter = m.group(1) or m.group(2) or m.group(3) or m.group(4)
             if options.valid(letter):
                 method = "boxed" if m.group(1) or m.group(2) else "answer_tag"
@@ -289,7 +291,12 @@ def _read_marker(
         return None
     if method not in ("answer_tag", "boxed") and NEGATED.search(before) and reading.kind == "commit":
         reading = Reading("negation", reading.letter, reading.end)
-    return reading, (evidence_start, seg_start + reading.end)
+    if reading.kind == "commit" and ALTERNATIVE.search(before, max(0, len(before) - 12)):
+        reading = Reading("hedge", reading.letter, reading.end)
+    span = (evidence_start, seg_start + reading.end)
+    if reading.kind == "commit" and DOUBT_AFTER.match(text, span[1], min(end, span[1] + 80)):
+        reading = Reading("hedge", reading.letter, reading.end)
+    return reading, span
 
 
 def _enclosed_end(text: str, start: int, limit: int, method: str) -> int:

@@ -1,17 +1,18 @@
 """Final-answer markers: where an output says which option it settles on.
 
-Precompiled patterns find every marker; each rule (the ``method`` of an
+Precompiled patterns find every marker. The rules (the ``method`` of an
 :class:`~alphamed.extract.Extraction`):
 
 - ``answer_tag``: ``<answer>C</answer>``
 - ``boxed``: ``\\boxed{C}``, ``\\boxed{\\text{C}}``, ``\\boxed{C: text}``, ``\\fbox{...}``
 - ``answer_phrase``: "The (final/correct/best) answer is", "Answer:", "the correct option is",
-  and the same in Chinese, French, Spanish, German, Russian, Portuguese, Italian, Japanese, Korean
+  "Decision: no", and the same in Chinese, French, Spanish, German, Russian, Portuguese, Italian, Japanese, Korean
 - ``answer_header``: a line such as ``### Final Answer`` or ``**Answer**`` with the answer below
 - ``verdict``: "Option C is correct", "(C) is the best answer"
 - ``choice_phrase``: "I would choose C", "I'll go with (C)"
 - ``conclusion``: "Therefore, C." (a letter standing alone after a conclusion word)
 - ``arrow``: "→ C" at the end of a line
+- ``it_is``: "It is not A but C"
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ _COPULA = (
 )
 _ADJ = (
     r"(?:final|correct|right|best|true|proper|accurate|appropriate|single\s+best|most\s+(?:likely|appropriate|"
-    r"accurate|correct|plausible|reasonable|probable)|overall|only|likely|my|your)"
+    r"accurate|correct|plausible|reasonable|probable)|overall|only|likely|my|your|selected|chosen|preferred)"
 )
 _TAIL = r"(?:\s+(?:to|for|of)\s+(?:this|the)\s+(?:question|problem|case|item|mcq|vignette|scenario))?"
 _FOREIGN = (
@@ -67,10 +68,10 @@ _STRONG = (
 )
 _WEAK = (
     _rule("verdict", *(w + _VERDICT_TAIL for w in (r"is", r"seems\s+to\s+be", r"appears\s+to\s+be", r"would\s+be")))
-    + _rule("choice_phrase", *(w + r"(?![a-z])" for w in ("choose", "select", "pick", r"go\s+with", r"opt\s+for", "mark")))
-    + _rule("it_is", r"it\s+is(?=\s+not\s)", r"it's(?=\s+not\s)")
+    + _rule("choice_phrase", *(w + r"(?![a-z])" for w in ("choose", "select", "pick", "go with", "opt for", "mark")))
+    + _rule("it_is", r"it is(?=\s+not\s)", r"it's(?=\s+not\s)")
     + _rule("conclusion", *(w + _CONCLUSION_TAIL for w in ("therefore", "thus", "hence", "so", "consequently",
-                                                             r"in\s+conclusion", r"in\s+summary", "overall", "accordingly")))
+                                                             "in conclusion", "in summary", "overall", "accordingly")))
     + _rule("arrow", *(w + _LETTER_AHEAD for w in ("→", "⇒", "=>", "->")))
 )
 _FOREIGN_RULES = _rule("foreign_phrase", *_FOREIGN)
@@ -206,4 +207,12 @@ TAG_CLOSE = re.compile(r"<\s*/\s*answer\s*>", re.IGNORECASE)
 
 # A marker inside a conditional or negated clause ("if the answer is A", "I don't think the answer is A").
 CONDITIONAL = re.compile(r"\b(?:if|whether|unless|assuming|suppose|supposing|were|wonder)\b[^.!?\n]*$", re.IGNORECASE)
+# "...$\\boxed{B}$ or $\\boxed{C}$": a marker offered as an alternative to the one before it.
+ALTERNATIVE = re.compile(r"(?:\bor|\band/or|/)[\s$*]*$", re.IGNORECASE)
+# "The answer is C, but I cannot tell." - doubt right after the last commitment.
+DOUBT_AFTER = re.compile(
+    r"[^\n]{0,60}?\b(?:cannot|can't|can\s+not)\s+(?:tell|decide|be\s+sure|say|determine)|[^\n]{0,60}?\b(?:not\s+sure"
+    r"|unsure|uncertain|just\s+a\s+guess|a\s+guess)\b",
+    re.IGNORECASE,
+)
 NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bdoubt)\b[^.!?\n,;]{0,40}$", re.IGNORECASE)

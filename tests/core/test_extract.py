@@ -78,6 +78,8 @@ ABSTAINS = [
     ("It could be type 1 diabetes mellitus or type 2 diabetes mellitus.", DM),
     ("The answer is C, maybe, or D.", AF),
     ("Answer: A 45-year-old man", AF),
+    ("It is $\\boxed{B}$ or $\\boxed{C}$", AF),
+    ("The answer is C, but I cannot tell for sure.", AF),
 ]
 
 

@@ -32,9 +32,10 @@ CASES = [
     ("In conclusion,  the final answer is C", ("", "In conclusion,  the final answer is C")),
     ("The final answer is C. Later: The final answer is D.", ("", "The final answer is C. Later: The final answer is D.")),
     # not a final-answer sentence
-    ("Before giving the final answer, check B12. It is low.", ("Before giving the final answer, check B12. It is low.", "")),
-    ("Reasoning. The final answers are C and D.", ("Reasoning. The final answers are C and D.", "")),
-    ("Reasoning.The final answer is C.", ("Reasoning.The final answer is C.", "")),
+    ("Before giving the final answer, check B12. It is low.", ("", "Before giving the final answer, check B12. It is low.")),
+    ("Reasoning. The final answers are C and D.", ("", "Reasoning. The final answers are C and D.")),
+    ("Reasoning.The final answer is C.", ("", "Reasoning.The final answer is C.")),
+    ("C. Warfarin", ("", "C. Warfarin")),
     ("", ("", "")),
     ("   \n ", ("", "")),
 ]
@@ -63,10 +64,10 @@ def test_answer_region_is_what_extraction_reads(text: str, region: str) -> None:
     assert answer_region(text) == region
 
 
-def test_untagged_content_mode_keeps_plain_answers_as_content() -> None:
-    assert split_reasoning("C. Warfarin", untagged="content") == ("", "C. Warfarin")
-    assert split_reasoning("Because X.\nThe final answer is C", untagged="content") == ("Because X.", "The final answer is C")
-    assert split_reasoning("x</think>C", untagged="content") == ("x", "C")
+def test_untagged_reasoning_mode_makes_free_text_reasoning() -> None:
+    assert split_reasoning("B12 is low, so", untagged="reasoning") == ("B12 is low, so", "")
+    assert split_reasoning("Because X.\nThe final answer is C", untagged="reasoning") == ("Because X.", "The final answer is C")
+    assert split_reasoning("x</think>C", untagged="reasoning") == ("x", "C")
 
 
 def test_stream_emits_reasoning_before_the_end() -> None:
@@ -79,7 +80,7 @@ def test_stream_emits_reasoning_before_the_end() -> None:
 
 
 def test_stream_free_text_holds_only_a_possible_final_answer_sentence() -> None:
-    s = ReasoningSplitter()
+    s = ReasoningSplitter(untagged="reasoning")
     assert s.feed("Folate is normal.\nThe fin") == ("Folate is normal.", "")
     assert s.feed("ding is B12 deficiency.\nThe final") == ("\nThe finding is B12 deficiency.", "")
     assert s.feed(" answer is C") == ("", "")
@@ -117,7 +118,7 @@ def _first_opener(s: str) -> int:
         pos = m.start() + 1
 
 
-def reference_split(text: str, untagged: str = "reasoning") -> tuple[str, str]:
+def reference_split(text: str, untagged: str = "content") -> tuple[str, str]:
     s = text.lstrip()
     for open_tag, close_tag in (("<think>", "</think>"), ("## Thinking", "## Final Response")):
         if s.startswith(open_tag):
@@ -141,7 +142,7 @@ FRAGMENTS = [
 texts = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=30).map("".join)
 
 
-def _stream(text: str, cuts: list[int], untagged: str = "reasoning") -> tuple[str, str]:
+def _stream(text: str, cuts: list[int], untagged: str = "content") -> tuple[str, str]:
     splitter = ReasoningSplitter(untagged=untagged)  # type: ignore[arg-type]
     reasoning, content = [], []
     bounds = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
@@ -174,7 +175,7 @@ def test_megabyte_outputs_split_in_linear_time() -> None:
     text = "<think>" + body + "</think>The final answer is C."
     assert split_reasoning(text) == (body.strip(), "The final answer is C.")
     free = body + "\nThe final answer is: $\\boxed{C}$"
-    s = ReasoningSplitter()
+    s = ReasoningSplitter(untagged="reasoning")
     pieces = [s.feed(free[i:i + 7]) for i in range(0, len(free), 7)] + [s.finish()]
     assert "".join(r for r, _ in pieces) == body.strip()
     assert "".join(c for _, c in pieces) == "The final answer is: $\\boxed{C}$"

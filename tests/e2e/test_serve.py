@@ -178,48 +178,61 @@ def test_malformed_json(server):
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_json"
 
 
-def test_auth_and_overload(tiny_model_dir):
-    s = RemoteServer(tiny_model_dir, "--max-concurrency", "1", "--max-queue", "0", env={"ALPHAMED_API_KEY": KEY})
-    try:
-        with pytest.raises(openai.AuthenticationError):
-            s.client(api_key="wrong").models.list()
-        assert s.client(api_key=KEY).models.list().data
-        assert httpx.get(s.url + "/health").status_code == 200
-
-        async def burst():
-            c = s.async_client(api_key=KEY)
-            calls = [c.chat.completions.create(model=tiny_model_dir.name, messages=MSGS, max_tokens=64,
-                                               temperature=1.0) for _ in range(4)]
-            out = await asyncio.gather(*calls, return_exceptions=True)
-            await c.close()
-            return out
-
-        results = asyncio.run(burst())
-        refused = [r for r in results if isinstance(r, openai.RateLimitError)]
-        assert len(refused) >= 1 and any(not isinstance(r, Exception) for r in results)
-        assert refused[0].response.headers["retry-after"]
-        assert KEY not in s.logs()
-    finally:
-        s.stop()
+@pytest.fixture(scope="module")
+def guarded_server(tiny_model_dir):
+    """A server with an API key from the environment and room for one request, no queue."""
+    s = RemoteServer(tiny_model_dir, "--max-concurrency", "1", "--max-queue", "0",
+                     env={"ALPHAMED_API_KEY": KEY})
+    yield s
+    s.stop()
 
 
-def test_sigterm_lets_in_flight_request_finish(tiny_model_dir):
-    s = RemoteServer(tiny_model_dir)
+def test_auth(guarded_server):
+    s = guarded_server
+    with pytest.raises(openai.AuthenticationError):
+        s.client(api_key="wrong").models.list()
+    assert s.client(api_key=KEY).models.list().data
+    assert httpx.get(s.url + "/health").status_code == 200
+    assert KEY not in s.logs()
+
+
+def test_overload_gets_429_with_retry_after(guarded_server, tiny_model_dir):
+    s = guarded_server
+
+    async def burst():
+        c = s.async_client(api_key=KEY)
+        calls = [c.chat.completions.create(model=tiny_model_dir.name, messages=MSGS, max_tokens=64,
+                                           temperature=1.0) for _ in range(4)]
+        out = await asyncio.gather(*calls, return_exceptions=True)
+        await c.close()
+        return out
+
+    results = asyncio.run(burst())
+    refused = [r for r in results if isinstance(r, openai.RateLimitError)]
+    assert len(refused) >= 1 and any(not isinstance(r, Exception) for r in results)
+    assert refused[0].response.headers["retry-after"]
+    assert httpx.get(s.url + "/health").status_code == 200
+
+
+def test_sigterm_lets_in_flight_request_finish(guarded_server, tiny_model_dir):
+    """Runs last in this module: it stops the guarded server."""
+    s = guarded_server
 
     async def request_then_term():
-        c = s.async_client()
+        c = s.async_client(api_key=KEY)
         task = asyncio.create_task(c.chat.completions.create(
             model=tiny_model_dir.name, messages=MSGS, max_tokens=120, temperature=1.0))
-        await asyncio.sleep(0.5)
+        async with httpx.AsyncClient() as h:  # wait until the request holds its slot
+            for _ in range(200):
+                if "alphamed_requests_in_flight 1.0" in (await h.get(s.url + "/metrics")).text:
+                    break
+                await asyncio.sleep(0.05)
         s.proc.send_signal(signal.SIGTERM)
         r = await task
         await c.close()
         return r
 
-    try:
-        r = asyncio.run(request_then_term())
-        assert r.choices[0].finish_reason in ("stop", "length")
-        # uvicorn re-raises SIGTERM after its graceful shutdown: a clean exit by that signal
-        assert s.proc.wait(30) in (0, -signal.SIGTERM)
-    finally:
-        s.stop()
+    r = asyncio.run(request_then_term())
+    assert r.choices[0].finish_reason in ("stop", "length")
+    # uvicorn re-raises SIGTERM after its graceful shutdown: a clean exit by that signal
+    assert s.proc.wait(30) in (0, -signal.SIGTERM)

@@ -1,7 +1,7 @@
 """End to end through the gateway with engine backends, on the fake engines (fast, no GPU, no vLLM).
 
 `alphamed serve --backend vllm|sglang` starts `python -m vllm.entrypoints.openai.api_server` /
-`python -m sglang.launch_server`, here resolved to the HTTP stub (tests/serve/fake_engines), and
+`python -m sglang.launch_server`, here resolved to the HTTP stub (tests/serve/stub_process.py), and
 `--backend openai --upstream URL` fronts a stub already running. Checks what a client sees:
 engine-split reasoning passed through with the answer extracted, supervision (engine killed
 mid-request: OpenAI-shaped error, /health 503, fast 503s, recovery), and upstream failures.
@@ -124,3 +124,15 @@ def test_unreachable_upstream_is_503_not_a_hang():
         assert "upstream engine unavailable" in info.value.body["message"]
     finally:
         s.stop()
+
+
+def test_engine_that_cannot_start_exits_the_cli_with_a_message():
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "alphamed", "serve", "/models/stub", "--backend", "vllm", "--port", str(free_port()),
+         "--engine-python", "/nonexistent/python"], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    output = done.stdout + done.stderr
+    assert "vllm engine: cannot run /nonexistent/python: No such file or directory" in output
+    assert "--api-key" in output and "--api-key ***" in output  # the private engine key is not logged

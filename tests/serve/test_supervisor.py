@@ -190,3 +190,10 @@ def test_engine_dies_with_a_killed_gateway(tmp_path):
         assert not lingering
     finally:
         gateway.kill()
+
+
+async def test_missing_engine_interpreter_is_a_clear_start_error():
+    backend = create_backend("vllm", BackendOptions(model="/models/tiny", engine_python="/nonexistent/python"))
+    with pytest.raises(EngineStartError, match="cannot run /nonexistent/python: No such file or directory"):
+        await backend.start()
+    assert (await backend.health()).status == "dead"

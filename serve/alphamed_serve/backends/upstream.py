@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_CONTEXT_LENGTH = 4096
 # generation may take minutes; connecting must not
 _TIMEOUT = httpx.Timeout(connect=5.0, read=600.0, write=60.0, pool=60.0)
+# httpx's default pool (100 connections) would queue streams beyond 100 behind each other; the
+# gateway's own --max-concurrency is what bounds the load, so the pool must not be the limit.
+_LIMITS = httpx.Limits(max_connections=4096, max_keepalive_connections=512)
 
 
 def api_root(url: str) -> str:
@@ -91,7 +94,7 @@ class OpenAIUpstreamBackend:
         """Open the HTTP client and learn the served model id and context length."""
         self.base_url  # noqa: B018 - validates the option early
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
-        self._client = httpx.AsyncClient(timeout=_TIMEOUT, headers=headers)
+        self._client = httpx.AsyncClient(timeout=_TIMEOUT, limits=_LIMITS, headers=headers)
         try:
             await self.refresh_model()
         except BackendError as exc:
