@@ -27,6 +27,7 @@ from alphamed_serve.protocol import (
     ModelCard,
     ModelList,
 )
+from alphamed_serve.routes_probes import add_probe_routes
 from alphamed_serve.serving import Gateway, Settings
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ def create_app(backend: Backend, settings: Settings | None = None, *, manage_bac
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     _add_open_routes(app, gateway)
+    add_probe_routes(app, gateway)  # /model_info, /server_info: what sglang-router registers
     app.include_router(_v1_router(gateway))
     _drop_422(app)
     return app
