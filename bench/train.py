@@ -1,7 +1,7 @@
 """Seconds per GRPO step: `alphamed train` vs a bare GRPOTrainer script with the same settings.
 
 Both run on the project's tiny model (built offline), the fact-bank RL questions, the accuracy
-and format rewards, the same GRPOConfig values and seeds, one after the other, alternating,
+and format rewards, the same GRPOConfig values and seeds, one after the other in alternating order,
 each in its own process with one CPU thread. Prints a Markdown table for the README.
 
     .venv/bin/python bench/train.py [--steps 30] [--repeats 2]
@@ -20,7 +20,9 @@ from pathlib import Path
 
 SETTINGS = {
     "learning_rate": 1e-4, "num_generations": 8, "per_device_train_batch_size": 16, "max_completion_length": 40,
-    "temperature": 1.0, "beta": 0.0, "loss_type": "dapo", "seed": 0, "use_cpu": True,
+    "temperature": 1.0, "top_p": 1.0, "beta": 0.0, "epsilon": 0.2, "loss_type": "dapo", "scale_rewards": "group",
+    "seed": 0, "use_cpu": True, "bf16": False, "lr_scheduler_type": "constant", "weight_decay": 0.0,
+    "max_grad_norm": 1.0, "num_iterations": 1,
 }
 
 BARE = r'''
@@ -36,7 +38,7 @@ model, out, steps, settings = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.l
 qs = FactBank.generate(0).questions("rl")
 ds = Dataset.from_list([{"prompt": build_messages(q, "alphamed"), "answer": q.answer, "options": list(q.options.values())} for q in qs])
 args = GRPOConfig(output_dir=out, max_steps=steps, logging_steps=1, report_to="none", save_strategy="no",
-                  reward_weights=[1.0, 0.2], **settings)
+                  reward_weights=[1.0, 0.2], model_init_kwargs={"dtype": "float32"}, **settings)
 trainer = GRPOTrainer(model=model, reward_funcs=[accuracy_reward, make_format_reward("alphamed")], args=args,
                       train_dataset=ds, processing_class=AutoTokenizer.from_pretrained(model))
 result = trainer.train()
@@ -90,8 +92,12 @@ def main() -> None:
         for i in range(args.repeats):
             rep = work / f"rep{i}"
             rep.mkdir()
-            bare.append(run_bare(model, rep, args.steps))
-            ours.append(run_alphamed(model, rep, args.steps))
+            if i % 2:  # alternate the order: the machine's load drifts
+                ours.append(run_alphamed(model, rep, args.steps))
+                bare.append(run_bare(model, rep, args.steps))
+            else:
+                bare.append(run_bare(model, rep, args.steps))
+                ours.append(run_alphamed(model, rep, args.steps))
     b, o = statistics.median(bare), statistics.median(ours)
     print(f"| runner | s/step (median of {args.repeats}, {args.steps} steps each) | runs |")
     print("| --- | --- | --- |")

@@ -177,6 +177,8 @@ def run(recipe: Recipe, *, resume: bool = False) -> dict[str, Any]:
     trainer = GRPOTrainer(model=model_path, reward_funcs=funcs, args=grpo_args(recipe, out, weights), train_dataset=dataset, processing_class=tokenizer, callbacks=[checkpoints.CompletionMarker(recipe_yaml)])
     report.progress_to_stderr(trainer)
     result = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+    state = trainer.accelerator.state
+    logger.info("rank %d of %d finished at step %d", state.process_index, state.num_processes, trainer.state.global_step)
     final = save_final(trainer, out, recipe_yaml)
     summary: dict[str, Any] = {"final": str(final), "steps": trainer.state.global_step, "train_seconds": round(result.metrics.get("train_runtime", 0.0), 1), "resumed_from": str(resume_from) if resume_from else None}
     if trainer.accelerator.is_main_process:
@@ -201,7 +203,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc or 'usage: RECIPE [--resume] [--section.field value ...]'}", file=sys.stderr)
         return 2
     summary = run(recipe, resume=resume)
-    print(json.dumps(summary, indent=1))
+    from accelerate import PartialState
+
+    if PartialState().is_main_process:
+        print(json.dumps(summary, indent=1))
     return 0
 
 
