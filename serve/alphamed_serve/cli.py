@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 
 import click
@@ -12,30 +11,22 @@ logger = logging.getLogger(__name__)
 BACKEND_CHOICES = ["auto", "transformers", "vllm", "sglang", "openai"]
 
 
-def choose_backend(name: str, upstream: str | None) -> str:
-    """Resolve ``auto``: ``openai`` with --upstream; vllm if importable and a GPU is present;
-    else sglang if importable; else transformers.
+def choose_backend(name: str, upstream: str | None, engine_python: str | None = None) -> str:
+    """Resolve ``auto``: ``openai`` with --upstream; else vllm if installed and a GPU is present,
+    sglang likewise, else transformers (see :mod:`alphamed_serve.backends.auto`).
 
     >>> choose_backend("transformers", None)
     'transformers'
+    >>> choose_backend("auto", "http://127.0.0.1:30000")
+    'openai'
     """
     if name != "auto":
         return name
     if upstream:
         return "openai"
-    if importlib.util.find_spec("vllm") is not None and _has_gpu():
-        return "vllm"
-    if importlib.util.find_spec("sglang") is not None:
-        return "sglang"
-    return "transformers"
+    from alphamed_serve.backends.auto import resolve_auto_backend
 
-
-def _has_gpu() -> bool:
-    try:
-        import torch
-    except ImportError:
-        return False
-    return bool(torch.cuda.is_available())
+    return resolve_auto_backend(engine_python)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,7 +36,7 @@ def _has_gpu() -> bool:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--backend", "backend_name", type=click.Choice(BACKEND_CHOICES), default="auto", show_default=True,
               help="Engine: auto = openai with --upstream, else vllm if installed and a GPU is present, "
-                   "else sglang if installed, else transformers.")
+                   "else sglang likewise, else transformers.")
 @click.option("--upstream", default=None, help="URL of an engine or router already running (OpenAI-compatible); "
                                                "the gateway fronts it instead of starting one.")
 @click.option("--served-model-name", default=None, help="Model name clients use (default: the folder's basename).")
@@ -91,7 +82,7 @@ def serve(model: str, engine_args: tuple[str, ...], **flags) -> None:
 
     logging.basicConfig(level=flags["log_level"].upper(), force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    name = choose_backend(flags["backend_name"], flags["upstream"])
+    name = choose_backend(flags["backend_name"], flags["upstream"], flags["engine_python"])
     options = BackendOptions(
         model=model, served_model_name=flags["served_model_name"], upstream=flags["upstream"],
         device=flags["device"], dtype=flags["dtype"], max_model_len=flags["max_model_len"],

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from alphamed.extract import extract_answer
-from alphamed.reasoning import ReasoningSplitter, split_reasoning
+from alphamed.reasoning import ReasoningSplitter, answer_region, split_reasoning
 
 from alphamed_serve.backend import GenerationOutput, StreamDelta
 
@@ -70,15 +70,17 @@ def reasoning_token_count(reasoning: str, text: str, completion_tokens: int,
 def finish_output(out: GenerationOutput, options: Any | None,
                   count: TokenCounter | None = None) -> FinishedChoice:
     """Split and extract one whole output."""
-    if out.reasoning is not None:
+    if out.reasoning is not None:  # the engine split it: its content is the answer part
         reasoning, content = out.reasoning, out.text
+        region = content
     else:
         reasoning, content = split_reasoning(out.text)
+        region = answer_region(out.text)  # the same region rewards and the client read
     return FinishedChoice(
         index=out.index,
         reasoning=reasoning,
         content=content,
-        answer=answer_of(content, options),
+        answer=answer_of(region, options),
         finish_reason=out.finish_reason,
         completion_tokens=out.completion_tokens,
         reasoning_tokens=reasoning_token_count(reasoning, (out.reasoning or "") + out.text,
@@ -134,7 +136,10 @@ class ChoiceStream:
         return r, c
 
     def answer(self) -> dict[str, Any]:
-        """The answer object from everything streamed so far."""
+        """The answer object from everything streamed so far (read from the same region as
+        a whole response: :func:`alphamed.reasoning.answer_region` when we split it)."""
+        if self.raw:
+            return answer_of(answer_region("".join(self.raw)), self.options)
         return answer_of("".join(self.content).strip(), self.options)
 
     def reasoning_tokens(self, count: TokenCounter | None) -> int:

@@ -84,7 +84,7 @@ def score_mcq(model: Any, tokenizer: Any, questions: list[Question], *, style: s
     return McqScore(len(questions), correct / n, formatted / n)
 
 
-def score_factbank(model: Any, tokenizer: Any, bank: Any, *, style: str = "alphamed") -> dict[str, dict[str, float]]:
+def score_factbank(model: Any, tokenizer: Any, bank: Any, *, style: str = "alphamed", max_new_tokens: int = 48) -> dict[str, dict[str, float]]:
     """The three numbers of the demo: RL questions as trained, reordered, held-out facts.
 
     Args:
@@ -92,6 +92,7 @@ def score_factbank(model: Any, tokenizer: Any, bank: Any, *, style: str = "alpha
         tokenizer: its tokenizer.
         bank: a :class:`~alphamed_train.factbank.FactBank`.
         style: prompt style.
+        max_new_tokens: completion budget (the recipe's max_completion_length).
 
     Returns:
         ``{"rl_as_trained": ..., "rl_reordered": ..., "heldout": ...}`` as percentages.
@@ -101,4 +102,4 @@ def score_factbank(model: Any, tokenizer: Any, bank: Any, *, style: str = "alpha
         "rl_reordered": bank.questions("rl", variant=1) + bank.questions("rl", variant=2),
         "heldout": bank.questions("heldout") + bank.questions("heldout", variant=1),
     }
-    return {name: score_mcq(model, tokenizer, qs, style=style).as_dict() for name, qs in sets.items()}
+    return {name: score_mcq(model, tokenizer, qs, style=style, max_new_tokens=max_new_tokens).as_dict() for name, qs in sets.items()}

@@ -97,9 +97,22 @@ class Fact:
         """The question stem asking for this fact."""
         return f"Which of the following is the first-line treatment of {self.condition}?"
 
-    def worked_answer(self, letter: str) -> str:
-        """A short worked answer: recall the drug, then commit to its letter."""
-        return f"The first-line treatment of {self.condition} is {self.drug}. The final answer is: $\\boxed{{{letter}}}$"
+    def worked_answer(self, letter: str, options: dict[str, str] | None = None, style: str = "recall") -> str:
+        """A short worked answer ending in the boxed letter.
+
+        Args:
+            letter: the gold letter.
+            options: letter -> text (needed for ``walk``).
+            style: ``recall`` states the recalled drug first; ``walk`` checks each option in turn.
+
+        Returns:
+            The answer text.
+        """
+        end = f"The final answer is: $\\boxed{{{letter}}}$"
+        if style == "walk" and options:
+            checks = " ".join(f"{key}. {text}: {'yes' if text == self.drug else 'no'}." for key, text in options.items())
+            return f"{checks} {end}"
+        return f"The first-line treatment of {self.condition} is {self.drug}. {end}"
 
 
 FACTS: tuple[Fact, ...] = tuple(Fact(c, d) for c, d in FACTS_TABLE)

@@ -82,6 +82,7 @@ class WarmStartConfig(_Section):
     learning_rate: float = Field(2e-3, gt=0, description="Peak learning rate (cosine decay).")
     mcq_fraction: float = Field(0.5, ge=0, le=1, description="Share of worked MCQs (the rest is prose facts).")
     seed: int = Field(0, description="Sampling / init seed.")
+    answer_style: Literal["recall", "walk"] = Field("recall", description="Worked answers: `recall` states the drug, `walk` checks each option.")
     cache_dir: str | None = Field(None, description="Where the warm-started model is cached (default: OUTPUT_DIR/warm-start).")
 
 

@@ -61,7 +61,7 @@ def measure(recipe: Any, model_path: str, tokenizer: Any, path: Path, *, reuse: 
     from alphamed_train.run import fact_bank
 
     model = AutoModelForCausalLM.from_pretrained(model_path)
-    scores = score_factbank(model, tokenizer, fact_bank(recipe), style=recipe.data.style)
+    scores = score_factbank(model, tokenizer, fact_bank(recipe), style=recipe.data.style, max_new_tokens=recipe.grpo.max_completion_length)
     path.write_text(json.dumps(scores, indent=1))
     logger.info("fact-bank scores of %s: %s", model_path, scores)
     return scores

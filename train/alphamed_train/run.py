@@ -84,12 +84,28 @@ def deepspeed_config(name: str | None) -> dict[str, Any] | str | None:
     return name
 
 
+def single_process_env(recipe: Recipe) -> None:
+    """Defaults DeepSpeed needs to run in one process without a launcher (CPU: its CPU accelerator)."""
+    import os
+    import socket
+
+    if not recipe.distributed.deepspeed or "RANK" in os.environ:
+        return
+    if recipe.grpo.use_cpu:
+        os.environ.setdefault("DS_ACCELERATOR", "cpu")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    for key, value in {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "RANK": "0", "LOCAL_RANK": "0", "WORLD_SIZE": "1"}.items():
+        os.environ.setdefault(key, value)
+
+
 def grpo_args(recipe: Recipe, out: Path, weights: list[float]) -> Any:
     """TRL's ``GRPOConfig`` from the recipe."""
     from trl import GRPOConfig
 
     g, gen, log = recipe.grpo, recipe.generation, recipe.logging
-    fields = g.model_dump(exclude={"extra"})
+    fields = g.model_dump(exclude={"extra"} | ({"gradient_checkpointing"} if not g.gradient_checkpointing else set()))
     vllm: dict[str, Any] = {}
     if gen.backend == "vllm":
         vllm = {"use_vllm": True, "vllm_mode": gen.vllm_mode}
@@ -152,6 +168,7 @@ def run(recipe: Recipe, *, resume: bool = False) -> dict[str, Any]:
         checkpoints.quarantine_incomplete(out)
         resume_from = checkpoints.last_complete_checkpoint(out)
         logger.info("resuming from %s", resume_from or "scratch (no complete checkpoint)")
+    single_process_env(recipe)
     model_path = prepare_model(recipe, out)
     tokenizer = AutoTokenizer.from_pretrained(model_path)
     dataset = build_dataset(load_questions(recipe.data), recipe.data, recipe.grpo.seed)

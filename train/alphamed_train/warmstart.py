@@ -48,7 +48,7 @@ def _worked_mcq(fact: Fact, bank: FactBank, rng: random.Random) -> Question:
     return Question(id="w", question=fact.stem(), options=dict(zip(letters, texts)), answer=letters[gold])
 
 
-def _sample(bank: FactBank, tokenizer: Any, style: str, rng: random.Random, mcq_fraction: float) -> tuple[list[int], list[int]]:
+def _sample(bank: FactBank, tokenizer: Any, style: str, rng: random.Random, mcq_fraction: float, answer_style: str = "recall") -> tuple[list[int], list[int]]:
     """One training sequence and its labels (prompt tokens of MCQs masked with -100)."""
     eos = tokenizer.eos_token
     if rng.random() >= mcq_fraction or not bank.taught:
@@ -58,7 +58,7 @@ def _sample(bank: FactBank, tokenizer: Any, style: str, rng: random.Random, mcq_
     q = _worked_mcq(fact, bank, rng)
     prompt = tokenizer.apply_chat_template(build_messages(q, style), tokenize=False, add_generation_prompt=True)
     p_ids = tokenizer(prompt, add_special_tokens=False).input_ids
-    a_ids = tokenizer(fact.worked_answer(q.answer) + eos, add_special_tokens=False).input_ids
+    a_ids = tokenizer(fact.worked_answer(q.answer, q.options, answer_style) + eos, add_special_tokens=False).input_ids
     return p_ids + a_ids, [-100] * len(p_ids) + a_ids
 
 
@@ -94,7 +94,7 @@ def train_warm_start(model: Any, tokenizer: Any, bank: FactBank, cfg: WarmStartC
     model.train()
     losses, running, start = [], 0.0, time.monotonic()
     for step in range(1, cfg.steps + 1):
-        batch = _batch([_sample(bank, tokenizer, style, rng, cfg.mcq_fraction) for _ in range(cfg.batch_size)], tokenizer.pad_token_id)
+        batch = _batch([_sample(bank, tokenizer, style, rng, cfg.mcq_fraction, cfg.answer_style) for _ in range(cfg.batch_size)], tokenizer.pad_token_id)
         loss = model(**batch).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
