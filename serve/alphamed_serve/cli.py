@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import logging
 
 import click
@@ -108,10 +111,29 @@ def run_server(backend, flags: dict) -> None:
                         max_concurrency=flags["max_concurrency"] or None, max_queue=flags["max_queue"],
                         reasoning_field=flags["reasoning_field"], default_prompt_style=flags["prompt_style"])
     logger.info("backend %s; api key %s", backend.name, "required" if settings.api_key else "not required")
-    app = create_app(backend, settings)
+    # The backend starts before uvicorn binds (not in the app's lifespan), so a model that does
+    # not load is a one-line error and exit 1, not uvicorn's traceback and exit 3.
+    app = create_app(backend, settings, manage_backend=False)
     config = uvicorn.Config(app, host=flags["host"], port=flags["port"], log_level=flags["log_level"],
                             timeout_graceful_shutdown=flags["graceful_timeout"], lifespan="on")
     server = uvicorn.Server(config)
-    server.run()
+    asyncio.run(_serve(backend, server))
     if getattr(server, "started", True) is False:
         raise click.ClickException("the server failed to start (see the log above)")
+
+
+async def _serve(backend, server) -> None:
+    """Start the backend, serve until a signal, then stop the backend (in-flight requests done)."""
+    try:
+        await backend.start()
+    except Exception as exc:  # noqa: BLE001 - any load failure becomes one line
+        logger.debug("backend start failed", exc_info=True)
+        with contextlib.suppress(Exception):
+            await backend.stop()
+        message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        message = " ".join(str(message).split())[:500]
+        raise click.ClickException(f"cannot start the {backend.name} backend: {message}") from None
+    try:
+        await server.serve()
+    finally:
+        await backend.stop()
