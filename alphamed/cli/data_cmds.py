@@ -12,30 +12,18 @@ from typing import Any
 
 import click
 
-from alphamed.data import (
-    FORMATS,
-    BankFormatError,
-    MissingDifficultyError,
-    QuestionBank,
-    convert_bank,
-    filter_by_pass_rate,
-    mix_banks,
-    parse_ratios,
-    parse_source,
-    split_bank,
-    validate_bank,
-    write_bank,
-)
-
-FORMAT_CHOICE = click.Choice(sorted(FORMATS), case_sensitive=False)
+# The names of alphamed.data.formats.FORMATS, kept here so `alphamed --help` does not import
+# the data package (pydantic models); tests check the two lists agree.
+FORMAT_NAMES = ("alphamed", "gpqa", "medmcqa", "medqa", "medxpertqa", "mmlu", "mmlu-pro", "pubmedqa")
+FORMAT_CHOICE = click.Choice(FORMAT_NAMES, case_sensitive=False)
 
 
 @contextlib.contextmanager
 def one_line_errors() -> Iterator[None]:
-    """Turn expected failures into a one-line ``click.ClickException``."""
+    """Turn expected failures (bad input, bad options, unreadable files) into a one-line ``ClickException``."""
     try:
         yield
-    except (BankFormatError, MissingDifficultyError, ValueError) as exc:
+    except ValueError as exc:  # BankFormatError and MissingDifficultyError are ValueErrors
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None
@@ -63,6 +51,8 @@ def _format_options(medical_only: bool, cop_base: str | None, shuffle_seed: int 
 def convert(fmt: str, src: str, dst: str, medical_only: bool, cop_base: str | None,
             shuffle_seed: int | None, skip_invalid: bool) -> None:
     """Convert SRC from a public format to AlphaMed JSONL at DST (nothing is written on failure)."""
+    from alphamed.data import QuestionBank, convert_bank, write_bank
+
     options = _format_options(medical_only, cop_base, shuffle_seed)
     with one_line_errors():
         if skip_invalid:
@@ -81,6 +71,8 @@ def convert(fmt: str, src: str, dst: str, medical_only: bool, cop_base: str | No
 @click.option("--format", "fmt", default="alphamed", show_default=True, type=FORMAT_CHOICE, help="Bank format.")
 def validate(path: str, fmt: str) -> None:
     """Check every record of PATH; print each problem as FILE:LINE: FIELD: MESSAGE (exit 1 if any)."""
+    from alphamed.data import validate_bank
+
     with one_line_errors():
         report = validate_bank(path, format=fmt)
     for problem in report.errors:
@@ -98,6 +90,8 @@ def validate(path: str, fmt: str) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Output JSONL.")
 def mix(sources: tuple[str, ...], size: int, seed: int, output: str) -> None:
     """Mix banks given as PATH:WEIGHT (e.g. a.jsonl:0.7 b.jsonl:0.3) into one bank of --size questions."""
+    from alphamed.data import mix_banks, parse_source, write_bank
+
     with one_line_errors():
         mixed = mix_banks([parse_source(s) for s in sources], size, seed=seed)
         count = write_bank(mixed, output)
@@ -112,6 +106,8 @@ def mix(sources: tuple[str, ...], size: int, seed: int, output: str) -> None:
 @click.option("-o", "--output-prefix", "prefix", required=True, help="Writes PREFIX-NAME.jsonl per part.")
 def split(path: str, ratios: str, names: str | None, seed: int, prefix: str) -> None:
     """Split a bank into parts of exact sizes (e.g. train/test)."""
+    from alphamed.data import parse_ratios, split_bank
+
     with one_line_errors():
         parts = split_bank(path, parse_ratios(ratios), prefix, seed=seed,
                            names=[n.strip() for n in names.split(",")] if names else None)
@@ -126,6 +122,8 @@ def split(path: str, ratios: str, names: str | None, seed: int, prefix: str) -> 
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Output JSONL.")
 def filter_cmd(path: str, min_pass: float, max_pass: float, output: str) -> None:
     """Keep questions whose difficulty (a pass rate in [0, 1]) is within [--min-pass, --max-pass]."""
+    from alphamed.data import QuestionBank, filter_by_pass_rate, write_bank
+
     with one_line_errors():
         count = write_bank(filter_by_pass_rate(QuestionBank(path), min_pass, max_pass), output)
     click.echo(f"wrote {count} questions to {output}")

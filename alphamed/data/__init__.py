@@ -9,7 +9,7 @@ True
 
 from alphamed.data.bank import BankReport, QuestionBank, load_bank, sample_bank_path, validate_bank
 from alphamed.data.difficulty import MissingDifficultyError, filter_by_pass_rate, pass_rate
-from alphamed.data.errors import BankError, BankFormatError, FieldError
+from alphamed.data.errors import BankError, BankFormatError, FieldError, RecordErrors
 from alphamed.data.formats import FORMATS, BankFormat, get_format
 from alphamed.data.formats.gpqa import GPQA_MEDICAL_SUBDOMAINS
 from alphamed.data.formats.mmlu import MMLU_MEDICAL_SUBJECTS, MMLU_PRO_MEDICAL_CATEGORIES
@@ -30,6 +30,7 @@ __all__ = [
     "MissingDifficultyError",
     "MixSource",
     "QuestionBank",
+    "RecordErrors",
     "atomic_output",
     "convert_bank",
     "filter_by_pass_rate",

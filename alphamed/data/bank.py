@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from alphamed.data.errors import BankError, BankFormatError, FieldError, describe_validation_error, display_path
+from alphamed.data.errors import BankError, BankFormatError, RecordErrors, describe_validation_error, display_path
 from alphamed.data.formats import BankFormat, get_format
 from alphamed.data.records import RawRecord
 from alphamed.schema import Question
@@ -82,8 +82,8 @@ class QuestionBank:
         name = display_path(self.path)
         try:
             return self.format.convert(record, self.path, options)
-        except FieldError as exc:
-            return [BankError(name, record.line, exc.field, exc.message)]
+        except RecordErrors as exc:
+            return [BankError(name, record.line, f, m) for f, m in exc.problems]
         except ValidationError as exc:
             return [BankError(name, record.line, f, m) for f, m in describe_validation_error(exc)]
 

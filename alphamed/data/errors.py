@@ -58,7 +58,19 @@ class BankFormatError(ValueError):
         return self.errors[0]
 
 
-class FieldError(ValueError):
+class RecordErrors(ValueError):
+    """Raised by a format converter for one record with one or more bad fields.
+
+    Args:
+        problems: ``(field, message)`` pairs.
+    """
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
+        self.problems = list(problems)
+
+
+class FieldError(RecordErrors):
     """Raised by a format converter for a bad source field.
 
     >>> FieldError("cop", "must be 1..4, got 7").field
@@ -66,7 +78,7 @@ class FieldError(ValueError):
     """
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
+        super().__init__([(field, message)])
         self.field = field
         self.message = message
 

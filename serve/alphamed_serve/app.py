@@ -2,7 +2,7 @@
 
 >>> from alphamed_serve.testing import FakeBackend
 >>> app = create_app(FakeBackend(), Settings())
->>> sorted(r.path for r in app.routes if r.path.startswith("/v1"))[:3]
+>>> sorted(p for p in app.openapi()["paths"] if p.startswith("/v1"))[:3]
 ['/v1/chat/completions', '/v1/completions', '/v1/mcqa']
 """
 
@@ -27,6 +27,7 @@ from alphamed_serve.protocol import (
     ModelCard,
     ModelList,
 )
+from alphamed_serve.routes_probes import add_probe_routes
 from alphamed_serve.serving import Gateway, Settings
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,10 @@ __all__ = ["create_app", "Settings"]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": ErrorResponse} for s in ERROR_STATUSES}
 _STREAMING: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
+    200: {"content": {"text/event-stream": {"schema": {
+        "type": "object", "required": ["data"],
+        "properties": {"data": {"type": "string", "description": "a JSON chunk, or [DONE]"},
+                       "event": {"type": "string"}}}}},
           "description": "JSON body, or server-sent events when `stream` is true."},
 }
 
@@ -75,6 +79,7 @@ def create_app(backend: Backend, settings: Settings | None = None, *, manage_bac
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     _add_open_routes(app, gateway)
+    add_probe_routes(app, gateway)  # /model_info, /server_info: what sglang-router registers
     app.include_router(_v1_router(gateway))
     _drop_422(app)
     return app
@@ -83,15 +88,16 @@ def create_app(backend: Backend, settings: Settings | None = None, *, manage_bac
 def _add_open_routes(app, gateway: Gateway) -> None:
     from fastapi.responses import JSONResponse, Response
 
-    @app.get("/health", responses={503: {"description": "The backend cannot serve now."}})
-    async def health() -> JSONResponse:
+    @app.get("/health", response_model=None,
+             responses={503: {"description": "The backend cannot serve now."}})
+    async def health():
         """The backend's real state: 200 when it can serve a request now, else 503."""
         state = await gateway.backend.health()
         body = {"status": state.status, "detail": state.detail, "backend": gateway.backend.name}
         return JSONResponse(body, status_code=200 if state.ok else 503)
 
-    @app.get("/metrics", response_class=Response)
-    async def metrics() -> Response:
+    @app.get("/metrics", response_class=Response, response_model=None)
+    async def metrics():
         """Prometheus metrics."""
         data, content_type = gateway.metrics.render()
         return Response(data, media_type=content_type)

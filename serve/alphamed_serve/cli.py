@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
+import asyncio
+import contextlib
+
 import logging
 
 import click
@@ -12,30 +14,22 @@ logger = logging.getLogger(__name__)
 BACKEND_CHOICES = ["auto", "transformers", "vllm", "sglang", "openai"]
 
 
-def choose_backend(name: str, upstream: str | None) -> str:
-    """Resolve ``auto``: ``openai`` with --upstream; vllm if importable and a GPU is present;
-    else sglang if importable; else transformers.
+def choose_backend(name: str, upstream: str | None, engine_python: str | None = None) -> str:
+    """Resolve ``auto``: ``openai`` with --upstream; else vllm if installed and a GPU is present,
+    sglang likewise, else transformers (see :mod:`alphamed_serve.backends.auto`).
 
     >>> choose_backend("transformers", None)
     'transformers'
+    >>> choose_backend("auto", "http://127.0.0.1:30000")
+    'openai'
     """
     if name != "auto":
         return name
     if upstream:
         return "openai"
-    if importlib.util.find_spec("vllm") is not None and _has_gpu():
-        return "vllm"
-    if importlib.util.find_spec("sglang") is not None:
-        return "sglang"
-    return "transformers"
+    from alphamed_serve.backends.auto import resolve_auto_backend
 
-
-def _has_gpu() -> bool:
-    try:
-        import torch
-    except ImportError:
-        return False
-    return bool(torch.cuda.is_available())
+    return resolve_auto_backend(engine_python)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,7 +39,7 @@ def _has_gpu() -> bool:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--backend", "backend_name", type=click.Choice(BACKEND_CHOICES), default="auto", show_default=True,
               help="Engine: auto = openai with --upstream, else vllm if installed and a GPU is present, "
-                   "else sglang if installed, else transformers.")
+                   "else sglang likewise, else transformers.")
 @click.option("--upstream", default=None, help="URL of an engine or router already running (OpenAI-compatible); "
                                                "the gateway fronts it instead of starting one.")
 @click.option("--served-model-name", default=None, help="Model name clients use (default: the folder's basename).")
@@ -59,6 +53,11 @@ def _has_gpu() -> bool:
               default="reasoning", show_default=True,
               help="Name of the reasoning field in messages and deltas (vLLM: reasoning; SGLang/DeepSeek: "
                    "reasoning_content).")
+@click.option("--untagged-text", type=click.Choice(["reasoning", "content"]), default="reasoning",
+              show_default=True,
+              help="Where free text with no <think>/## Thinking marker goes: reasoning (AlphaMed models reason "
+                   "in free text; only their final-answer sentence is content, and reasoning streams as it is "
+                   "generated) or content (models that answer directly).")
 @click.option("--prompt-style", default="alphamed", show_default=True,
               help="Default prompt style of /v1/mcqa (alphamed, think-answer, plain).")
 @click.option("--device", default="auto", show_default=True, help="transformers: cpu, cuda, cuda:N or auto.")
@@ -91,7 +90,7 @@ def serve(model: str, engine_args: tuple[str, ...], **flags) -> None:
 
     logging.basicConfig(level=flags["log_level"].upper(), force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    name = choose_backend(flags["backend_name"], flags["upstream"])
+    name = choose_backend(flags["backend_name"], flags["upstream"], flags["engine_python"])
     options = BackendOptions(
         model=model, served_model_name=flags["served_model_name"], upstream=flags["upstream"],
         device=flags["device"], dtype=flags["dtype"], max_model_len=flags["max_model_len"],
@@ -115,12 +114,32 @@ def run_server(backend, flags: dict) -> None:
 
     settings = Settings(served_model_name=flags["served_model_name"], api_key=flags["api_key"],
                         max_concurrency=flags["max_concurrency"] or None, max_queue=flags["max_queue"],
-                        reasoning_field=flags["reasoning_field"], default_prompt_style=flags["prompt_style"])
+                        reasoning_field=flags["reasoning_field"], default_prompt_style=flags["prompt_style"],
+                        untagged_text=flags["untagged_text"])
     logger.info("backend %s; api key %s", backend.name, "required" if settings.api_key else "not required")
-    app = create_app(backend, settings)
+    # The backend starts before uvicorn binds (not in the app's lifespan), so a model that does
+    # not load is a one-line error and exit 1, not uvicorn's traceback and exit 3.
+    app = create_app(backend, settings, manage_backend=False)
     config = uvicorn.Config(app, host=flags["host"], port=flags["port"], log_level=flags["log_level"],
                             timeout_graceful_shutdown=flags["graceful_timeout"], lifespan="on")
     server = uvicorn.Server(config)
-    server.run()
+    asyncio.run(_serve(backend, server))
     if getattr(server, "started", True) is False:
         raise click.ClickException("the server failed to start (see the log above)")
+
+
+async def _serve(backend, server) -> None:
+    """Start the backend, serve until a signal, then stop the backend (in-flight requests done)."""
+    try:
+        await backend.start()
+    except Exception as exc:  # noqa: BLE001 - any load failure becomes one line
+        logger.debug("backend start failed", exc_info=True)
+        with contextlib.suppress(Exception):
+            await backend.stop()
+        message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        message = " ".join(str(message).split())[:500]
+        raise click.ClickException(f"cannot start the {backend.name} backend: {message}") from None
+    try:
+        await server.serve()
+    finally:
+        await backend.stop()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from alphamed.extract import extract_answer
-from alphamed.reasoning import ReasoningSplitter, split_reasoning
+from alphamed.reasoning import ReasoningSplitter, answer_region, split_reasoning
 
 from alphamed_serve.backend import GenerationOutput, StreamDelta
 
@@ -68,17 +68,19 @@ def reasoning_token_count(reasoning: str, text: str, completion_tokens: int,
 
 
 def finish_output(out: GenerationOutput, options: Any | None,
-                  count: TokenCounter | None = None) -> FinishedChoice:
+                  count: TokenCounter | None = None, *, untagged: str = "reasoning") -> FinishedChoice:
     """Split and extract one whole output."""
-    if out.reasoning is not None:
+    if out.reasoning is not None:  # the engine split it: its content is the answer part
         reasoning, content = out.reasoning, out.text
+        region = content
     else:
-        reasoning, content = split_reasoning(out.text)
+        reasoning, content = split_reasoning(out.text, untagged=untagged)
+        region = answer_region(out.text)  # the same region rewards and the client read
     return FinishedChoice(
         index=out.index,
         reasoning=reasoning,
         content=content,
-        answer=answer_of(content, options),
+        answer=answer_of(region, options),
         finish_reason=out.finish_reason,
         completion_tokens=out.completion_tokens,
         reasoning_tokens=reasoning_token_count(reasoning, (out.reasoning or "") + out.text,
@@ -103,12 +105,16 @@ class ChoiceStream:
 
     index: int
     options: Any | None = None
-    splitter: ReasoningSplitter = field(default_factory=ReasoningSplitter)
+    untagged: str = "reasoning"  # where free text without markers goes (see Settings.untagged_text)
+    splitter: ReasoningSplitter = field(init=False)
     raw: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
     content: list[str] = field(default_factory=list)
     completion_tokens: int = 0
     finished: bool = False
+
+    def __post_init__(self) -> None:
+        self.splitter = ReasoningSplitter(untagged=self.untagged)
 
     def feed(self, delta: StreamDelta) -> tuple[str, str]:
         """Consume one engine delta; returns ``(reasoning_delta, content_delta)`` to send now.
@@ -134,7 +140,10 @@ class ChoiceStream:
         return r, c
 
     def answer(self) -> dict[str, Any]:
-        """The answer object from everything streamed so far."""
+        """The answer object from everything streamed so far (read from the same region as
+        a whole response: :func:`alphamed.reasoning.answer_region` when we split it)."""
+        if self.raw:
+            return answer_of(answer_region("".join(self.raw)), self.options)
         return answer_of("".join(self.content).strip(), self.options)
 
     def reasoning_tokens(self, count: TokenCounter | None) -> int:

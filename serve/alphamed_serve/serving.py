@@ -38,6 +38,10 @@ class Settings:
         reasoning_field: ``reasoning`` (vLLM), ``reasoning_content`` (SGLang/DeepSeek) or ``both``.
         retry_after: seconds in the 429's ``Retry-After``.
         default_prompt_style: prompt style of ``/v1/mcqa`` when a request names none.
+        untagged_text: where free text with no reasoning marker goes: ``reasoning`` (the released
+            AlphaMed models reason in free text and end with a final-answer sentence, which alone
+            becomes the content; reasoning streams as it is generated) or ``content`` (for models
+            that answer directly; free text is then held back until the output ends).
     """
 
     served_model_name: str | None = None
@@ -47,10 +51,14 @@ class Settings:
     reasoning_field: ReasoningField = "reasoning"
     retry_after: int = 1
     default_prompt_style: str = "alphamed"
+    untagged_text: str = "reasoning"
+
+
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one encoder, reused per chunk
 
 
 def _sse(payload: dict[str, Any] | str) -> str:
-    body = payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"))
+    body = payload if isinstance(payload, str) else _JSON.encode(payload)
     return f"data: {body}\n\n"
 
 
@@ -119,7 +127,8 @@ class Gateway:
             self._release()
 
     def _finish_all(self, result: GenerationResult, options: Any) -> tuple[list[FinishedChoice], dict]:
-        choices = [finish_output(o, options, self._count_text) for o in result.outputs]
+        choices = [finish_output(o, options, self._count_text, untagged=self.settings.untagged_text)
+                   for o in result.outputs]
         completion = sum(c.completion_tokens for c in choices)
         for c in choices:
             self.metrics.record_answer(c.answer)
@@ -222,11 +231,16 @@ class Gateway:
             self._release()
             await _aclose(engine)
             raise
-        return self._events(req, gen, engine, first, start)
+        events = self._events(req, gen, engine, first, start)
+        # start the generator now: a started async generator always runs its `finally` (the slot
+        # release), even when the client leaves before the response begins to iterate it
+        head = await anext(events, None)
+        return _prepend(head, events)
 
     async def _events(self, req, gen: GenerationRequest, engine, first, start: float) -> AsyncIterator[str]:
         renderer = _ChunkRenderer(req, self.served_name, self.settings.reasoning_field)
-        streams = {i: ChoiceStream(i, req.answer_options) for i in range(gen.n)}
+        untagged = self.settings.untagged_text
+        streams = {i: ChoiceStream(i, req.answer_options, untagged=untagged) for i in range(gen.n)}
         prompt_tokens = 0
         try:
             for event in renderer.opening(gen.n):
@@ -241,19 +255,34 @@ class Gateway:
                 if event:
                     yield event
                 delta = await anext(engine, None)
-            usage = from_usage(renderer, self, streams, prompt_tokens, req.include_usage())
-            if usage:
-                yield usage
+            usage = self._stream_usage(streams, prompt_tokens, req.include_usage())
+            if usage is not None:
+                yield renderer.usage(usage)
             yield _sse("[DONE]")
         except BackendError as exc:
             yield _sse(error_payload(exc.message, exc.type, exc.param, exc.code))
+            yield _sse("[DONE]")
+        except Exception:  # noqa: BLE001 - a 200 stream can only end with an error event
+            logger.exception("stream failed")
+            yield _sse(error_payload("internal server error", "server_error"))
             yield _sse("[DONE]")
         finally:
             self._release()
             await _aclose(engine)
 
+    def _stream_usage(self, streams: dict[int, ChoiceStream], prompt_tokens: int,
+                      wanted: bool) -> dict[str, Any] | None:
+        """Record a finished stream's tokens; its usage object when the client asked for it."""
+        completion = sum(s.completion_tokens for s in streams.values())
+        self.metrics.record_usage(prompt_tokens, completion)
+        if not wanted:
+            return None
+        reasoning = sum(s.reasoning_tokens(self._count_text) for s in streams.values())
+        return _usage(prompt_tokens, completion, reasoning)
+
     def _on_delta(self, renderer: _ChunkRenderer, streams: dict[int, ChoiceStream], delta) -> str | None:
-        stream = streams.setdefault(delta.index, ChoiceStream(delta.index, renderer.options))
+        stream = streams.setdefault(delta.index, ChoiceStream(delta.index, renderer.options,
+                                                               untagged=self.settings.untagged_text))
         raw = (delta.reasoning or "") + delta.text
         reasoning, content = stream.feed(delta)
         answer = None
@@ -264,15 +293,14 @@ class Gateway:
                               delta.logprobs, answer)
 
 
-def from_usage(renderer: _ChunkRenderer, gateway: Gateway, streams: dict[int, ChoiceStream],
-               prompt_tokens: int, include: bool) -> str:
-    """The optional last usage chunk (empty string when not asked for)."""
-    completion = sum(s.completion_tokens for s in streams.values())
-    gateway.metrics.record_usage(prompt_tokens, completion)
-    if not include:
-        return ""
-    reasoning = sum(s.reasoning_tokens(gateway._count_text) for s in streams.values())
-    return renderer.usage(_usage(prompt_tokens, completion, reasoning))
+async def _prepend(head: str | None, events: AsyncIterator[str]) -> AsyncIterator[str]:
+    try:
+        if head is not None:
+            yield head
+        async for event in events:
+            yield event
+    finally:
+        await events.aclose()
 
 
 async def _aclose(engine: Any) -> None:
@@ -295,9 +323,10 @@ class _ChunkRenderer:
         self.base = {"id": f"{'chatcmpl' if self.chat else 'cmpl'}-{uuid.uuid4().hex}",
                      "object": "chat.completion.chunk" if self.chat else "text_completion",
                      "created": int(time.time()), "model": model}
+        self._prefix = "data: " + _JSON.encode(self.base)[:-1] + ',"choices":['  # serialised once
 
     def _chunk(self, choices: list[dict[str, Any]]) -> str:
-        return _sse({**self.base, "choices": choices})
+        return self._prefix + ",".join(_JSON.encode(c) for c in choices) + "]}\n\n"
 
     def opening(self, n: int) -> list[str]:
         """The first chunk of each choice (chat: the assistant role; completions: echoed prompt)."""

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gc
 import json
+import tempfile
 import tracemalloc
 import weakref
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from alphamed.data import (
     BankError,
@@ -19,7 +22,7 @@ from alphamed.data import (
     validate_bank,
     write_bank,
 )
-from alphamed.schema import Question
+from alphamed.schema import Question, letters_for
 
 GOOD = {"id": "q1", "question": "Which drug?", "options": {"A": "x", "B": "y"}, "answer": "A"}
 
@@ -52,7 +55,7 @@ def test_blank_lines_and_utf8_bom_are_fine(tmp_path):
         ({**GOOD, "id": "q2", "options": {"A": "x", "B": ""}}, "bank.jsonl:2: options.B: option B is empty"),
         ({**GOOD, "id": "q2", "options": {"A": "x", "C": "y"}}, "bank.jsonl:2: options: option letters must be contiguous from A (A, B), got A, C"),
         ({**GOOD, "id": "q2", "options": {"A": "x"}}, "bank.jsonl:2: options: needs 2..26 options, got 1"),
-        ({**GOOD, "id": "q2", "options": {f"{i}": "x" for i in range(30)}}, "bank.jsonl:2: options: needs 2..26 options, got 30"),
+        ({**GOOD, "id": "q2", "answer": None, "options": {f"{i}": "x" for i in range(30)}}, "bank.jsonl:2: options: needs 2..26 options, got 30"),
         (GOOD, "bank.jsonl:2: id: duplicate id 'q1' (first at line 1)"),
         ({**GOOD, "id": "q2", "extra": 1}, "bank.jsonl:2: extra: unknown field (not part of the question schema)"),
     ],
@@ -206,3 +209,35 @@ def test_atomic_output_keeps_the_old_file_on_failure(tmp_path):
         write_bank(questions(), out)
     assert out.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_every_bad_field_of_one_record_is_reported(tmp_path):
+    line = {"id": "q1", "question": "q", "options": {"A": "x", "B": ""}, "answer": "E", "colour": "red"}
+    report = validate_bank(bank_file(tmp_path / "b.jsonl", [line]))
+    assert sorted((e.line, e.field) for e in report.errors) == [(1, "answer"), (1, "colour"), (1, "options.B")]
+    with pytest.raises(BankFormatError, match=r"b\.jsonl:1: .* \(\+2 more on this record\)"):
+        list(QuestionBank(tmp_path / "b.jsonl"))
+
+
+
+_text = st.text(min_size=1, max_size=30).filter(lambda s: s.strip() == s)
+
+
+@st.composite
+def _questions(draw):
+    n = draw(st.integers(2, 26))
+    options = dict(zip(letters_for(n), draw(st.lists(_text, min_size=n, max_size=n))))
+    return Question(id=draw(_text), question=draw(_text), options=options,
+                    answer=draw(st.sampled_from([None, *options])),
+                    context=draw(st.none() | _text), difficulty=draw(st.none() | st.floats(0, 1)),
+                    metadata=draw(st.dictionaries(_text, _text, max_size=2)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(st.lists(_questions(), max_size=4, unique_by=lambda q: q.id))
+def test_any_written_bank_reads_back_identically(questions):
+    """Whatever text a question holds (unicode, newlines, quotes), it survives write + read."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bank.jsonl"
+        write_bank(questions, path)
+        assert list(QuestionBank(path)) == questions

@@ -166,3 +166,24 @@ def test_subprocess_exit_codes_and_no_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "alphamed", "data", "validate", str(bad)],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1 and proc.stdout.count("\n") == 1
+
+
+def test_cli_format_names_match_the_registry():
+    from alphamed.cli.data_cmds import FORMAT_NAMES
+    from alphamed.data import FORMATS
+
+    assert sorted(FORMAT_NAMES) == sorted(FORMATS)
+
+
+def test_help_does_not_import_the_data_package():
+    code = ("import sys; from alphamed.cli import main\ntry:\n main(['data', '--help'])\nexcept SystemExit: pass\n"
+            "print('alphamed.data' in sys.modules, 'pydantic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_unwritable_output_is_a_one_line_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    line = one_line_error(run("convert", "--format", "medqa", FIXTURES / "medqa_usmle.jsonl", blocker / "out.jsonl"))
+    assert line.startswith("Error: ") and str(blocker) in line

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +18,20 @@ import httpx
 
 HERE = Path(__file__).resolve().parent
 STUB = HERE / "sglang_stub.py"
-FAKE_ENGINES = HERE / "fake_engines"
+# `python -m sglang.launch_server` / `python -m vllm.entrypoints.openai.api_server` resolved to the stub.
+# Written to a temporary folder at run time: kept in the repository, pytest's module collection
+# would import them as the top-level `vllm` / `sglang` packages of the test process.
+FAKE_LAUNCHERS = {
+    "sglang/launch_server.py": "sglang",
+    "vllm/entrypoints/openai/api_server.py": "vllm",
+}
+_LAUNCHER = """\
+import sys
+sys.path.insert(0, {stub_dir!r})
+from sglang_stub import main
+if __name__ == "__main__":
+    main(sys.argv[1:] + ["--dialect", {dialect!r}])
+"""
 
 
 def free_port() -> int:
@@ -55,6 +72,21 @@ def stub_server(*args: str, timeout: float = 60.0) -> Iterator[str]:
             proc.wait()
 
 
+@functools.lru_cache(maxsize=1)
+def fake_engines_dir() -> Path:
+    """A folder holding fake `sglang` and `vllm` packages whose server modules run the stub."""
+    root = Path(tempfile.mkdtemp(prefix="alphamed-fake-engines-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    for relative, dialect in FAKE_LAUNCHERS.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_LAUNCHER.format(stub_dir=str(HERE), dialect=dialect))
+        for package in target.relative_to(root).parents:
+            if str(package) != ".":
+                (root / package / "__init__.py").touch()
+    return root
+
+
 def fake_engine_pythonpath() -> str:
     """PYTHONPATH under which ``python -m sglang.launch_server`` / vLLM's api_server run the stub."""
-    return os.pathsep.join(p for p in [str(FAKE_ENGINES), os.environ.get("PYTHONPATH", "")] if p)
+    return os.pathsep.join(p for p in [str(fake_engines_dir()), os.environ.get("PYTHONPATH", "")] if p)

@@ -117,3 +117,22 @@ def test_metrics_count_requests_tokens_and_answers(make_client):
     assert "alphamed_completion_tokens_total 10.0" in text
     assert "alphamed_requests_in_flight 0.0" in text
     assert "alphamed_request_latency_seconds_bucket" in text
+
+
+async def test_stream_never_iterated_still_releases_its_slot():
+    """A client that leaves before the response starts must not leak its concurrency slot."""
+    import gc
+
+    from alphamed_serve.metrics import GatewayMetrics
+    from alphamed_serve.protocol import ChatCompletionRequest
+    from alphamed_serve.serving import Gateway
+
+    fake = FakeBackend()
+    gw = Gateway(fake, Settings(max_concurrency=1), GatewayMetrics())
+    events = await gw.open_stream(ChatCompletionRequest(stream=True, **BODY))
+    assert gw.limiter.in_flight == 1
+    del events
+    gc.collect()
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert gw.limiter.in_flight == 0

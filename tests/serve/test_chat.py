@@ -164,4 +164,32 @@ def test_completions_raw_text_echo_and_answer(make_client):
 def test_finish_reason_length(make_client):
     c = make_client(FakeBackend("one two three four"))
     choice = c.post("/v1/chat/completions", json=chat_body(max_tokens=2)).json()["choices"][0]
-    assert choice["finish_reason"] == "length" and choice["message"]["content"] == "one two"
+    message = choice["message"]
+    # free text with no final-answer sentence is all reasoning (the split the stream can make too)
+    assert choice["finish_reason"] == "length"
+    assert (message.get("reasoning") or "") + (message["content"] or "") == "one two"
+
+
+FREE_REPLY = ("Edema with hypertension calls for a loop diuretic.\nFurosemide fits best.\n"
+              "The final answer is: $\\boxed{B}$")
+
+
+def test_free_text_reasoning_streams_before_the_answer(make_client):
+    """The released model reasons in free text: its reasoning must stream as it is generated,
+    and only the final-answer sentence is content (the same split as the whole response)."""
+    c = make_client(FakeBackend(FREE_REPLY, chunk=4))
+    whole = c.post("/v1/chat/completions", json=chat_body()).json()["choices"][0]["message"]
+    assert whole["content"] == "The final answer is: $\\boxed{B}$"
+    assert whole["reasoning"].startswith("Edema with hypertension")
+    events = sse_events(c.post("/v1/chat/completions", json=chat_body(stream=True)).text)
+    deltas = [e["choices"][0]["delta"] for e in events if e["choices"]]
+    first_reasoning = next(i for i, d in enumerate(deltas) if d.get("reasoning"))
+    assert first_reasoning < len(deltas) // 2  # not held back until the end
+    assert "".join(d.get("reasoning") or "" for d in deltas) == whole["reasoning"]
+    assert "".join(d.get("content") or "" for d in deltas) == whole["content"]
+
+
+def test_untagged_text_as_content_for_direct_answer_models(make_client):
+    c = make_client(FakeBackend("B. Furosemide"), untagged_text="content")
+    message = c.post("/v1/chat/completions", json=chat_body()).json()["choices"][0]["message"]
+    assert message["content"] == "B. Furosemide" and not message.get("reasoning")

@@ -93,3 +93,21 @@ def test_unexpected_backend_crash_is_a_plain_500(make_client, caplog):
 def test_unknown_route_is_openai_shaped_404(client):
     r = client.get("/v1/nothing")
     assert r.status_code == 404 and "error" in r.json()
+
+
+class MidStreamCrash(FakeBackend):
+    async def stream(self, request):
+        from alphamed_serve.backend import StreamDelta
+
+        yield StreamDelta(0, "<think>ok")
+        raise RuntimeError("engine died")
+
+
+def test_crash_mid_stream_ends_with_an_error_event_and_frees_the_slot(make_client):
+    c = make_client(MidStreamCrash(), max_concurrency=1, raise_server_exceptions=False)
+    for _ in range(2):  # the second request proves the slot came back
+        r = c.post("/v1/chat/completions", json={"messages": MSG, "stream": True})
+        assert r.status_code == 200
+        events = [e for e in r.text.split("\n\n") if e]
+        assert events[-1] == "data: [DONE]"
+        assert '"type":"server_error"' in events[-2] and "engine died" not in r.text

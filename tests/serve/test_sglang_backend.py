@@ -91,6 +91,7 @@ async def test_stream_reasoning_content_deltas_one_finish_per_choice(sglang_url)
             assert slot["reasoning"].startswith("The patient has")
             assert slot["finish"] == ["stop"]  # SGLang repeats it; the backend reports it once
         assert sum(1 for d in deltas if d.reasoning) > 3  # streamed piece by piece, not buffered
+        assert all(d.reasoning is not None for d in deltas)  # the gateway must not split the content again
         assert deltas[-1].finish_reason and deltas[-1].prompt_tokens == len(QUESTION[0]["content"].split())
         assert deltas[-1].completion_tokens > 0
     finally:
@@ -105,6 +106,8 @@ async def test_without_parser_raw_text_comes_back_for_the_gateway_to_split(plain
         assert result.outputs[0].text.startswith("<think>") and result.outputs[0].text.endswith(ANSWER)
         _, by_index = await _collect(backend, GenerationRequest(messages=QUESTION))
         assert by_index[0]["text"] == result.outputs[0].text and by_index[0]["reasoning"] == ""
+        deltas, _ = await _collect(backend, GenerationRequest(messages=QUESTION))
+        assert all(d.reasoning is None for d in deltas)  # left to the gateway's splitter
     finally:
         await backend.stop()
 

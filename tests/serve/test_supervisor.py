@@ -154,3 +154,46 @@ async def test_engine_that_never_gets_healthy_times_out(fake_engines):
         await backend.start()
     assert time.monotonic() - started < 20
     assert backend.supervisor.process.returncode is not None  # not left running
+
+
+def test_engine_dies_with_a_killed_gateway(tmp_path):
+    """SIGKILL the process that supervises the engine: the engine (own session) must not linger."""
+    import subprocess
+
+    script = tmp_path / "gateway.py"
+    script.write_text(
+        "import asyncio, sys\n"
+        f"sys.path.insert(0, {str(STUB.parent)!r})\n"
+        "from alphamed_serve.backends.supervisor import EngineSupervisor\n"
+        "async def main():\n"
+        f"    s = EngineSupervisor('fake', lambda p: [sys.executable, {str(STUB)!r}, '--model-path', 'm', '--port', str(p)])\n"
+        "    await s.start()\n"
+        "    print(s.process.pid, flush=True)\n"
+        "    await asyncio.sleep(600)\n"
+        "asyncio.run(main())\n"
+    )
+    gateway = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        engine_pid = int(gateway.stdout.readline())
+        os.kill(engine_pid, 0)  # running
+        gateway.kill()
+        gateway.wait(10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and Path(f"/proc/{engine_pid}").exists():
+            stat = Path(f"/proc/{engine_pid}/stat").read_text() if Path(f"/proc/{engine_pid}").exists() else ""
+            if ") Z" in stat:  # a zombie waiting for init to reap it is gone for our purposes
+                break
+            time.sleep(0.2)
+        lingering = Path(f"/proc/{engine_pid}").exists() and ") Z" not in Path(f"/proc/{engine_pid}/stat").read_text()
+        if lingering:
+            os.killpg(engine_pid, signal.SIGKILL)
+        assert not lingering
+    finally:
+        gateway.kill()
+
+
+async def test_missing_engine_interpreter_is_a_clear_start_error():
+    backend = create_backend("vllm", BackendOptions(model="/models/tiny", engine_python="/nonexistent/python"))
+    with pytest.raises(EngineStartError, match="cannot run /nonexistent/python: No such file or directory"):
+        await backend.start()
+    assert (await backend.health()).status == "dead"

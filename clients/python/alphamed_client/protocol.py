@@ -13,7 +13,7 @@ from typing import Any
 
 from alphamed.extract import extract_answer
 from alphamed.prompts import build_messages
-from alphamed.reasoning import split_reasoning
+from alphamed.reasoning import answer_region, split_reasoning
 from alphamed.schema import Question
 
 from alphamed_client.models import Answer, Sample, Usage
@@ -86,12 +86,22 @@ def _message_parts(message: Mapping[str, Any]) -> tuple[str, str]:
     reasoning = message.get("reasoning") or message.get("reasoning_content")
     if reasoning:
         return str(reasoning), content
-    return split_reasoning(content)
+    return split_reasoning(content, untagged="reasoning")  # as `alphamed serve` splits by default
 
 
-def sample_from_text(reasoning: str, content: str, options: Mapping[str, str]) -> Sample:
-    """A :class:`Sample` with the letter the core extractor finds in ``content``."""
-    found = extract_answer(content, options)
+def _answer_region(message: Mapping[str, Any]) -> str:
+    """What extraction reads: the server's content when it split the reasoning, else the core's
+    :func:`alphamed.reasoning.answer_region` of the raw text (as rewards and the server do)."""
+    content = message.get("content") or ""
+    if message.get("reasoning") or message.get("reasoning_content"):
+        return content
+    return answer_region(content)
+
+
+def sample_from_text(reasoning: str, content: str, options: Mapping[str, str],
+                     region: str | None = None) -> Sample:
+    """A :class:`Sample` with the letter the core extractor finds in ``region`` (default: ``content``)."""
+    found = extract_answer(content if region is None else region, options)
     if found is None:
         return Sample(reasoning=reasoning, content=content)
     return Sample(reasoning=reasoning, content=content, letter=found.letter, text=found.text,
@@ -116,7 +126,8 @@ def answer_from_chat(completion: Mapping[str, Any], question: Question, latency:
     choices = completion.get("choices") if isinstance(completion, Mapping) else None
     if not choices:
         raise ValueError("malformed chat completion: no choices")
-    samples = [sample_from_text(*_message_parts(c.get("message") or {}), question.options) for c in choices]
+    samples = [sample_from_text(*_message_parts(m), question.options, region=_answer_region(m))
+               for m in (c.get("message") or {} for c in choices)]
     return combine(samples, question, Usage.from_any(completion.get("usage")), latency, "chat")
 
 

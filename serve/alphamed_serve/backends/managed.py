@@ -10,6 +10,7 @@ import asyncio
 import logging
 import secrets
 import sys
+from pathlib import Path
 
 import httpx
 
@@ -51,6 +52,13 @@ class ManagedEngineBackend(OpenAIUpstreamBackend):
     def engine_command(self, port: int) -> list[str]:
         """The engine server's command line for ``port``."""
         raise NotImplementedError
+
+    def default_model_id(self) -> str:
+        """A local folder is served under its name (like the transformers backend); a hub id as is."""
+        if self.supervisor is None:
+            return super().default_model_id()
+        path = Path(self.options.model)
+        return path.name if path.is_dir() else self.options.model
 
     @property
     def base_url(self) -> str:

@@ -171,13 +171,15 @@ def _reasoning_of(part: dict[str, Any]) -> str | None:
     return None
 
 
-def parse_result(data: Any, *, chat: bool, engine: str) -> GenerationResult:
+def parse_result(data: Any, *, chat: bool, engine: str, engine_splits: bool = False) -> GenerationResult:
     """Read a whole (non-streamed) engine answer.
 
     Args:
         data: the decoded JSON answer.
         chat: whether it answers a chat request (``message``) or a completion (``text``).
         engine: engine name for error messages.
+        engine_splits: the engine runs a reasoning parser: an absent reasoning means "none"
+            (``""``), never "split it yourself" (``None``).
 
     Returns:
         The outputs (engine-split reasoning in ``reasoning``) and prompt token count.
@@ -188,22 +190,56 @@ def parse_result(data: Any, *, chat: bool, engine: str) -> GenerationResult:
     try:
         choices = data["choices"]
         usage = data.get("usage") or {}
-        outputs = [_parse_choice(c, chat) for c in choices]
+        outputs = [_parse_choice(c, chat, engine_splits) for c in choices]
         prompt_tokens = int(usage.get("prompt_tokens") or 0)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise unavailable(engine, f"malformed completion from the engine ({exc!r})", status=502) from exc
-    if len(outputs) == 1 and not outputs[0].completion_tokens:
-        outputs[0].completion_tokens = int(usage.get("completion_tokens") or 0)
+    total = int(usage.get("completion_tokens") or 0)
+    shares = split_total(total, [len(o.text) + len(o.reasoning or "") for o in outputs])
+    for out, share in zip(outputs, shares):
+        out.completion_tokens = share
     outputs.sort(key=lambda o: o.index)
     return GenerationResult(outputs=outputs, prompt_tokens=prompt_tokens)
 
 
-def _parse_choice(choice: dict[str, Any], chat: bool) -> GenerationOutput:
+def split_total(total: int, weights: list[int]) -> list[int]:
+    """Share ``total`` among choices in proportion to ``weights``, summing exactly to ``total``.
+
+    Engines report completion tokens for the whole request only; the gateway wants them per choice.
+
+    Args:
+        total: the request's completion tokens.
+        weights: per choice, how much it generated (characters or deltas).
+
+    Returns:
+        Non-negative integers, one per weight, adding up to ``total`` (largest remainders first).
+
+    >>> split_total(48, [10, 10])
+    [24, 24]
+    >>> split_total(7, [1, 2, 0])
+    [2, 5, 0]
+    """
+    if not weights:
+        return []
+    norm = sum(weights)
+    if norm <= 0:
+        weights, norm = [1] * len(weights), len(weights)
+    exact = [total * w / norm for w in weights]
+    shares = [int(x) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: exact[i] - shares[i], reverse=True)
+    for i in order[: total - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def _parse_choice(choice: dict[str, Any], chat: bool, engine_splits: bool) -> GenerationOutput:
     """One choice of a whole answer."""
     if chat:
         message = choice["message"]
         text = message.get("content") or ""
         reasoning = _reasoning_of(message)
+        if reasoning is None and engine_splits:
+            reasoning = ""
     else:
         text, reasoning = choice["text"] or "", None
     return GenerationOutput(
@@ -247,9 +283,12 @@ class StreamReader:
     finishing delta and the last one carries the token counts.
     """
 
-    def __init__(self, *, chat: bool, engine: str) -> None:
+    def __init__(self, *, chat: bool, engine: str, engine_splits: bool = False) -> None:
         self.chat = chat
         self.engine = engine
+        self.engine_splits = engine_splits and chat
+        self.split_choices: set[int] = set()  # choices the engine has been seen splitting
+        self.pieces: dict[int, int] = {}  # deltas per choice: one per token with vLLM and SGLang
         self.finished: dict[int, str] = {}
         self.last_finish: str | None = None
         self.prompt_tokens: int | None = None
@@ -287,6 +326,10 @@ class StreamReader:
             text, reasoning = part.get("content") or "", _reasoning_of(part) or None
         else:
             text, reasoning = choice.get("text") or "", None
+        if reasoning:
+            self.split_choices.add(index)
+        if reasoning is None and self._splits(index):
+            reasoning = ""  # content after the engine's reasoning: not for the gateway to split
         finish = _finish(choice.get("finish_reason"))
         if finish is not None:
             self.finished.setdefault(index, finish)
@@ -294,6 +337,7 @@ class StreamReader:
         logprobs = choice.get("logprobs")
         if not text and not reasoning and logprobs is None:
             return None
+        self.pieces[index] = self.pieces.get(index, 0) + 1
         return StreamDelta(index=index, text=text, reasoning=reasoning, logprobs=logprobs)
 
     def close(self, n: int) -> list[StreamDelta]:
@@ -303,16 +347,26 @@ class StreamReader:
             n: how many choices the request asked for.
 
         Returns:
-            One finishing delta per choice; the last carries the prompt and completion
-            token counts.
+            One finishing delta per choice, each with its share of the engine's completion
+            tokens; the last also carries the prompt tokens.
         """
         # SGLang with usage requested reports a finish reason only for the last choice;
         # a choice that ended silently in a completed stream gets the last reason seen.
         fallback = self.last_finish or "stop"
-        out = [StreamDelta(index=i, finish_reason=self.finished.get(i, fallback)) for i in range(n)]  # type: ignore[arg-type]
+        out = [
+            StreamDelta(index=i, finish_reason=self.finished.get(i, fallback),  # type: ignore[arg-type]
+                        reasoning="" if self._splits(i) else None)
+            for i in range(n)
+        ]
+        if self.completion_tokens is not None:
+            shares = split_total(int(self.completion_tokens), [self.pieces.get(i, 0) for i in range(n)])
+            for delta, share in zip(out, shares):
+                delta.completion_tokens = share
         out[-1].prompt_tokens = self.prompt_tokens
-        out[-1].completion_tokens = self.completion_tokens
         return out
+
+    def _splits(self, index: int) -> bool:
+        return self.engine_splits or index in self.split_choices
 
 
 def _status_of(error: Any) -> int:

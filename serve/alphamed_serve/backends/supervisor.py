@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import ctypes
 import logging
 import os
 import signal
 import socket
+import sys
 import time
 from collections.abc import Callable, Sequence
 
@@ -39,6 +41,27 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM when the gateway dies, even by SIGKILL (Linux)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _redacted(argv: Sequence[str]) -> list[str]:
+    """``argv`` with the value of ``--api-key`` hidden, for logs.
+
+    >>> _redacted(["vllm", "--api-key", "s3cret", "--port", "1"])
+    ['vllm', '--api-key', '***', '--port', '1']
+    """
+    out = list(argv)
+    for i, arg in enumerate(out[:-1]):
+        if arg == "--api-key":
+            out[i + 1] = "***"
+    return out
 
 
 class EngineStartError(RuntimeError):
@@ -143,15 +166,12 @@ class EngineSupervisor:
     async def _spawn_and_wait(self) -> None:
         self.port = free_port(self.host)
         argv = list(self.command(self.port))
-        logger.info("starting %s engine: %s", self.name, " ".join(argv))
-        self.process = await asyncio.create_subprocess_exec(
-            *argv,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            env={**os.environ, **self.env},
-            start_new_session=True,  # its own process group: workers die with it
-        )
+        logger.info("starting %s engine: %s", self.name, " ".join(_redacted(argv)))
+        try:
+            self.process = await self._exec(argv)
+        except OSError as exc:
+            self.state, self.detail = "dead", f"cannot run {argv[0]}: {exc.strerror or exc}"
+            raise EngineStartError(f"{self.name} engine: {self.detail}") from exc
         self._pump = asyncio.create_task(self._pump_output(self.process), name=f"{self.name}-output")
         started = time.monotonic()
         try:
@@ -161,6 +181,17 @@ class EngineSupervisor:
             raise
         self.state, self.detail = "ok", ""
         logger.info("%s engine ready on %s after %.1f s", self.name, self.base_url, time.monotonic() - started)
+
+    async def _exec(self, argv: list[str]) -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            *argv,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            env={**os.environ, **self.env},
+            start_new_session=True,  # its own process group: workers die with it
+            preexec_fn=_die_with_parent,
+        )
 
     async def _wait_healthy(self, process: asyncio.subprocess.Process) -> None:
         deadline = time.monotonic() + self.startup_timeout

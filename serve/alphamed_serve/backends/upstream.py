@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_CONTEXT_LENGTH = 4096
 # generation may take minutes; connecting must not
 _TIMEOUT = httpx.Timeout(connect=5.0, read=600.0, write=60.0, pool=60.0)
+# httpx's default pool (100 connections) would queue streams beyond 100 behind each other; the
+# gateway's own --max-concurrency is what bounds the load, so the pool must not be the limit.
+_LIMITS = httpx.Limits(max_connections=4096, max_keepalive_connections=512)
 
 
 def api_root(url: str) -> str:
@@ -64,6 +67,11 @@ class OpenAIUpstreamBackend:
         self._context_length: int | None = options.max_model_len
         self._api_key = options.upstream_api_key
 
+    @property
+    def engine_splits(self) -> bool:
+        """Whether the engine runs a reasoning parser (``--reasoning-parser``): then the gateway never splits."""
+        return bool(self.options.reasoning_parser)
+
     # -- where to send requests (the managed backends override these) ---------------
 
     @property
@@ -86,7 +94,7 @@ class OpenAIUpstreamBackend:
         """Open the HTTP client and learn the served model id and context length."""
         self.base_url  # noqa: B018 - validates the option early
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
-        self._client = httpx.AsyncClient(timeout=_TIMEOUT, headers=headers)
+        self._client = httpx.AsyncClient(timeout=_TIMEOUT, limits=_LIMITS, headers=headers)
         try:
             await self.refresh_model()
         except BackendError as exc:
@@ -111,9 +119,13 @@ class OpenAIUpstreamBackend:
 
     # -- protocol --------------------------------------------------------------------
 
+    def default_model_id(self) -> str:
+        """The model name without ``--served-model-name``: the upstream engine's own id."""
+        return self._engine_model or self.options.model
+
     def model_info(self) -> ModelInfo:
-        """Served name (``--served-model-name`` or the engine's own id) and context length."""
-        model_id = self.options.served_model_name or self._engine_model or self.options.model
+        """Served name (``--served-model-name`` or :meth:`default_model_id`) and context length."""
+        model_id = self.options.served_model_name or self.default_model_id()
         return ModelInfo(
             id=model_id,
             context_length=self._context_length or DEFAULT_CONTEXT_LENGTH,
@@ -158,14 +170,14 @@ class OpenAIUpstreamBackend:
             data = response.json()
         except ValueError as exc:
             raise proxy.unavailable(self.engine, f"answer is not JSON: {response.text[:200]!r}", status=502) from exc
-        return proxy.parse_result(data, chat=chat, engine=self.engine)
+        return proxy.parse_result(data, chat=chat, engine=self.engine, engine_splits=self.engine_splits)
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamDelta]:
         """Stream deltas as the engine sends them (one server-sent event at a time)."""
         chat = request.messages is not None
         body = await self._body(request, stream=True)
         path = "/v1/chat/completions" if chat else "/v1/completions"
-        reader = proxy.StreamReader(chat=chat, engine=self.engine)
+        reader = proxy.StreamReader(chat=chat, engine=self.engine, engine_splits=self.engine_splits)
         self._check_ready()
         try:
             async with self._http().stream("POST", self.base_url + path, json=body) as response:

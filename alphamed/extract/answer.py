@@ -1,0 +1,184 @@
+"""Reading the answer that follows a marker: a letter, an option text, or a hedge.
+
+:func:`read_answer` looks at a short segment right after a final-answer marker
+("The answer is", ``\\boxed{``, ``<answer>``...) and says what it commits to.
+Formatting noise is normalised first: full-width letters, Cyrillic and Greek capitals that
+look like Latin ones, ``\\text{C}`` / ``\\textbf{C}``, markdown bold, parentheses and arrows.
+
+>>> from alphamed.extract.options import OptionIndex
+>>> idx = OptionIndex({"A": "Aspirin", "B": "Heparin", "C": "Warfarin"})
+>>> read_answer(": $\\\\boxed{\\\\text{Ｃ}}$", idx, "phrase")
+Reading(kind='commit', letter='C', end=18)
+>>> read_answer(" either B or C.", idx, "phrase").kind
+'hedge'
+>>> read_answer(" not A", idx, "phrase").kind
+'negation'
+>>> read_answer(" heparin.", idx, "phrase")
+Reading(kind='commit', letter='B', end=8)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from alphamed.extract.options import OptionIndex
+
+SEGMENT = 240
+"""How many characters after a marker are read."""
+
+_CONFUSABLES = {
+    **{0xFF21 + i: 0x41 + i for i in range(26)},  # full-width capitals
+    **{0xFF41 + i: 0x61 + i for i in range(26)},  # full-width small letters
+    **{ord(c): ord(l) for c, l in zip("АВСЕНКМОРТХ", "ABCEHKMOPTX")},  # Cyrillic capitals
+    **{ord(c): ord(l) for c, l in zip("ΑΒΕΗΙΚΜΝΟΡΤΧΖ", "ABEHIKMNOPTXZ")},  # Greek capitals
+    0xFF08: "(", 0xFF09: ")", 0xFF1A: ":", 0xFF0E: ".", 0xFF0C: ",", 0x3010: "[", 0x3011: "]",
+    0x3002: ".", 0x3001: ",", 0xFF3B: "[", 0xFF3D: "]", 0x00A0: " ", 0x3000: " ",
+}
+TRANSLATE = str.maketrans(_CONFUSABLES)  # one character to one character: offsets are kept
+
+# Noise before the answer proper: whitespace, markup, colons, arrows, LaTeX wrappers, filler adverbs.
+_SKIP = re.compile(
+    r"""(?:\s+|[*_"'`$>:=~\-–—→⇒]+|\\[(\[]|\\(?:text(?:bf|it|tt|rm)?|math(?:rm|bf|it|sf|tt)|bf|boxed|fbox|underline)\s*\{
+    |(?:therefore|thus|then|hence|clearly|definitely|certainly|probably|likely|most\s+likely|indeed|simply|still
+    |actually|obviously|undoubtedly|that|as\s+follows|option|choice|letter|answer|the\s+option|the\s+letter|the\s+choice
+    |réponse|respuesta|antwort|ответ)\b)*""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_NEGATION = re.compile(r"(?:not|n't|neither|never|none\s+of|no\s+longer)\b\s*", re.IGNORECASE)
+_HEDGE = re.compile(r"(?:either|between|one\s+of|both|unclear|uncertain|undetermined|unknown|ambiguous|"
+                    r"not\s+(?:clear|sure|certain|determinable)|indeterminate|cannot\s+be\s+determined)\b",
+                    re.IGNORECASE)
+_LETTER = re.compile(r"([(\[{]?)[ \t]*([A-Za-z])(?![A-Za-z0-9]|-[A-Za-z0-9]|['’][A-Za-z]|\.[A-Za-z0-9])")
+_CLOSE = re.compile(r"[ \t]*[)\]}]")
+_SECOND = re.compile(
+    r"[ \t]*(?:\*\*)?[ \t]*(?:\\(?:text|mathrm|textrm)\s*\{[ \t]*)?"
+    r"(?:,|/|&|\bor\b|\band\b|\bvs\.?|\bversus\b|\bили\b|\bou\b|\bo\b|或|和)[ \t]*\}?[ \t]*(?:\*\*)?[ \t]*"
+    r"(?:option[ \t]+|choice[ \t]+)?[(\[]?[ \t]*([A-Z])(?![A-Za-z0-9]|-[A-Za-z0-9]|['’][A-Za-z])",
+)
+# "C, or maybe D" / "C (possibly D)": a second option offered in the same clause.
+_TRAILING_HEDGE = re.compile(
+    r"[^.!?\n]{0,40}?\b(?:or|and/or|perhaps|possibly|maybe)\b[ \t,]*(?:option[ \t]+)?[(\[]?([A-Z])(?![A-Za-z0-9])"
+)
+_TEXT_AFTER_LETTER = re.compile(r"[ \t]*(?:[.:)\]\-–—,]|\*\*)?[ \t]*(?:\*\*)?[ \t]*")
+_TERMINAL = re.compile(r"[ \t]*(?:\*\*|__)?[ \t]*[.!,;:)\]}*$]*[ \t]*(?:\*\*|__)?[ \t]*(?:\n|$)")
+_BUT = re.compile(r"[ \t]*[,;]?[ \t]*(?:but|rather|instead|it'?s|it\s+is)\b[ \t,:]*", re.IGNORECASE)
+# After a letter, words that continue a sentence ("C because ..."), as opposed to the article "A patient".
+_CONTINUATION = frozenset(
+    "because since as which is was would will should for given due in on with and but so here this that "
+    "the than being".split()
+)
+_WORD = re.compile(r"[ \t]+(\w+)")
+
+
+class Reading(NamedTuple):
+    """What a segment commits to.
+
+    kind: ``commit`` (letter), ``invalid`` (a letter that names no option), ``hedge``
+    (several options), ``negation`` ("not A"), ``conflict`` (letter and text disagree) or ``none``.
+    """
+
+    kind: str
+    letter: str | None = None
+    end: int = 0
+
+
+NOTHING = Reading("none")
+
+
+def read_answer(segment: str, options: OptionIndex, mode: str = "phrase") -> Reading:
+    """What ``segment`` (the text right after a marker) commits to.
+
+    Args:
+        segment: text after the marker; only the first :data:`SEGMENT` characters matter.
+        options: the question's options.
+        mode: ``phrase`` (after "answer is"), ``enclosed`` (the whole content of a box or tag:
+            lower-case letters allowed), or ``strict`` (weak markers such as "so," or an arrow:
+            only a letter standing alone at the end of a line counts).
+
+    Returns:
+        A :class:`Reading`; ``end`` is the offset just after the evidence.
+    """
+    seg = segment[:SEGMENT].translate(TRANSLATE)
+    pos = _SKIP.match(seg).end()
+    if _HEDGE.match(seg, pos):
+        return Reading("hedge", None, pos)
+    neg = _NEGATION.match(seg, pos)
+    if neg:
+        return _read_negated(seg, neg.end(), options, mode)
+    reading = _read_letter(seg, pos, options, mode)
+    if reading is not None:
+        return reading
+    if mode == "strict":
+        return NOTHING
+    return _read_option_text(seg, pos, options)
+
+
+def _read_negated(seg: str, pos: int, options: OptionIndex, mode: str) -> Reading:
+    """After "not": a negation when an option follows, with "not A but C" read as C."""
+    pos = _SKIP.match(seg, pos).end()
+    negated = _read_letter(seg, pos, options, "phrase" if mode == "strict" else mode) or _read_option_text(seg, pos, options)
+    if negated.kind in ("none", "hedge"):
+        return NOTHING if negated.kind == "none" else negated
+    but = _BUT.match(seg, negated.end)
+    if but:
+        after = read_answer(seg[but.end():], options, mode)
+        if after.kind == "commit":
+            return Reading("commit", after.letter, but.end() + after.end)
+    return Reading("negation", negated.letter, negated.end)
+
+
+def _read_letter(seg: str, pos: int, options: OptionIndex, mode: str) -> Reading | None:
+    """A letter token at ``pos``: None when there is none (or it is a word such as the article A)."""
+    m = _LETTER.match(seg, pos)
+    if m is None:
+        return None
+    opened, letter = m.group(1), m.group(2)
+    end = m.end()
+    close = _CLOSE.match(seg, end)
+    if close:
+        end = close.end()
+    upper = letter.upper()
+    lowered = seg.lower()
+    named_text = _named_option(options, lowered, end)
+    wrapped = bool(opened) and bool(close)
+    terminal = _TERMINAL.match(seg, end) is not None
+    if letter.islower() and not (wrapped or terminal or mode == "enclosed"):
+        return None
+    if named_text is None and not (wrapped or terminal or mode == "enclosed"):
+        if mode == "strict":
+            return None
+        word = _WORD.match(seg, end)
+        if word and upper in "AI" and word.group(1).lower() not in _CONTINUATION:
+            return None  # "A 45-year-old", "I think"
+    second = _SECOND.match(seg, end) or _TRAILING_HEDGE.match(seg, end)
+    if second and options.valid(second.group(1)) and second.group(1) != upper:
+        return Reading("hedge", None, second.end())
+    if not options.valid(upper):
+        return Reading("invalid", upper, end)
+    if named_text is not None and named_text[0] != upper:
+        return Reading("conflict", upper, named_text[1])
+    return Reading("commit", upper, named_text[1] if named_text else end)
+
+
+def _named_option(options: OptionIndex, lowered: str, pos: int) -> tuple[str, int] | None:
+    """The option whose text follows a letter ("C) Warfarin"), if any."""
+    m = _TEXT_AFTER_LETTER.match(lowered, pos)
+    return options.prefix_match(lowered, m.end()) if m else None
+
+
+def _read_option_text(seg: str, pos: int, options: OptionIndex) -> Reading:
+    """An option named by its text at ``pos`` ("the answer is heparin")."""
+    lowered = seg.lower()
+    found = options.prefix_match(lowered, pos)
+    if found is None:
+        return NOTHING
+    letter, end = found
+    m = _TEXT_AFTER_LETTER.match(lowered, end)
+    rest = m.end() if m else end
+    for alt in (" or ", "or ", "/", " and "):
+        if lowered.startswith(alt, rest):
+            other = options.prefix_match(lowered, _SKIP.match(lowered, rest + len(alt)).end())
+            if other is not None and other[0] != letter:
+                return Reading("hedge", None, other[1])
+    return Reading("commit", letter, end)

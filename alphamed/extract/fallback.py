@@ -1,0 +1,181 @@
+"""Weaker evidence, used only when an output has no final-answer marker.
+
+- :func:`bare_line`: the output's first or last line is just an answer ("C", "(C)",
+  "**C. Warfarin**"), or its first sentence is exactly an option text ("No. The trial...").
+- :func:`concluding_option`: the concluding sentence names exactly one option by its text,
+  not negated ("rules out X", "X is unlikely"), not hedged, and the output is not cut off.
+
+>>> from alphamed.extract.options import OptionIndex
+>>> idx = OptionIndex({"A": "Folate deficiency", "B": "Pernicious anemia"})
+>>> text = "Atrophic gastritis with intrinsic factor antibodies: most likely pernicious anemia."
+>>> concluding_option(text, idx, 0, len(text))
+('B', (65, 82))
+>>> text = "Pernicious anemia is unlikely given the normal B12 level."
+>>> concluding_option(text, idx, 0, len(text)) is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+
+from alphamed.extract.answer import TRANSLATE
+from alphamed.extract.options import OptionIndex, normalize_text
+
+_BARE = re.compile(
+    r"[ \t>#]*(?:\*\*|__)?[ \t]*(?:\\\(|\$)?[ \t]*[(\[]?[ \t]*([A-Z])[ \t]*[)\]]?[ \t]*(?:\\\)|\$)?[ \t]*(?:\*\*|__)?"
+    r"(?:[ \t]*[.:)\-–—][ \t]*(.*?))?[ \t]*[.!]?[ \t]*(?:\*\*|__)?[ \t]*"
+)
+_LIST_LINE = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?[(\[]?([A-Z])[)\].:]", re.MULTILINE)
+_FIRST_SENTENCE = re.compile(r"[ \t*_]*([^\n.!?,;:]{1,80})[.!?,;:\n]")
+_TERMINAL = frozenset(".!?)]}*\"'”»。！$`")
+_SENTENCE = re.compile(r"[^.!?\n。]+(?:[.!?。]+(?=\s|$)|\n|$)")
+_TAIL = 700
+_HEDGED = re.compile(
+    r"\b(?:either|unsure|not\s+sure|uncertain|unclear|cannot|can't|could\s+be|might\s+be|may\s+be|possibly|perhaps"
+    r"|difficult\s+to|hard\s+to|impossible\s+to|don't\s+know|do\s+not\s+know|unable|consult)\b"
+)
+_CUE = re.compile(
+    r"\b(?:most\s+likely|likely|likeliest|probabl|diagnos|therefore|thus|hence|so|consistent|compatible|points?\s+to"
+    r"|pointing|indicat|suggest|conclu|answer|choose|choice|select|best|correct|appropriate|first[- ]line|confirm"
+    r"|explain|responsible|caused|cause|treat|manage|recommend|should|fits?|characteristic|classic|typical"
+    r"|pathognomonic|in\s+summary|overall|go\s+with|yes|no|maybe|this\s+is|it\s+is|it's|lean|prefer|favou?r)"
+)
+_COPULA_BEFORE = re.compile(r"\b(?:is|are|was|be|means|implies|indicates|shows)\s+(?:the\s+|an?\s+)?$")
+_NEG_BEFORE = re.compile(
+    r"\b(?:not|no|unlikely|rules?\s+out|ruled\s+out|ruling\s+out|excludes?|excluded|excluding|rather\s+than"
+    r"|instead\s+of|less\s+likely|other\s+than|than|against|without|nor|neither|isn't|wasn't|doesn't|don't"
+    r"|except|besides|unlike|although|though|despite|while|whereas)\b[^,;:]{0,40}$"
+)
+_NEG_AFTER = re.compile(
+    r"^[^,;:]{0,30}?\b(?:is|are|was|seems|appears)\s+(?:also\s+|much\s+)?(?:unlikely|less\s+likely|excluded"
+    r"|ruled\s+out|incorrect|wrong|not|inconsistent|implausible|tempting)\b"
+    r"|^\W{0,5}(?:unlikely|excluded|ruled\s+out|incorrect|wrong|no\b|not\b)"
+    r"|^[^.;]{0,40}?\b(?:does|do|did|would|could|can)\s*(?:not|n't)\s+(?:fit|match|explain|account|cause)"
+    r"|^[^.;]{0,40}?\bcan\s+be\s+(?:ruled\s+out|excluded|eliminated)"
+)
+
+
+def bare_line(text: str, options: OptionIndex, start: int, end: int, first: bool, last: bool) -> tuple[str, str, tuple[int, int]] | None:
+    """An answer given as a line of its own, or as the first sentence.
+
+    Args:
+        text: the output.
+        options: the question's options.
+        start: window start.
+        end: window end.
+        first: look at the first line / sentence.
+        last: look at the last line.
+
+    Returns:
+        ``(letter, method, span)`` or None.
+    """
+    window = text[start:end]
+    listed = {m.group(1) for m in _LIST_LINE.finditer(window)}
+    if last:
+        body_end = len(window.rstrip())
+        line_start = window.rfind("\n", 0, body_end) + 1
+        line = window[line_start:body_end]
+        found = _line_answer(line, options, len(listed) > 1)
+        if found is not None:
+            return found, "bare_letter", (start + line_start, start + body_end)
+        found = _line_option_text(line, options)
+        if found is not None:
+            return found, "option_text", (start + line_start, start + body_end)
+    if not first:
+        return None
+    body_start = len(window) - len(window.lstrip())
+    line_end = window.find("\n", body_start)
+    line_end = len(window) if line_end < 0 else line_end
+    found = _line_answer(window[body_start:line_end], options, len(listed) > 1)
+    if found is not None:
+        return found, "answer_first", (start + body_start, start + line_end)
+    sentence = _FIRST_SENTENCE.match(window, body_start)
+    if sentence and options.texts:
+        norm = normalize_text(sentence.group(1))
+        for letter, option_text in options.texts.items():
+            if norm == option_text:
+                return letter, "answer_first", (start + sentence.start(1), start + sentence.end(1))
+    return None
+
+
+def _line_answer(line: str, options: OptionIndex, listed: bool) -> str | None:
+    """The letter a line consists of ("C", "(C) Warfarin"), or None."""
+    if not line or len(line) > 200:
+        return None
+    m = _BARE.fullmatch(line.translate(TRANSLATE))
+    if m is None:
+        return None
+    letter, rest = m.group(1), m.group(2)
+    if not options.valid(letter):
+        return None
+    if rest:
+        if listed or options.texts.get(letter) != normalize_text(rest):
+            return None
+    return letter
+
+
+def _line_option_text(line: str, options: OptionIndex) -> str | None:
+    """The option whose text a line is, exactly ("Graves disease."), or None."""
+    if not options.texts or len(line) > 200:
+        return None
+    norm = normalize_text(line)
+    for letter, option_text in options.texts.items():
+        if norm == option_text:
+            return letter
+    return None
+
+
+def concluding_option(text: str, options: OptionIndex, start: int, end: int) -> tuple[str, tuple[int, int]] | None:
+    """The option named by text in the concluding sentence, or None.
+
+    Args:
+        text: the output.
+        options: the question's options.
+        start: window start.
+        end: window end.
+
+    Returns:
+        ``(letter, span)`` or None.
+    """
+    if not options.texts:
+        return None
+    tail_start = max(start, end - _TAIL)
+    tail = text[tail_start:end].rstrip()
+    if not tail:
+        return None
+    whole = normalize_text(tail)
+    for letter, option_text in options.texts.items():
+        if whole == option_text:
+            return letter, (tail_start, tail_start + len(tail))
+    if tail[-1] not in _TERMINAL:
+        return None  # cut off mid-sentence
+    sentences = [m for m in _SENTENCE.finditer(tail) if m.group(0).strip()]
+    for m in reversed(sentences[-4:]):
+        sentence = m.group(0)
+        lowered = sentence.lower()
+        if len(lowered) != len(sentence):
+            lowered = sentence  # exotic case mapping: keep offsets exact, match case-sensitively
+        mentions = options.mentions(lowered)
+        if not mentions:
+            continue
+        return _decide_sentence(lowered, mentions, tail_start + m.start())
+    return None
+
+
+def _decide_sentence(lowered: str, mentions: list[tuple[int, int, str]], offset: int) -> tuple[str, tuple[int, int]] | None:
+    """The single option a concluding sentence commits to, if any."""
+    if _HEDGED.search(lowered):
+        return None
+    kept = [
+        (s, e, letter)
+        for s, e, letter in mentions
+        if not _NEG_BEFORE.search(lowered, 0, s) and not _NEG_AFTER.search(lowered[e:])
+    ]
+    letters = {letter for _, _, letter in kept}
+    if len(letters) != 1:
+        return None
+    s, e, letter = min(kept)
+    if not _CUE.search(lowered) and not _COPULA_BEFORE.search(lowered, 0, s):
+        return None
+    return letter, (offset + s, offset + e)

@@ -1,0 +1,218 @@
+"""Final-answer markers: where an output says which option it settles on.
+
+Precompiled patterns find every marker. The rules (the ``method`` of an
+:class:`~alphamed.extract.Extraction`):
+
+- ``answer_tag``: ``<answer>C</answer>``
+- ``boxed``: ``\\boxed{C}``, ``\\boxed{\\text{C}}``, ``\\boxed{C: text}``, ``\\fbox{...}``
+- ``answer_phrase``: "The (final/correct/best) answer is", "Answer:", "the correct option is",
+  "Decision: no", and the same in Chinese, French, Spanish, German, Russian, Portuguese, Italian, Japanese, Korean
+- ``answer_header``: a line such as ``### Final Answer`` or ``**Answer**`` with the answer below
+- ``verdict``: "Option C is correct", "(C) is the best answer"
+- ``choice_phrase``: "I would choose C", "I'll go with (C)"
+- ``conclusion``: "Therefore, C." (a letter standing alone after a conclusion word)
+- ``arrow``: "→ C" at the end of a line
+- ``it_is``: "It is not A but C"
+"""
+
+from __future__ import annotations
+
+import re
+
+_COPULA = (
+    r"(?:\s*(?:\*\*|__))?\s*(?:(?:is|was|would\s+be|will\s+be|should\s+be|must\s+be|seems\s+to\s+be|appears\s+to\s+be"
+    r"|could\s+be|might\s+be|may\s+be|remains|here\s+is|is\s+therefore|therefore\s+is|is\s+thus|is\s+then)(?![a-z])"
+    r"|[:：=]|->|→|⇒|=>|\s-\s|–|—)"
+)
+_ADJ = (
+    r"(?:final|correct|right|best|true|proper|accurate|appropriate|single\s+best|most\s+(?:likely|appropriate|"
+    r"accurate|correct|plausible|reasonable|probable)|overall|only|likely|my|your|selected|chosen|preferred)"
+)
+_TAIL = r"(?:\s+(?:to|for|of)\s+(?:this|the)\s+(?:question|problem|case|item|mcq|vignette|scenario))?"
+_FOREIGN = (
+    r"答案\s*(?:是|为|為|应为|應為|应该是|應該是|选|選)?",
+    "故选", "应选", "因此选", "所以选", r"正确选项(?:是|为)?",
+    r"réponse(?:\s+(?:correcte|finale|exacte))?\s*(?:est|:|：)",
+    r"reponse(?:\s+(?:correcte|finale|exacte))?\s*(?:est|:|：)",
+    r"respuesta(?:\s+(?:correcta|final))?\s*(?:es|:|：)",
+    r"antwort\s*(?:ist|lautet|:|：)",
+    r"ответ\s*(?:[:：—–-]|это)?",
+    r"resposta(?:\s+(?:correta|final))?\s*(?:é|:|：)",
+    r"risposta(?:\s+(?:corretta|finale))?\s*(?:è|:|：)",
+    r"答え\s*(?:は|:|：)", r"正解\s*(?:は|:|：)", r"정답\s*(?:은|는|:|：)?",
+)
+_LETTER_AHEAD = r"(?=\s*(?:option\s+|choice\s+)?[(\[]?\s*[a-z]\s*[)\]]?(?:[\s.!,;:)*]|$))"
+
+_VERDICT_TAIL = (
+    r"\s+(?:the\s+)?(?:(?:most|single|only)\s+)?(?:(?:correct|right|best|true|accurate|appropriate|final)(?![a-z])"
+    r"(?:\s+(?:answer|option|choice|one|response)(?![a-z]))?|answer(?![a-z]))"
+)
+_HEADER_END = r"[ \t]*(?:\*\*|__)?[ \t]*[:：]?[ \t]*(?:\*\*|__)?[ \t]*(?=\r?\n)"
+_CONCLUSION_TAIL = r"\s*[,:]?\s*(?:the\s+answer\s+is\s+)?" + _LETTER_AHEAD
+
+
+def _rule(name: str, *alternatives: str) -> list[str]:
+    """Alternatives that each start with a literal (fast to reject), tagged by an empty group."""
+    return [alt + f"(?P<{name}{i}>)" for i, alt in enumerate(alternatives)]
+
+
+# Each alternative starts with a literal and ends with an empty named group: Python's regex
+# engine rejects a literal-led alternative in one step, which a leading group would prevent.
+_STRONG = (
+    _rule("answer_tag", r"<\s*answer\s*>")
+    + _rule("boxed", r"\\boxed\s*\{", r"\\fbox\s*\{")
+    + _rule("header", r"answer" + _HEADER_END)
+    + _rule("answer_phrase", r"answer(?:\s+(?:choice|option|letter))?" + _TAIL + _COPULA,
+            r"response" + _TAIL + _COPULA, r"decision\s*[:：=]", r"verdict\s*[:：=]", r"conclusion\s*[:：=]")
+    + _rule("option_phrase", *(w + _TAIL + _COPULA for w in ("option", "choice", "selection")))
+)
+_WEAK = (
+    _rule("verdict", *(w + _VERDICT_TAIL for w in (r"is", r"seems\s+to\s+be", r"appears\s+to\s+be", r"would\s+be")))
+    + _rule("choice_phrase", *(w + r"(?![a-z])" for w in ("choose", "select", "pick", "go with", "opt for", "mark")))
+    + _rule("it_is", r"it is(?=\s+not\s)", r"it's(?=\s+not\s)")
+    + _rule("conclusion", *(w + _CONCLUSION_TAIL for w in ("therefore", "thus", "hence", "so", "consequently",
+                                                             "in conclusion", "in summary", "overall", "accordingly")))
+    + _rule("arrow", *(w + _LETTER_AHEAD for w in ("→", "⇒", "=>", "->")))
+)
+_FOREIGN_RULES = _rule("foreign_phrase", *_FOREIGN)
+
+_META = set("\\()[].*+?{}|^$")
+
+
+def _literal_prefix(source: str) -> tuple[str, int]:
+    """The literal text a pattern starts with, and where the rest of the pattern begins."""
+    out, i = [], 0
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\" and i + 1 < len(source) and source[i + 1] in _META:
+            lit, step = source[i + 1], 2
+        elif ch in _META:
+            break
+        else:
+            lit, step = ch, 1
+        if i + step < len(source) and source[i + step] in "?*{":
+            break  # this character is optional
+        out.append(lit)
+        i += step
+    return "".join(out), i
+
+
+def _anchored(alternatives: list[str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Alternatives grouped by their literal start: ``(literal, pattern to match at it)``."""
+    groups: dict[str, list[str]] = {}
+    for source in alternatives:
+        literal, rest = _literal_prefix(source)
+        assert literal, source
+        groups.setdefault(literal, []).append(source[rest:])
+    return tuple((lit, re.compile(re.escape(lit) + "(?:" + "|".join(tails) + ")")) for lit, tails in groups.items())
+
+
+# Python's regex engine tries every alternative of a pattern at every position of the text, which
+# is slow with dozens of markers. So each marker is found from its literal start with str.find
+# (fast) and then matched there; markers are split in three sets by how often they must run:
+# strong markers over the whole (bounded) output, weak ones only near its end, foreign ones only
+# when the output has non-ASCII text or the Latin-script marker words.
+STRONG = _anchored(_STRONG)
+WEAK = _anchored(_WEAK)
+WEAK_WORDS = _anchored([alt for alt in _WEAK if "choice_phrase" in alt])
+"""The weak markers that can name an option by its text (the others need a capital letter)."""
+FOREIGN = _anchored(_FOREIGN_RULES)
+STRONG_ANY_CASE = re.compile("|".join(_STRONG), re.IGNORECASE)
+WEAK_ANY_CASE = re.compile("|".join(_WEAK), re.IGNORECASE)
+FOREIGN_ANY_CASE = re.compile("|".join(_FOREIGN_RULES), re.IGNORECASE)
+FOREIGN_LATIN_WORDS = re.compile("ponse|respuesta|resposta|risposta|antwort")
+"""The anchored tables run on LOWER-CASED text; ``match.lastgroup`` names the rule, checked
+further by :func:`accept` on the original text. The ``_ANY_CASE`` patterns serve the rare text
+whose lower-casing changes its length (offsets would not line up)."""
+
+
+def find_markers(lowered: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -> list[re.Match[str]]:
+    """Every marker of ``table`` in lower-cased text, in no particular order.
+
+    Args:
+        lowered: lower-cased text.
+        table: :data:`STRONG`, :data:`WEAK` or :data:`FOREIGN`.
+
+    Returns:
+        The matches.
+    """
+    found = []
+    for literal, pattern in table:
+        i = lowered.find(literal)
+        while i >= 0:
+            m = pattern.match(lowered, i)
+            if m is not None:
+                found.append(m)
+            i = lowered.find(literal, i + 1)
+    return found
+
+
+_WORD_BEFORE = re.compile(r"[A-Za-z0-9]$")
+_ADJ_BEFORE = re.compile(_ADJ + r"\s+$", re.IGNORECASE)
+_SUBJECT_BEFORE = re.compile(r"(?:\bi(?:'d|'ll|\s+would|\s+will|\s+shall)?|\bwe(?:'d|'ll|\s+would|\s+will)?|\blet's"
+                             r"|\blet\s+us)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_HEADER_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:#{1,6}[ \t]*|\*\*|__)?[ \t]*(?:(?:final|correct)[ \t]+)?$", re.IGNORECASE)
+_VERDICT_LETTER = re.compile(r"(?:^|[^A-Za-z0-9])(?:(?:[Oo]ption|[Cc]hoice)\s*)?[(\[]?\s*([A-Z])\s*[)\]]?\s+$")
+_UPPER_AHEAD = re.compile(r"\s*(?:option\s+|choice\s+)?[(\[]?\s*[A-Z]", re.IGNORECASE)
+
+
+def accept(text: str, m: re.Match[str]) -> tuple[str, int] | None:
+    """The rule a marker match stands for, after checks on the original text; None to ignore it.
+
+    Args:
+        text: the output (original case; ``m`` may come from its lower-cased copy).
+        m: a match of :data:`STRONG`, :data:`WEAK` or :data:`FOREIGN`.
+
+    Returns:
+        ``(method, evidence_start)``, or None.
+    """
+    method = (m.lastgroup or "").rstrip("0123456789")
+    start = m.start()
+    before = text[max(0, start - 40):start]
+    if method == "verdict":
+        letter = _VERDICT_LETTER.search(before)
+        return ("verdict", start - len(before) + letter.start(1)) if letter else None
+    if method in ("header", "answer_phrase", "option_phrase", "choice_phrase", "conclusion", "it_is"):
+        if _WORD_BEFORE.search(before):
+            return None  # inside a word: "reanswer", "also"
+    if method == "header":
+        return ("answer_header", start) if _HEADER_BEFORE.search(before) else None
+    if method == "answer_phrase":
+        return method, start
+    if method == "option_phrase":
+        return ("answer_phrase", start) if _ADJ_BEFORE.search(before) else None
+    if method == "foreign_phrase":
+        return "answer_phrase", start
+    if method == "choice_phrase":
+        return (method, start) if _SUBJECT_BEFORE.search(before) else None
+    if method in ("conclusion", "arrow"):
+        ahead = _UPPER_AHEAD.match(text, m.end())
+        return (method, start) if ahead and ahead.group(0)[-1].isupper() else None
+    return method, start
+
+
+READ_MODE = {
+    "answer_tag": "enclosed",
+    "boxed": "enclosed",
+    "answer_phrase": "phrase",
+    "answer_header": "phrase",
+    "choice_phrase": "phrase",
+    "conclusion": "strict",
+    "it_is": "strict",
+    "arrow": "strict",
+}
+"""How the text after each marker is read (see :func:`~alphamed.extract.answer.read_answer`)."""
+
+TAG_CLOSE = re.compile(r"<\s*/\s*answer\s*>", re.IGNORECASE)
+
+# A marker inside a conditional or negated clause ("if the answer is A", "I don't think the answer is A").
+CONDITIONAL = re.compile(r"\b(?:if|whether|unless|assuming|suppose|supposing|were|wonder)\b[^.!?\n]*$", re.IGNORECASE)
+# "...$\\boxed{B}$ or $\\boxed{C}$": a marker offered as an alternative to the one before it.
+ALTERNATIVE = re.compile(r"(?:\bor|\band/or|/)[\s$*]*$", re.IGNORECASE)
+# "The answer is C, but I cannot tell." - doubt right after the last commitment.
+DOUBT_AFTER = re.compile(
+    r"[^\n]{0,60}?\b(?:cannot|can't|can\s+not)\s+(?:tell|decide|be\s+sure|say|determine)|[^\n]{0,60}?\b(?:not\s+sure"
+    r"|unsure|uncertain|just\s+a\s+guess|a\s+guess)\b",
+    re.IGNORECASE,
+)
+NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bdoubt)\b[^.!?\n,;]{0,40}$", re.IGNORECASE)
