@@ -42,13 +42,9 @@ from typing import Any
 from alphamed.extract.answer import SEGMENT, TRANSLATE, Reading, read_answer
 from alphamed.extract.fallback import bare_line, concluding_option
 from alphamed.extract.markers import (
-    ALTERNATIVE,
-    DOUBT_AFTER,
-    CONDITIONAL,
     FOREIGN,
     FOREIGN_ANY_CASE,
     FOREIGN_LATIN_WORDS,
-    NEGATED,
     READ_MODE,
     STRONG,
     STRONG_ANY_CASE,
@@ -58,6 +54,10 @@ from alphamed.extract.markers import (
     WEAK_WORDS,
     accept,
     find_markers,
+    has_doubt_after,
+    is_alternative,
+    is_conditional,
+    is_negated,
 )
 from alphamed.extract.options import OptionIndex, Options, normalize_options
 
@@ -162,7 +162,7 @@ def find_answer(text: str, options: OptionIndex, fast: bool = True) -> Extractio
     """
     if fast:
         m = _FAST_END.search(text, max(0, len(text) - 96))
-        if m is not None and not ALTERNATIVE.search(text, max(0, m.start() - 12), m.start()):
+        if m is not None and not is_alternative(text, max(0, m.start() - 12), m.start()):
             letter = m.group(1) or m.group(2) or m.group(3) or m.group(4)
             if options.valid(letter):
                 method = "boxed" if m.group(1) or m.group(2) else "answer_tag"
@@ -287,14 +287,14 @@ def _read_marker(
     if reading.kind == "none":
         return None
     before = text[max(0, evidence_start - _LOOKBEHIND):evidence_start]
-    if method in ("answer_phrase", "verdict") and CONDITIONAL.search(before):
+    if method in ("answer_phrase", "verdict") and is_conditional(before):
         return None
-    if method not in ("answer_tag", "boxed") and NEGATED.search(before) and reading.kind == "commit":
+    if reading.kind == "commit" and method not in ("answer_tag", "boxed") and is_negated(before):
         reading = Reading("negation", reading.letter, reading.end)
-    if reading.kind == "commit" and ALTERNATIVE.search(before, max(0, len(before) - 12)):
+    if reading.kind == "commit" and is_alternative(before, max(0, len(before) - 12), len(before)):
         reading = Reading("hedge", reading.letter, reading.end)
     span = (evidence_start, seg_start + reading.end)
-    if reading.kind == "commit" and DOUBT_AFTER.match(text, span[1], min(end, span[1] + 80)):
+    if reading.kind == "commit" and has_doubt_after(text, span[1], min(end, span[1] + 80)):
         reading = Reading("hedge", reading.letter, reading.end)
     return reading, span
 

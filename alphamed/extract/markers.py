@@ -216,3 +216,55 @@ DOUBT_AFTER = re.compile(
     re.IGNORECASE,
 )
 NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bdoubt)\b[^.!?\n,;]{0,40}$", re.IGNORECASE)
+
+
+# The checks below run for every marker read; each first rules out, with plain substring tests,
+# ASCII text that cannot match (the regexes scan every position), then runs the regex on the
+# only part of the text where a match can start. Non-ASCII text always goes to the regex:
+# IGNORECASE folds a few non-ASCII letters onto ASCII ones (ſ, ı, K).
+
+
+def _clause_start(before: str, stops: str) -> int:
+    """Where the last clause of ``before`` starts (``$`` may match before a final newline)."""
+    body = len(before) - 1 if before.endswith("\n") else len(before)
+    return max(before.rfind(ch, 0, body) for ch in stops) + 1
+
+
+def is_conditional(before: str) -> bool:
+    """Whether ``before`` ends inside a conditional clause (:data:`CONDITIONAL`)."""
+    start = _clause_start(before, ".!?\n")
+    if before.isascii():
+        low = before[start:].lower()
+        if not ("if" in low or "whether" in low or "unless" in low or "assuming" in low or "suppos" in low
+                or "were" in low or "wonder" in low):
+            return False
+    return CONDITIONAL.search(before, start) is not None
+
+
+def is_negated(before: str) -> bool:
+    """Whether ``before`` ends with a negation in the same clause (:data:`NEGATED`)."""
+    body = len(before) - 1 if before.endswith("\n") else len(before)
+    start = max(body - 45, _clause_start(before, ".!?\n,;"))
+    if before.isascii():
+        low = before[start:].lower()
+        if not ("not" in low or "n't" in low or "never" in low or "doubt" in low):
+            return False
+    return NEGATED.search(before, start) is not None
+
+
+def is_alternative(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` ends with "or" / "/" (:data:`ALTERNATIVE`)."""
+    window = text[start:end]
+    if window.isascii() and "/" not in window and "or" not in window.lower():
+        return False
+    return ALTERNATIVE.search(text, start, end) is not None
+
+
+def has_doubt_after(text: str, start: int, end: int) -> bool:
+    """Whether doubt follows at ``text[start:end]`` (:data:`DOUBT_AFTER`)."""
+    window = text[start:end]
+    if window.isascii():
+        low = window.lower()
+        if not ("can" in low or "sure" in low or "uncertain" in low or "guess" in low):
+            return False
+    return DOUBT_AFTER.match(text, start, end) is not None
