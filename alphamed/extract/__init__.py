@@ -44,7 +44,6 @@ from alphamed.extract.fallback import bare_line, concluding_option
 from alphamed.extract.markers import (
     FOREIGN,
     FOREIGN_ANY_CASE,
-    FOREIGN_LATIN_WORDS,
     READ_MODE,
     STRONG,
     STRONG_ANY_CASE,
@@ -55,6 +54,7 @@ from alphamed.extract.markers import (
     accept,
     find_markers,
     has_doubt_after,
+    has_latin_foreign,
     is_alternative,
     is_conditional,
     is_negated,
@@ -229,16 +229,15 @@ def _scan(text: str, options: OptionIndex, start: int, stop: int, before: int, e
     """The last marker event in ``text[start:stop]`` whose evidence starts before ``before``."""
     chunk = text[start:stop]
     lowered = chunk.lower()
-    exact = len(lowered) == len(chunk)
-    if not exact:
-        lowered = chunk
-    if exact:
-        tables = [STRONG] if strong else [WEAK if _LETTER_TOKEN.search(chunk) else WEAK_WORDS]
-        if strong and (not chunk.isascii() or FOREIGN_LATIN_WORDS.search(lowered)):
-            tables.append(FOREIGN)
-        matches = [m for table in tables for m in find_markers(lowered, table)]
-    else:
-        patterns = [STRONG_ANY_CASE, FOREIGN_ANY_CASE] if strong else [WEAK_ANY_CASE]
+    if len(lowered) == len(chunk):
+        if strong:
+            matches = find_markers(lowered, STRONG)
+            if not chunk.isascii() or has_latin_foreign(lowered):
+                matches += find_markers(lowered, FOREIGN)
+        else:
+            matches = find_markers(lowered, WEAK if _LETTER_TOKEN.search(chunk) else WEAK_WORDS)
+    else:  # lower-casing changed the length: offsets would not line up
+        patterns = (STRONG_ANY_CASE, FOREIGN_ANY_CASE) if strong else (WEAK_ANY_CASE,)
         matches = [m for pattern in patterns for m in pattern.finditer(chunk)]
     accepted = []
     for m in matches:

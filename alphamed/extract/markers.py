@@ -126,6 +126,11 @@ further by :func:`accept` on the original text. The ``_ANY_CASE`` patterns serve
 whose lower-casing changes its length (offsets would not line up)."""
 
 
+def has_latin_foreign(lowered: str) -> bool:
+    """Whether lower-cased text holds a Latin-script foreign marker word (:data:`FOREIGN_LATIN_WORDS`)."""
+    return "ponse" in lowered or "respuesta" in lowered or "resposta" in lowered or "risposta" in lowered or "antwort" in lowered
+
+
 def find_markers(lowered: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -> list[re.Match[str]]:
     """Every marker of ``table`` in lower-cased text, in no particular order.
 
@@ -227,29 +232,33 @@ NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bdoubt)\b[^.!?\n,;]{0,40}$", re.IGN
 def _clause_start(before: str, stops: str) -> int:
     """Where the last clause of ``before`` starts (``$`` may match before a final newline)."""
     body = len(before) - 1 if before.endswith("\n") else len(before)
-    return max(before.rfind(ch, 0, body) for ch in stops) + 1
+    last = -1
+    for ch in stops:
+        i = before.rfind(ch, 0, body)
+        if i > last:
+            last = i
+    return last + 1
 
 
 def is_conditional(before: str) -> bool:
     """Whether ``before`` ends inside a conditional clause (:data:`CONDITIONAL`)."""
-    start = _clause_start(before, ".!?\n")
     if before.isascii():
-        low = before[start:].lower()
+        low = before.lower()
         if not ("if" in low or "whether" in low or "unless" in low or "assuming" in low or "suppos" in low
                 or "were" in low or "wonder" in low):
             return False
-    return CONDITIONAL.search(before, start) is not None
+    return CONDITIONAL.search(before, _clause_start(before, ".!?\n")) is not None
 
 
 def is_negated(before: str) -> bool:
     """Whether ``before`` ends with a negation in the same clause (:data:`NEGATED`)."""
     body = len(before) - 1 if before.endswith("\n") else len(before)
-    start = max(body - 45, _clause_start(before, ".!?\n,;"))
+    start = max(0, body - 45)
     if before.isascii():
         low = before[start:].lower()
         if not ("not" in low or "n't" in low or "never" in low or "doubt" in low):
             return False
-    return NEGATED.search(before, start) is not None
+    return NEGATED.search(before, max(start, _clause_start(before, ".!?\n,;"))) is not None
 
 
 def is_alternative(text: str, start: int, end: int) -> bool:
