@@ -142,13 +142,14 @@ def find_markers(lowered: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -
         The matches.
     """
     found = []
+    find = lowered.find
     for literal, pattern in table:
-        i = lowered.find(literal)
+        i = find(literal)
         while i >= 0:
             m = pattern.match(lowered, i)
             if m is not None:
                 found.append(m)
-            i = lowered.find(literal, i + 1)
+            i = find(literal, i + 1)
     return found
 
 
