@@ -160,8 +160,9 @@ def find_answer(text: str, options: OptionIndex, fast: bool = True) -> Extractio
         fast: allow the shortcut for an output that ends with a boxed or tagged single letter
             (the released models' format); tests compare it with the full rules.
     """
-    if fast:
-        m = _FAST_END.search(text, max(0, len(text) - 96))
+    tail_from = max(0, len(text) - 96)
+    if fast and ("\\boxed" in text[tail_from:] or "<answer>" in text[tail_from:]):
+        m = _FAST_END.search(text, tail_from)
         if m is not None and not is_alternative(text, max(0, m.start() - 12), m.start()):
             letter = m.group(1) or m.group(2) or m.group(3) or m.group(4)
             if options.valid(letter):

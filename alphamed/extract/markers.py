@@ -153,6 +153,14 @@ def find_markers(lowered: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -
     return found
 
 
+_METHOD_OF_GROUP = {
+    group: group.rstrip("0123456789")
+    for table in (STRONG, WEAK, FOREIGN)
+    for _, pattern in table
+    for group in pattern.groupindex
+}
+"""Rule name of each tagged group (``answer_phrase3`` -> ``answer_phrase``)."""
+
 _WORD_BEFORE = re.compile(r"[A-Za-z0-9]$")
 _ADJ_BEFORE = re.compile(_ADJ + r"\s+$", re.IGNORECASE)
 _SUBJECT_BEFORE = re.compile(r"(?:\bi(?:'d|'ll|\s+would|\s+will|\s+shall)?|\bwe(?:'d|'ll|\s+would|\s+will)?|\blet's"
@@ -172,7 +180,7 @@ def accept(text: str, m: re.Match[str]) -> tuple[str, int] | None:
     Returns:
         ``(method, evidence_start)``, or None.
     """
-    method = (m.lastgroup or "").rstrip("0123456789")
+    method = _METHOD_OF_GROUP.get(m.lastgroup) or (m.lastgroup or "").rstrip("0123456789")
     start = m.start()
     before = text[max(0, start - 40):start]
     if method == "verdict":
