@@ -35,6 +35,7 @@ import logging
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from operator import itemgetter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -76,6 +77,7 @@ _FAST_END = re.compile(
     r"(?:\\boxed\{[ \t]*(?:\\text(?:bf)?\{[ \t]*)?(?:\(([A-Z])\)|([A-Z]))[ \t]*\}?[ \t]*\}"
     r"|<answer>\s*(?:\(([A-Z])\)|([A-Z]))\s*</answer>)(?P<close>)[\s$.*\\\])]*\Z"
 )
+_first = itemgetter(0)
 _LETTER_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z](?![a-z0-9])")
 _NOTHING_AFTER = re.compile(r"[\s.!*_$})\]`'\"]*")
 WEAK_TAIL = 480
@@ -245,7 +247,7 @@ def _scan(text: str, options: OptionIndex, start: int, stop: int, before: int, e
         found = accept(chunk, m)
         if found is not None and start + found[1] < before:
             accepted.append((start + found[1], found[0], m))
-    accepted.sort(key=lambda a: a[0], reverse=True)
+    accepted.sort(key=_first, reverse=True)
     last: _Event | None = None
     for evidence_start, method, m in accepted:
         found = _read_marker(text, _Shifted(m, start), method, evidence_start, options, end)

@@ -270,11 +270,17 @@ def is_negated(before: str) -> bool:
     return NEGATED.search(before, max(start, _clause_start(before, ".!?\n,;"))) is not None
 
 
+_ASCII_SPACE_DOLLAR_STAR = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f$*"
+"""What ``[\s$*]`` matches among ASCII characters."""
+
+
 def is_alternative(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` ends with "or" / "/" (:data:`ALTERNATIVE`)."""
     window = text[start:end]
-    if window.isascii() and "/" not in window and "or" not in window.lower():
-        return False
+    if window.isascii():  # the match must end the window, followed only by spaces, $ or *
+        body = window.rstrip(_ASCII_SPACE_DOLLAR_STAR)
+        if not (body.endswith("/") or body[-2:].lower() == "or"):
+            return False
     return ALTERNATIVE.search(text, start, end) is not None
 
 
