@@ -9,7 +9,7 @@ STAMP := $(VENV)/.alphamed-installed
 INSTALL_INPUTS := pyproject.toml serve/pyproject.toml train/pyproject.toml clients/python/pyproject.toml constraints.txt requirements-dev.txt
 WORK ?= build/demo
 
-.PHONY: install test test-fast demo demo-train clean help vllm-env test-vllm
+.PHONY: install test test-fast demo clean help vllm-env test-vllm
 
 help:
 	@echo "make demo   - train the tiny model, serve it, score two banks through the OpenAI API (offline, 2 CPU cores: 15-25 min)"
@@ -66,9 +66,6 @@ demo: $(STAMP)
 	$(AM) score $(WORK)/factbank.jsonl $(DEMO_SCORE) --out $(WORK)/factbank-results.jsonl && \
 	$(AM) report $(WORK)/factbank-results.jsonl --by subject
 	@echo "training summary (greedy, in-process, before/after GRPO): $(WORK)/run/summary.json; reward curve: $(WORK)/run/reward_curve.png"
-
-demo-train: $(STAMP)
-	$(PY) -m alphamed train tiny-cpu --checkpointing.output_dir $(WORK)/train
 
 clean:
 	rm -rf build .pytest_cache

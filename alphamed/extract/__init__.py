@@ -35,6 +35,7 @@ import logging
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from operator import itemgetter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -42,13 +43,8 @@ from typing import Any
 from alphamed.extract.answer import SEGMENT, TRANSLATE, Reading, read_answer
 from alphamed.extract.fallback import bare_line, concluding_option
 from alphamed.extract.markers import (
-    ALTERNATIVE,
-    DOUBT_AFTER,
-    CONDITIONAL,
     FOREIGN,
     FOREIGN_ANY_CASE,
-    FOREIGN_LATIN_WORDS,
-    NEGATED,
     READ_MODE,
     STRONG,
     STRONG_ANY_CASE,
@@ -58,6 +54,11 @@ from alphamed.extract.markers import (
     WEAK_WORDS,
     accept,
     find_markers,
+    has_doubt_after,
+    has_latin_foreign,
+    is_alternative,
+    is_conditional,
+    is_negated,
 )
 from alphamed.extract.options import OptionIndex, Options, normalize_options
 
@@ -76,6 +77,7 @@ _FAST_END = re.compile(
     r"(?:\\boxed\{[ \t]*(?:\\text(?:bf)?\{[ \t]*)?(?:\(([A-Z])\)|([A-Z]))[ \t]*\}?[ \t]*\}"
     r"|<answer>\s*(?:\(([A-Z])\)|([A-Z]))\s*</answer>)(?P<close>)[\s$.*\\\])]*\Z"
 )
+_first = itemgetter(0)
 _LETTER_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z](?![a-z0-9])")
 _NOTHING_AFTER = re.compile(r"[\s.!*_$})\]`'\"]*")
 WEAK_TAIL = 480
@@ -160,9 +162,10 @@ def find_answer(text: str, options: OptionIndex, fast: bool = True) -> Extractio
         fast: allow the shortcut for an output that ends with a boxed or tagged single letter
             (the released models' format); tests compare it with the full rules.
     """
-    if fast:
-        m = _FAST_END.search(text, max(0, len(text) - 96))
-        if m is not None and not ALTERNATIVE.search(text, max(0, m.start() - 12), m.start()):
+    tail_from = max(0, len(text) - 96)
+    if fast and ("\\boxed" in text[tail_from:] or "<answer>" in text[tail_from:]):
+        m = _FAST_END.search(text, tail_from)
+        if m is not None and not is_alternative(text, max(0, m.start() - 12), m.start()):
             letter = m.group(1) or m.group(2) or m.group(3) or m.group(4)
             if options.valid(letter):
                 method = "boxed" if m.group(1) or m.group(2) else "answer_tag"
@@ -229,23 +232,22 @@ def _scan(text: str, options: OptionIndex, start: int, stop: int, before: int, e
     """The last marker event in ``text[start:stop]`` whose evidence starts before ``before``."""
     chunk = text[start:stop]
     lowered = chunk.lower()
-    exact = len(lowered) == len(chunk)
-    if not exact:
-        lowered = chunk
-    if exact:
-        tables = [STRONG] if strong else [WEAK if _LETTER_TOKEN.search(chunk) else WEAK_WORDS]
-        if strong and (not chunk.isascii() or FOREIGN_LATIN_WORDS.search(lowered)):
-            tables.append(FOREIGN)
-        matches = [m for table in tables for m in find_markers(lowered, table)]
-    else:
-        patterns = [STRONG_ANY_CASE, FOREIGN_ANY_CASE] if strong else [WEAK_ANY_CASE]
+    if len(lowered) == len(chunk):
+        if strong:
+            matches = find_markers(lowered, STRONG)
+            if not chunk.isascii() or has_latin_foreign(lowered):
+                matches += find_markers(lowered, FOREIGN)
+        else:
+            matches = find_markers(lowered, WEAK if _LETTER_TOKEN.search(chunk) else WEAK_WORDS)
+    else:  # lower-casing changed the length: offsets would not line up
+        patterns = (STRONG_ANY_CASE, FOREIGN_ANY_CASE) if strong else (WEAK_ANY_CASE,)
         matches = [m for pattern in patterns for m in pattern.finditer(chunk)]
     accepted = []
     for m in matches:
         found = accept(chunk, m)
         if found is not None and start + found[1] < before:
             accepted.append((start + found[1], found[0], m))
-    accepted.sort(key=lambda a: a[0], reverse=True)
+    accepted.sort(key=_first, reverse=True)
     last: _Event | None = None
     for evidence_start, method, m in accepted:
         found = _read_marker(text, _Shifted(m, start), method, evidence_start, options, end)
@@ -287,14 +289,14 @@ def _read_marker(
     if reading.kind == "none":
         return None
     before = text[max(0, evidence_start - _LOOKBEHIND):evidence_start]
-    if method in ("answer_phrase", "verdict") and CONDITIONAL.search(before):
+    if method in ("answer_phrase", "verdict") and is_conditional(before):
         return None
-    if method not in ("answer_tag", "boxed") and NEGATED.search(before) and reading.kind == "commit":
+    if reading.kind == "commit" and method not in ("answer_tag", "boxed") and is_negated(before):
         reading = Reading("negation", reading.letter, reading.end)
-    if reading.kind == "commit" and ALTERNATIVE.search(before, max(0, len(before) - 12)):
+    if reading.kind == "commit" and is_alternative(before, max(0, len(before) - 12), len(before)):
         reading = Reading("hedge", reading.letter, reading.end)
     span = (evidence_start, seg_start + reading.end)
-    if reading.kind == "commit" and DOUBT_AFTER.match(text, span[1], min(end, span[1] + 80)):
+    if reading.kind == "commit" and has_doubt_after(text, span[1], min(end, span[1] + 80)):
         reading = Reading("hedge", reading.letter, reading.end)
     return reading, span
 

@@ -99,7 +99,9 @@ def read_answer(segment: str, options: OptionIndex, mode: str = "phrase") -> Rea
     Returns:
         A :class:`Reading`; ``end`` is the offset just after the evidence.
     """
-    seg = segment[:SEGMENT].translate(TRANSLATE)
+    seg = segment[:SEGMENT]
+    if not seg.isascii():  # every character TRANSLATE maps is non-ASCII
+        seg = seg.translate(TRANSLATE)
     pos = _SKIP.match(seg).end()
     if _HEDGE.match(seg, pos):
         return Reading("hedge", None, pos)

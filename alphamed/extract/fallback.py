@@ -71,12 +71,11 @@ def bare_line(text: str, options: OptionIndex, start: int, end: int, first: bool
         ``(letter, method, span)`` or None.
     """
     window = text[start:end]
-    listed = {m.group(1) for m in _LIST_LINE.finditer(window)}
     if last:
         body_end = len(window.rstrip())
         line_start = window.rfind("\n", 0, body_end) + 1
         line = window[line_start:body_end]
-        found = _line_answer(line, options, len(listed) > 1)
+        found = _line_answer(line, options, window)
         if found is not None:
             return found, "bare_letter", (start + line_start, start + body_end)
         found = _line_option_text(line, options)
@@ -87,7 +86,7 @@ def bare_line(text: str, options: OptionIndex, start: int, end: int, first: bool
     body_start = len(window) - len(window.lstrip())
     line_end = window.find("\n", body_start)
     line_end = len(window) if line_end < 0 else line_end
-    found = _line_answer(window[body_start:line_end], options, len(listed) > 1)
+    found = _line_answer(window[body_start:line_end], options, window)
     if found is not None:
         return found, "answer_first", (start + body_start, start + line_end)
     sentence = _FIRST_SENTENCE.match(window, body_start)
@@ -99,8 +98,19 @@ def bare_line(text: str, options: OptionIndex, start: int, end: int, first: bool
     return None
 
 
-def _line_answer(line: str, options: OptionIndex, listed: bool) -> str | None:
-    """The letter a line consists of ("C", "(C) Warfarin"), or None."""
+def _is_listed(window: str) -> bool:
+    """Whether ``window`` lists options as lines ("A. ...", "(B) ...") with two or more letters."""
+    first = None
+    for m in _LIST_LINE.finditer(window):
+        if first is None:
+            first = m.group(1)
+        elif m.group(1) != first:
+            return True
+    return False
+
+
+def _line_answer(line: str, options: OptionIndex, window: str) -> str | None:
+    """The letter a line of ``window`` consists of ("C", "(C) Warfarin"), or None."""
     if not line or len(line) > 200:
         return None
     m = _BARE.fullmatch(line.translate(TRANSLATE))
@@ -110,7 +120,7 @@ def _line_answer(line: str, options: OptionIndex, listed: bool) -> str | None:
     if not options.valid(letter):
         return None
     if rest:
-        if listed or options.texts.get(letter) != normalize_text(rest):
+        if options.texts.get(letter) != normalize_text(rest) or _is_listed(window):
             return None
     return letter
 

@@ -126,6 +126,11 @@ further by :func:`accept` on the original text. The ``_ANY_CASE`` patterns serve
 whose lower-casing changes its length (offsets would not line up)."""
 
 
+def has_latin_foreign(lowered: str) -> bool:
+    """Whether lower-cased text holds a Latin-script foreign marker word (:data:`FOREIGN_LATIN_WORDS`)."""
+    return "ponse" in lowered or "respuesta" in lowered or "resposta" in lowered or "risposta" in lowered or "antwort" in lowered
+
+
 def find_markers(lowered: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -> list[re.Match[str]]:
     """Every marker of ``table`` in lower-cased text, in no particular order.
 
@@ -137,15 +142,24 @@ def find_markers(lowered: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -
         The matches.
     """
     found = []
+    find = lowered.find
     for literal, pattern in table:
-        i = lowered.find(literal)
+        i = find(literal)
         while i >= 0:
             m = pattern.match(lowered, i)
             if m is not None:
                 found.append(m)
-            i = lowered.find(literal, i + 1)
+            i = find(literal, i + 1)
     return found
 
+
+_METHOD_OF_GROUP = {
+    group: group.rstrip("0123456789")
+    for table in (STRONG, WEAK, FOREIGN)
+    for _, pattern in table
+    for group in pattern.groupindex
+}
+"""Rule name of each tagged group (``answer_phrase3`` -> ``answer_phrase``)."""
 
 _WORD_BEFORE = re.compile(r"[A-Za-z0-9]$")
 _ADJ_BEFORE = re.compile(_ADJ + r"\s+$", re.IGNORECASE)
@@ -166,7 +180,7 @@ def accept(text: str, m: re.Match[str]) -> tuple[str, int] | None:
     Returns:
         ``(method, evidence_start)``, or None.
     """
-    method = (m.lastgroup or "").rstrip("0123456789")
+    method = _METHOD_OF_GROUP.get(m.lastgroup) or (m.lastgroup or "").rstrip("0123456789")
     start = m.start()
     before = text[max(0, start - 40):start]
     if method == "verdict":
@@ -216,3 +230,65 @@ DOUBT_AFTER = re.compile(
     re.IGNORECASE,
 )
 NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bdoubt)\b[^.!?\n,;]{0,40}$", re.IGNORECASE)
+
+
+# The checks below run for every marker read; each first rules out, with plain substring tests,
+# ASCII text that cannot match (the regexes scan every position), then runs the regex on the
+# only part of the text where a match can start. Non-ASCII text always goes to the regex:
+# IGNORECASE folds a few non-ASCII letters onto ASCII ones (ſ, ı, K).
+
+
+def _clause_start(before: str, stops: str) -> int:
+    """Where the last clause of ``before`` starts (``$`` may match before a final newline)."""
+    body = len(before) - 1 if before.endswith("\n") else len(before)
+    last = -1
+    for ch in stops:
+        i = before.rfind(ch, 0, body)
+        if i > last:
+            last = i
+    return last + 1
+
+
+def is_conditional(before: str) -> bool:
+    """Whether ``before`` ends inside a conditional clause (:data:`CONDITIONAL`)."""
+    if before.isascii():
+        low = before.lower()
+        if not ("if" in low or "whether" in low or "unless" in low or "assuming" in low or "suppos" in low
+                or "were" in low or "wonder" in low):
+            return False
+    return CONDITIONAL.search(before, _clause_start(before, ".!?\n")) is not None
+
+
+def is_negated(before: str) -> bool:
+    """Whether ``before`` ends with a negation in the same clause (:data:`NEGATED`)."""
+    body = len(before) - 1 if before.endswith("\n") else len(before)
+    start = max(0, body - 45)
+    if before.isascii():
+        low = before[start:].lower()
+        if not ("not" in low or "n't" in low or "never" in low or "doubt" in low):
+            return False
+    return NEGATED.search(before, max(start, _clause_start(before, ".!?\n,;"))) is not None
+
+
+_ASCII_SPACE_DOLLAR_STAR = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f$*"
+"""What ``[\s$*]`` matches among ASCII characters."""
+
+
+def is_alternative(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` ends with "or" / "/" (:data:`ALTERNATIVE`)."""
+    window = text[start:end]
+    if window.isascii():  # the match must end the window, followed only by spaces, $ or *
+        body = window.rstrip(_ASCII_SPACE_DOLLAR_STAR)
+        if not (body.endswith("/") or body[-2:].lower() == "or"):
+            return False
+    return ALTERNATIVE.search(text, start, end) is not None
+
+
+def has_doubt_after(text: str, start: int, end: int) -> bool:
+    """Whether doubt follows at ``text[start:end]`` (:data:`DOUBT_AFTER`)."""
+    window = text[start:end]
+    if window.isascii():
+        low = window.lower()
+        if not ("can" in low or "sure" in low or "uncertain" in low or "guess" in low):
+            return False
+    return DOUBT_AFTER.match(text, start, end) is not None

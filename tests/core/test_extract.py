@@ -142,3 +142,23 @@ def test_marker_soup_never_raises_even_when_huge(pieces: list[str], big: int) ->
     text = "".join(pieces) * (1 + big * 20_000)
     found = find_answer(text, OptionIndex(normalize_options(AF))) if text.strip() else None
     assert found is None or found.letter in "ABCD"
+
+
+_GATE_PIECES = st.sampled_from(
+    list("abor/ \n\t$*.,;!?ANDORn") + [" or", " and/or", "not ", "n't", "never", "doubt", "if ", "were ", "suppose",
+                                        "cannot tell", "not sure", " a guess", "ſ", "İ", "K", "\x1c", "\xa0"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_GATE_PIECES, max_size=30).map("".join), st.integers(min_value=0, max_value=200))
+def test_marker_check_gates_agree_with_their_regexes(text, cut):
+    """The fast checks run on every marker read give exactly what their regexes give."""
+    from alphamed.extract import markers as M
+
+    start = min(cut, len(text))
+    assert M.is_alternative(text, start, len(text)) == (M.ALTERNATIVE.search(text, start, len(text)) is not None)
+    assert M.is_negated(text) == (M.NEGATED.search(text) is not None)
+    assert M.is_conditional(text) == (M.CONDITIONAL.search(text) is not None)
+    assert M.has_doubt_after(text, start, len(text)) == (M.DOUBT_AFTER.match(text, start, len(text)) is not None)
+    assert M.has_latin_foreign(text.lower()) == (M.FOREIGN_LATIN_WORDS.search(text.lower()) is not None)

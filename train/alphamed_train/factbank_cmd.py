@@ -7,9 +7,12 @@ The questions are the ones a ``tiny-cpu`` run measures before and after GRPO
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from alphamed.schema import Question
+if TYPE_CHECKING:  # `alphamed data --help` must not import pydantic
+    from alphamed.schema import Question
 
 MEASURES = ("rl_as_trained", "rl_reordered", "heldout")
 
