@@ -54,7 +54,11 @@ class GatewayProcess:
         self.log = tempfile.TemporaryFile("w+")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
                                      env={**os.environ, **(env or {})})
-        self.started_in = self.wait_healthy(timeout, any_status=not healthy)
+        try:
+            self.started_in = self.wait_healthy(timeout, any_status=not healthy)
+        except BaseException:
+            self.stop()  # a server that never got healthy is not left running
+            raise
 
     def wait_healthy(self, timeout: float, any_status: bool = False) -> float:
         """Seconds until /health answers 200 (or answers at all, with ``any_status``)."""

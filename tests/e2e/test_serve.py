@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+from gateway_process import GatewayProcess
 
 openai = pytest.importorskip("openai")
 pytest.importorskip("transformers")
@@ -20,63 +16,16 @@ pytest.importorskip("transformers")
 KEY = "e2e-key"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RemoteServer:
-    """Starts `alphamed serve` on a free port, waits for /health, stops it at exit (like vLLM's
-    RemoteOpenAIServer)."""
-
-    def __init__(self, model_dir: Path, *args: str, env: dict | None = None, timeout: float = 120) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "alphamed", "serve", str(model_dir), "--port", str(self.port),
-               "--backend", "transformers", "--log-level", "warning", *args]
-        self.log = open(model_dir.parent / f"serve-{self.port}.log", "w+")
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
-                                     env={**os.environ, **(env or {})})
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.logs()}")
-            try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise TimeoutError("server did not become healthy")
-
-    def logs(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()
-
-    def client(self, **kw):
-        return openai.OpenAI(base_url=self.url + "/v1", api_key=kw.pop("api_key", "none"), max_retries=0, **kw)
-
-    def async_client(self, **kw):
-        return openai.AsyncOpenAI(base_url=self.url + "/v1", api_key=kw.pop("api_key", "none"),
-                                  max_retries=0, **kw)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.log.close()
+def remote_server(model_dir: Path, *args: str, env: dict | None = None) -> GatewayProcess:
+    """`alphamed serve` on the tiny model with the embedded transformers backend (like vLLM's
+    RemoteOpenAIServer): free port, waits for /health, ``stop()`` at teardown."""
+    return GatewayProcess(str(model_dir), "--backend", "transformers", "--log-level", "warning", *args,
+                          env=env)
 
 
 @pytest.fixture(scope="module")
 def server(tiny_model_dir):
-    s = RemoteServer(tiny_model_dir, "--max-concurrency", "8", "--max-queue", "16")
+    s = remote_server(tiny_model_dir, "--max-concurrency", "8", "--max-queue", "16")
     yield s
     s.stop()
 
@@ -181,8 +130,8 @@ def test_malformed_json(server):
 @pytest.fixture(scope="module")
 def guarded_server(tiny_model_dir):
     """A server with an API key from the environment and room for one request, no queue."""
-    s = RemoteServer(tiny_model_dir, "--max-concurrency", "1", "--max-queue", "0",
-                     env={"ALPHAMED_API_KEY": KEY})
+    s = remote_server(tiny_model_dir, "--max-concurrency", "1", "--max-queue", "0",
+                      env={"ALPHAMED_API_KEY": KEY})
     yield s
     s.stop()
 
