@@ -15,7 +15,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from alphamed_serve.backend import Backend, BackendError, GenerationRequest, GenerationResult
+from alphamed_serve.backend import Backend, BackendError, GenerationRequest, GenerationResult, StreamDelta
+from alphamed_serve.collector import DeltaCollector, aclose_stream
 from alphamed_serve.errors import error_payload, model_not_found
 from alphamed_serve.limits import ConcurrencyLimiter
 from alphamed_serve.mcqa import build_question, mcqa_body, to_generation_request
@@ -229,33 +230,30 @@ class Gateway:
             first = None
         except BaseException:
             self._release()
-            await _aclose(engine)
+            await aclose_stream(engine)
             raise
-        events = self._events(req, gen, engine, first, start)
-        # start the generator now: a started async generator always runs its `finally` (the slot
-        # release), even when the client leaves before the response begins to iterate it
-        head = await anext(events, None)
-        return _prepend(head, events)
+        events = self._events(req, gen, DeltaCollector(engine, first), start)
+        # start the generator now (it yields "" once): a started async generator always runs its
+        # `finally` (the slot release), even when the client leaves before the response iterates it
+        await anext(events)
+        return events
 
-    async def _events(self, req, gen: GenerationRequest, engine, first, start: float) -> AsyncIterator[str]:
+    async def _events(self, req, gen: GenerationRequest, collector: DeltaCollector,
+                      start: float) -> AsyncIterator[str]:
         renderer = _ChunkRenderer(req, self.served_name, self.settings.reasoning_field)
         untagged = self.settings.untagged_text
         streams = {i: ChoiceStream(i, req.answer_options, untagged=untagged) for i in range(gen.n)}
-        prompt_tokens = 0
+        state = {"prompt_tokens": 0, "start": start}
         try:
-            for event in renderer.opening(gen.n):
-                yield event
-            delta, first_token = first, True
-            while delta is not None:
-                if first_token and (delta.text or delta.reasoning):
-                    self.metrics.ttft.observe(time.perf_counter() - start)
-                    first_token = False
-                prompt_tokens = delta.prompt_tokens or prompt_tokens
-                event = self._on_delta(renderer, streams, delta)
-                if event:
-                    yield event
-                delta = await anext(engine, None)
-            usage = self._stream_usage(streams, prompt_tokens, req.include_usage())
+            yield ""
+            opening = "".join(renderer.opening(gen.n))
+            if opening:
+                yield opening
+            async for batch in collector.batches():
+                events = self._on_batch(renderer, streams, batch, state)
+                if events:
+                    yield events
+            usage = self._stream_usage(streams, state["prompt_tokens"], req.include_usage())
             if usage is not None:
                 yield renderer.usage(usage)
             yield _sse("[DONE]")
@@ -268,7 +266,7 @@ class Gateway:
             yield _sse("[DONE]")
         finally:
             self._release()
-            await _aclose(engine)
+            await collector.aclose()
 
     def _stream_usage(self, streams: dict[int, ChoiceStream], prompt_tokens: int,
                       wanted: bool) -> dict[str, Any] | None:
@@ -280,36 +278,42 @@ class Gateway:
         reasoning = sum(s.reasoning_tokens(self._count_text) for s in streams.values())
         return _usage(prompt_tokens, completion, reasoning)
 
-    def _on_delta(self, renderer: _ChunkRenderer, streams: dict[int, ChoiceStream], delta) -> str | None:
-        stream = streams.setdefault(delta.index, ChoiceStream(delta.index, renderer.options,
-                                                               untagged=self.settings.untagged_text))
-        raw = (delta.reasoning or "") + delta.text
-        reasoning, content = stream.feed(delta)
-        answer = None
-        if delta.finish_reason is not None:
-            answer = stream.answer()
-            self.metrics.record_answer(answer)
-        return renderer.delta(delta.index, reasoning, content, raw, delta.finish_reason,
-                              delta.logprobs, answer)
+    def _on_batch(self, renderer: _ChunkRenderer, streams: dict[int, ChoiceStream],
+                  batch: list[StreamDelta], state: dict[str, Any]) -> str:
+        """The SSE text for deltas that arrived together: each choice's plain text pieces are
+        merged into one chunk (sent when the next finishing or logprobs delta of that choice
+        comes, or at the end of the batch); finishing and logprobs deltas get their own chunk."""
+        out: list[str] = []
+        merged: dict[int, list[str]] = {}  # index -> [reasoning, content, raw]
+        for delta in batch:
+            if state.get("start") is not None and (delta.text or delta.reasoning):
+                self.metrics.ttft.observe(time.perf_counter() - state.pop("start"))
+            state["prompt_tokens"] = delta.prompt_tokens or state["prompt_tokens"]
+            stream = streams.get(delta.index)
+            if stream is None:
+                stream = streams[delta.index] = ChoiceStream(delta.index, renderer.options,
+                                                             untagged=self.settings.untagged_text)
+            raw = (delta.reasoning or "") + delta.text
+            reasoning, content = stream.feed(delta)
+            if delta.finish_reason is None and delta.logprobs is None:
+                acc = merged.setdefault(delta.index, ["", "", ""])
+                acc[0], acc[1], acc[2] = acc[0] + reasoning, acc[1] + content, acc[2] + raw
+                continue
+            if delta.index in merged:
+                out.append(self._render(renderer, delta.index, merged.pop(delta.index)))
+            answer = None
+            if delta.finish_reason is not None:
+                answer = stream.answer()
+                self.metrics.record_answer(answer)
+            out.append(renderer.delta(delta.index, reasoning, content, raw, delta.finish_reason,
+                                      delta.logprobs, answer) or "")
+        for index, acc in merged.items():
+            out.append(self._render(renderer, index, acc))
+        return "".join(out)
 
-
-async def _prepend(head: str | None, events: AsyncIterator[str]) -> AsyncIterator[str]:
-    try:
-        if head is not None:
-            yield head
-        async for event in events:
-            yield event
-    finally:
-        await events.aclose()
-
-
-async def _aclose(engine: Any) -> None:
-    close = getattr(engine, "aclose", None)
-    if close is not None:
-        try:
-            await close()
-        except Exception:  # noqa: BLE001 - closing a broken engine stream must not mask the cause
-            logger.debug("engine stream close failed", exc_info=True)
+    @staticmethod
+    def _render(renderer: _ChunkRenderer, index: int, acc: list[str]) -> str:
+        return renderer.delta(index, acc[0], acc[1], acc[2], None, None, None) or ""
 
 
 class _ChunkRenderer:

@@ -30,7 +30,8 @@ class FakeBackend:
         model_id: the model id it reports.
         context_length: its context window in "tokens" (whitespace-separated words).
         chunk: characters per streamed delta.
-        delay: seconds to sleep before each delta (and per chunk in ``generate``).
+        delay: seconds to sleep before each delta (and per chunk in ``generate``); with 0 the
+            stream still yields to the event loop between deltas, as an engine does between tokens.
         max_n: the largest ``n`` it accepts.
     """
 
@@ -90,8 +91,7 @@ class FakeBackend:
             text, finish = self._text(request, i)
             pieces = [text[k:k + self.chunk] for k in range(0, len(text), self.chunk)] or [""]
             for k, piece in enumerate(pieces):
-                if self.delay:
-                    await asyncio.sleep(self.delay)
+                await asyncio.sleep(self.delay)  # 0 still yields to the loop, as engines do between tokens
                 last = k == len(pieces) - 1
                 yield StreamDelta(i, piece, finish_reason=finish if last else None,
                                   prompt_tokens=prompt_tokens if last else None,

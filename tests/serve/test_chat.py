@@ -177,7 +177,7 @@ FREE_REPLY = ("Edema with hypertension calls for a loop diuretic.\nFurosemide fi
 def test_free_text_reasoning_streams_before_the_answer(make_client):
     """The released model reasons in free text: its reasoning must stream as it is generated,
     and only the final-answer sentence is content (the same split as the whole response)."""
-    c = make_client(FakeBackend(FREE_REPLY, chunk=4))
+    c = make_client(FakeBackend(FREE_REPLY, chunk=4, delay=0.02))  # an engine's pace: not one burst
     whole = c.post("/v1/chat/completions", json=chat_body()).json()["choices"][0]["message"]
     assert whole["content"] == "The final answer is: $\\boxed{B}$"
     assert whole["reasoning"].startswith("Edema with hypertension")
