@@ -116,10 +116,15 @@ class ChoiceStream:
     def __post_init__(self) -> None:
         self.splitter = ReasoningSplitter(untagged=self.untagged)
 
-    def feed(self, delta: StreamDelta) -> tuple[str, str]:
+    def feed(self, delta: StreamDelta, pieces: int = 1) -> tuple[str, str]:
         """Consume one engine delta; returns ``(reasoning_delta, content_delta)`` to send now.
 
         On the choice's last delta the splitter is flushed into the returned pieces.
+
+        Args:
+            delta: the engine delta (or several of one choice merged into one).
+            pieces: how many engine deltas it stands for (counted as tokens when the engine
+                reports no token counts).
         """
         if delta.reasoning is not None:  # engine split it already
             r, c = delta.reasoning, delta.text
@@ -134,7 +139,7 @@ class ChoiceStream:
         if delta.completion_tokens is not None:
             self.completion_tokens = delta.completion_tokens
         elif delta.text or delta.reasoning:
-            self.completion_tokens += 1
+            self.completion_tokens += pieces
         if delta.finish_reason is not None:
             self.finished = True
         return r, c

@@ -7,13 +7,14 @@ split, answer) and renders OpenAI-shaped bodies or SSE events.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from alphamed_serve.backend import Backend, BackendError, GenerationRequest, GenerationResult, StreamDelta
 from alphamed_serve.collector import DeltaCollector, aclose_stream
@@ -55,11 +56,13 @@ class Settings:
     untagged_text: str = "reasoning"
 
 
-_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one encoder, reused per chunk
+def _json(payload: Any) -> str:
+    """Compact JSON (orjson: several times faster than ``json`` on every streamed chunk)."""
+    return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _sse(payload: dict[str, Any] | str) -> str:
-    body = payload if isinstance(payload, str) else _JSON.encode(payload)
+    body = payload if isinstance(payload, str) else _json(payload)
     return f"data: {body}\n\n"
 
 
@@ -280,40 +283,78 @@ class Gateway:
 
     def _on_batch(self, renderer: _ChunkRenderer, streams: dict[int, ChoiceStream],
                   batch: list[StreamDelta], state: dict[str, Any]) -> str:
-        """The SSE text for deltas that arrived together: each choice's plain text pieces are
-        merged into one chunk (sent when the next finishing or logprobs delta of that choice
-        comes, or at the end of the batch); finishing and logprobs deltas get their own chunk."""
+        """The SSE text for deltas that arrived together. Each choice's plain text deltas are
+        merged into one (split and sent as one chunk); a finishing or logprobs delta is sent on
+        its own, after the text merged before it."""
         out: list[str] = []
-        merged: dict[int, list[str]] = {}  # index -> [reasoning, content, raw]
+        merging: dict[int, _MergedDelta] = {}
         for delta in batch:
             if state.get("start") is not None and (delta.text or delta.reasoning):
                 self.metrics.ttft.observe(time.perf_counter() - state.pop("start"))
             state["prompt_tokens"] = delta.prompt_tokens or state["prompt_tokens"]
-            stream = streams.get(delta.index)
-            if stream is None:
-                stream = streams[delta.index] = ChoiceStream(delta.index, renderer.options,
-                                                             untagged=self.settings.untagged_text)
-            raw = (delta.reasoning or "") + delta.text
-            reasoning, content = stream.feed(delta)
-            if delta.finish_reason is None and delta.logprobs is None:
-                acc = merged.setdefault(delta.index, ["", "", ""])
-                acc[0], acc[1], acc[2] = acc[0] + reasoning, acc[1] + content, acc[2] + raw
+            merged = merging.get(delta.index)
+            if _mergeable(delta):
+                if merged is not None and merged.takes(delta):
+                    merged.add(delta)
+                    continue
+                if merged is not None:
+                    out.append(self._emit(renderer, streams, merged.delta(), merged.pieces))
+                merging[delta.index] = _MergedDelta(delta)
                 continue
-            if delta.index in merged:
-                out.append(self._render(renderer, delta.index, merged.pop(delta.index)))
-            answer = None
-            if delta.finish_reason is not None:
-                answer = stream.answer()
-                self.metrics.record_answer(answer)
-            out.append(renderer.delta(delta.index, reasoning, content, raw, delta.finish_reason,
-                                      delta.logprobs, answer) or "")
-        for index, acc in merged.items():
-            out.append(self._render(renderer, index, acc))
+            if merged is not None:
+                del merging[delta.index]
+                out.append(self._emit(renderer, streams, merged.delta(), merged.pieces))
+            out.append(self._emit(renderer, streams, delta, 1))
+        for merged in merging.values():
+            out.append(self._emit(renderer, streams, merged.delta(), merged.pieces))
         return "".join(out)
 
-    @staticmethod
-    def _render(renderer: _ChunkRenderer, index: int, acc: list[str]) -> str:
-        return renderer.delta(index, acc[0], acc[1], acc[2], None, None, None) or ""
+    def _emit(self, renderer: _ChunkRenderer, streams: dict[int, ChoiceStream], delta: StreamDelta,
+              pieces: int) -> str:
+        """Post-process one (possibly merged) delta; its SSE chunk, or "" when nothing is to be sent yet."""
+        stream = streams.get(delta.index)
+        if stream is None:
+            stream = streams[delta.index] = ChoiceStream(delta.index, renderer.options,
+                                                         untagged=self.settings.untagged_text)
+        raw = (delta.reasoning or "") + delta.text
+        reasoning, content = stream.feed(delta, pieces)
+        answer = None
+        if delta.finish_reason is not None:
+            answer = stream.answer()
+            self.metrics.record_answer(answer)
+        return renderer.delta(delta.index, reasoning, content, raw, delta.finish_reason,
+                              delta.logprobs, answer) or ""
+
+
+def _mergeable(delta: StreamDelta) -> bool:
+    """Plain text: no finish, logprobs or token counts that must stay where the engine put them."""
+    return (delta.finish_reason is None and delta.logprobs is None and delta.completion_tokens is None
+            and delta.prompt_tokens is None)
+
+
+class _MergedDelta:
+    """Consecutive plain text deltas of one choice, joined (all raw text, or all engine-split)."""
+
+    def __init__(self, first: StreamDelta) -> None:
+        self.first = first
+        self.split = first.reasoning is not None
+        self.texts = [first.text]
+        self.reasonings = [first.reasoning or ""]
+        self.pieces = 1
+
+    def takes(self, delta: StreamDelta) -> bool:
+        return (delta.reasoning is not None) == self.split
+
+    def add(self, delta: StreamDelta) -> None:
+        self.texts.append(delta.text)
+        self.reasonings.append(delta.reasoning or "")
+        self.pieces += 1
+
+    def delta(self) -> StreamDelta:
+        if self.pieces == 1:
+            return self.first
+        return StreamDelta(self.first.index, "".join(self.texts),
+                           reasoning="".join(self.reasonings) if self.split else None)
 
 
 class _ChunkRenderer:
@@ -327,10 +368,10 @@ class _ChunkRenderer:
         self.base = {"id": f"{'chatcmpl' if self.chat else 'cmpl'}-{uuid.uuid4().hex}",
                      "object": "chat.completion.chunk" if self.chat else "text_completion",
                      "created": int(time.time()), "model": model}
-        self._prefix = "data: " + _JSON.encode(self.base)[:-1] + ',"choices":['  # serialised once
+        self._prefix = "data: " + _json(self.base)[:-1] + ',"choices":['  # serialised once
 
     def _chunk(self, choices: list[dict[str, Any]]) -> str:
-        return self._prefix + ",".join(_JSON.encode(c) for c in choices) + "]}\n\n"
+        return self._prefix + ",".join(_json(c) for c in choices) + "]}\n\n"
 
     def opening(self, n: int) -> list[str]:
         """The first chunk of each choice (chat: the assistant role; completions: echoed prompt)."""

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import orjson
 
 from alphamed_serve.backend import (
     BackendError,
@@ -301,7 +302,7 @@ class StreamReader:
             BackendError: the engine reported an error, or sent something that is not JSON.
         """
         try:
-            chunk = json.loads(payload)
+            chunk = orjson.loads(payload)
         except ValueError as exc:
             raise unavailable(self.engine, f"malformed stream chunk {payload[:200]!r}", status=502) from exc
         if not isinstance(chunk, dict):

@@ -6,6 +6,7 @@ as a child process first and then talk to it exactly like this.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,6 +23,7 @@ from alphamed_serve.backend import (
     StreamDelta,
 )
 from alphamed_serve.backends import openai_proxy as proxy
+from alphamed_serve.backends.sse_client import SSEClient, proxied
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ class OpenAIUpstreamBackend:
     def __init__(self, options: BackendOptions) -> None:
         self.options = options
         self._client: httpx.AsyncClient | None = None
+        self._sse: SSEClient | None = None  # streams: a lean keep-alive SSE client
         self._engine_model: str | None = None  # the model id the engine itself serves
         self._context_length: int | None = options.max_model_len
         self._api_key = options.upstream_api_key
@@ -95,6 +98,8 @@ class OpenAIUpstreamBackend:
         self.base_url  # noqa: B018 - validates the option early
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
         self._client = httpx.AsyncClient(timeout=_TIMEOUT, limits=_LIMITS, headers=headers)
+        self._sse = SSEClient(headers=headers, connect_timeout=_TIMEOUT.connect, read_timeout=_TIMEOUT.read,
+                              max_idle=_LIMITS.max_keepalive_connections)
         try:
             await self.refresh_model()
         except BackendError as exc:
@@ -105,6 +110,9 @@ class OpenAIUpstreamBackend:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+        if self._sse is not None:
+            await self._sse.aclose()
+            self._sse = None
 
     async def refresh_model(self) -> None:
         """Ask the engine's ``/v1/models`` which model it serves and how long a context it takes."""
@@ -173,17 +181,16 @@ class OpenAIUpstreamBackend:
         return proxy.parse_result(data, chat=chat, engine=self.engine, engine_splits=self.engine_splits)
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamDelta]:
-        """Stream deltas as the engine sends them (one server-sent event at a time)."""
+        """Stream deltas as the engine sends them (each event passed on as soon as it is read)."""
         chat = request.messages is not None
         body = await self._body(request, stream=True)
-        path = "/v1/chat/completions" if chat else "/v1/completions"
+        url = self.base_url + ("/v1/chat/completions" if chat else "/v1/completions")
         reader = proxy.StreamReader(chat=chat, engine=self.engine, engine_splits=self.engine_splits)
         self._check_ready()
+        events = self._httpx_events(url, body) if proxied(url) else self._lean_events(url, body)
         try:
-            async with self._http().stream("POST", self.base_url + path, json=body) as response:
-                if response.status_code != 200:
-                    raise proxy.upstream_error(response.status_code, await response.aread(), self.engine)
-                async for payload in proxy.iter_sse_events(response):
+            async for payloads in events:
+                for payload in payloads:
                     if payload == "[DONE]":
                         for delta in reader.close(request.n):
                             yield delta
@@ -192,7 +199,32 @@ class OpenAIUpstreamBackend:
                         yield delta
         except httpx.HTTPError as exc:
             raise self._connection_error(exc) from exc
+        finally:
+            await events.aclose()
         raise proxy.unavailable(self.engine, "the stream ended before [DONE]", status=502)
+
+    async def _lean_events(self, url: str, body: dict[str, Any]) -> AsyncIterator[list[str]]:
+        """Event payloads through the lean SSE client (the default)."""
+        if self._sse is None:
+            raise BackendError("backend not started", status=503, type="server_error", code="engine_unavailable")
+        response = await self._sse.open(url, json.dumps(body).encode())
+        done = False
+        try:
+            if response.status != 200:
+                raise proxy.upstream_error(response.status, await response.read_body(), self.engine)
+            async for payloads in response.batches():
+                done = payloads[-1] == "[DONE]"
+                yield payloads
+        finally:
+            response.close(reusable=done)
+
+    async def _httpx_events(self, url: str, body: dict[str, Any]) -> AsyncIterator[list[str]]:
+        """Event payloads through httpx (when the environment sets a proxy for the engine)."""
+        async with self._http().stream("POST", url, json=body) as response:
+            if response.status_code != 200:
+                raise proxy.upstream_error(response.status_code, await response.aread(), self.engine)
+            async for payload in proxy.iter_sse_events(response):
+                yield [payload]
 
     # -- HTTP ------------------------------------------------------------------------
 
