@@ -20,25 +20,44 @@ from alphamed_serve.backend import StreamDelta
 logger = logging.getLogger(__name__)
 
 
+def delta_batches(backend: Any, request: Any) -> AsyncIterator[list[StreamDelta]]:
+    """The backend's deltas for ``request`` in lists of those that arrived together.
+
+    A backend that reads its engine in batches itself (the proxying backends, which get
+    several server-sent events from one socket read) offers ``stream_batches(request)``;
+    any other backend's ``stream`` is read ahead by a :class:`DeltaCollector`.
+
+    Args:
+        backend: a :class:`~alphamed_serve.backend.Backend`.
+        request: the generation request.
+
+    Returns:
+        An async generator of non-empty lists; closing it stops the engine stream.
+    """
+    native = getattr(backend, "stream_batches", None)
+    if native is not None:
+        return native(request)
+    return DeltaCollector(backend.stream(request)).batches()
+
+
 class DeltaCollector:
     """Pumps an engine's delta stream in its own task; :meth:`batches` yields what arrived.
 
     Args:
-        engine: the backend's stream (already started).
-        first: a delta already taken from it (handed out first), or None.
+        engine: the backend's stream.
 
-    The engine stream is closed by the pump (its own task) when it ends, fails, or
-    :meth:`aclose` cancels it.
+    The engine stream is closed by the pump (its own task) when it ends or fails, or when
+    the consumer closes :meth:`batches`.
     """
 
-    def __init__(self, engine: AsyncIterator[StreamDelta], first: StreamDelta | None = None) -> None:
+    def __init__(self, engine: AsyncIterator[StreamDelta]) -> None:
         self._engine = engine
-        self._pending: list[StreamDelta] = [first] if first is not None else []
+        self._pending: list[StreamDelta] = []
         self._error: BaseException | None = None
         self._done = False
         self._wakeup: asyncio.Future[None] | None = None
+        self._task: asyncio.Task[None] | None = None
         self._started = False
-        self._task = asyncio.get_running_loop().create_task(self._pump())
 
     async def _pump(self) -> None:
         self._started = True
@@ -63,27 +82,33 @@ class DeltaCollector:
         Raises:
             Exception: whatever the engine stream raised, after the deltas sent before it.
         """
-        while True:
-            if self._pending:
-                batch, self._pending = self._pending, []
-                yield batch
-            elif self._done:
-                if self._error is not None:
-                    raise self._error
-                return
-            else:
-                self._wakeup = asyncio.get_running_loop().create_future()
-                try:
-                    await self._wakeup
-                finally:
-                    self._wakeup = None
+        loop = asyncio.get_running_loop()
+        self._task = loop.create_task(self._pump())
+        try:
+            while True:
+                if self._pending:
+                    batch, self._pending = self._pending, []
+                    yield batch
+                elif self._done:
+                    if self._error is not None:
+                        raise self._error
+                    return
+                else:
+                    self._wakeup = loop.create_future()
+                    try:
+                        await self._wakeup
+                    finally:
+                        self._wakeup = None
+        finally:
+            await self._stop()
 
-    async def aclose(self) -> None:
-        """Stop reading the engine (the client left or the stream is done) and wait for the pump."""
-        if not self._task.done():
-            self._task.cancel()
-        await asyncio.wait([self._task])  # never raises; a cancellation of our own still does
-        if not self._started:  # cancelled before it ran: the engine stream is still open
+    async def _stop(self) -> None:
+        """Stop reading the engine and wait for the pump to close it."""
+        task = self._task
+        if not task.done():
+            task.cancel()
+        await asyncio.wait([task])  # never raises; a cancellation of our own still does
+        if not self._started:  # cancelled before its first step: the engine stream is still open
             await aclose_stream(self._engine)
 
 

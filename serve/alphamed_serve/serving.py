@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from alphamed_serve.backend import Backend, BackendError, GenerationRequest, GenerationResult, StreamDelta
-from alphamed_serve.collector import DeltaCollector, aclose_stream
+from alphamed_serve.collector import delta_batches
 from alphamed_serve.errors import error_payload, model_not_found
 from alphamed_serve.limits import ConcurrencyLimiter
 from alphamed_serve.mcqa import build_question, mcqa_body, to_generation_request
@@ -226,23 +226,21 @@ class Gateway:
         gen = self._chat_request(req) if chat else self._completion_request(req)
         start = time.perf_counter()
         await self._acquire()
-        engine = self.backend.stream(gen)
+        source = delta_batches(self.backend, gen)
         try:
-            first = await engine.__anext__()
-        except StopAsyncIteration:
-            first = None
+            first = await anext(source, [])
         except BaseException:
             self._release()
-            await aclose_stream(engine)
+            await source.aclose()
             raise
-        events = self._events(req, gen, DeltaCollector(engine, first), start)
+        events = self._events(req, gen, source, first, start)
         # start the generator now (it yields "" once): a started async generator always runs its
         # `finally` (the slot release), even when the client leaves before the response iterates it
         await anext(events)
         return events
 
-    async def _events(self, req, gen: GenerationRequest, collector: DeltaCollector,
-                      start: float) -> AsyncIterator[str]:
+    async def _events(self, req, gen: GenerationRequest, source: AsyncIterator[list[StreamDelta]],
+                      first: list[StreamDelta], start: float) -> AsyncIterator[str]:
         renderer = _ChunkRenderer(req, self.served_name, self.settings.reasoning_field)
         untagged = self.settings.untagged_text
         streams = {i: ChoiceStream(i, req.answer_options, untagged=untagged) for i in range(gen.n)}
@@ -252,7 +250,10 @@ class Gateway:
             opening = "".join(renderer.opening(gen.n))
             if opening:
                 yield opening
-            async for batch in collector.batches():
+            events = self._on_batch(renderer, streams, first, state)
+            if events:
+                yield events
+            async for batch in source:
                 events = self._on_batch(renderer, streams, batch, state)
                 if events:
                     yield events
@@ -269,7 +270,7 @@ class Gateway:
             yield _sse("[DONE]")
         finally:
             self._release()
-            await collector.aclose()
+            await source.aclose()
 
     def _stream_usage(self, streams: dict[int, ChoiceStream], prompt_tokens: int,
                       wanted: bool) -> dict[str, Any] | None:

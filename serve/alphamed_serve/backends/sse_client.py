@@ -63,6 +63,7 @@ class _Connection(asyncio.Protocol):
 
         self.parser = httptools.HttpResponseParser(self)
         self.status = 0
+        self.keep_alive = False
         self.got_bytes = False
         self.complete = False
         self.error: Exception | None = None
@@ -99,6 +100,7 @@ class _Connection(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         self.status = self.parser.get_status_code()
+        self.keep_alive = self.parser.should_keep_alive()  # only reliable while the answer is read
         self._wake()
 
     def on_body(self, body: bytes) -> None:
@@ -276,7 +278,7 @@ class SSEClient:
         if conn.timer is not None:
             conn.timer.cancel()
         idle = self._idle.setdefault(conn.key, deque())
-        if conn.lost or not conn.parser.should_keep_alive() or len(idle) >= self.max_idle:
+        if conn.lost or not conn.keep_alive or len(idle) >= self.max_idle:
             conn.transport.close()
             return
         idle.append(conn)

@@ -182,6 +182,13 @@ class OpenAIUpstreamBackend:
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamDelta]:
         """Stream deltas as the engine sends them (each event passed on as soon as it is read)."""
+        async for batch in self.stream_batches(request):
+            for delta in batch:
+                yield delta
+
+    async def stream_batches(self, request: GenerationRequest) -> AsyncIterator[list[StreamDelta]]:
+        """The deltas of :meth:`stream`, in lists of those whose events were read together
+        (the gateway merges a list into one chunk per choice: see :mod:`alphamed_serve.collector`)."""
         chat = request.messages is not None
         body = await self._body(request, stream=True)
         url = self.base_url + ("/v1/chat/completions" if chat else "/v1/completions")
@@ -190,13 +197,14 @@ class OpenAIUpstreamBackend:
         events = self._httpx_events(url, body) if proxied(url) else self._lean_events(url, body)
         try:
             async for payloads in events:
+                batch: list[StreamDelta] = []
                 for payload in payloads:
                     if payload == "[DONE]":
-                        for delta in reader.close(request.n):
-                            yield delta
+                        yield batch + reader.close(request.n)
                         return
-                    for delta in reader.feed(payload):
-                        yield delta
+                    batch.extend(reader.feed(payload))
+                if batch:
+                    yield batch
         except httpx.HTTPError as exc:
             raise self._connection_error(exc) from exc
         finally:
