@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import socket
@@ -26,6 +27,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import orjson
 from fastapi import Request  # resolved at module level: the route annotation needs it
 
 # ---------------------------------------------------------------- fake engine (own process)
@@ -64,6 +66,58 @@ def engine_app(tokens: int, delay: float):
         return StreamingResponse(events(), media_type="text/event-stream")
 
     return app
+
+
+@functools.lru_cache(maxsize=4096)
+def _chunk_event(i: int, last: bool) -> bytes:
+    """One SSE event of the fake engine as an HTTP/1.1 chunk (the same JSON as ``engine_app``)."""
+    chunk = {"id": "cmpl-x", "object": "text_completion", "model": "fake",
+             "choices": [{"index": 0, "text": f" tok{i}", "logprobs": None,
+                          "finish_reason": "length" if last else None}]}
+    data = f"data: {json.dumps(chunk)}\n\n".encode()
+    return b"%x\r\n%s\r\n" % (len(data), data)
+
+
+async def _asyncio_engine_connection(reader, writer, tokens: int, delay: float) -> None:
+    """Serve keep-alive HTTP/1.1 requests on one connection: the routes of ``engine_app``."""
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            request_line, *header_lines = head.decode("latin-1").split("\r\n")
+            method, path = request_line.split(" ")[:2]
+            headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines if h)}
+            body = await reader.readexactly(int(headers.get("content-length", 0)))
+            close = headers.get("connection", "").lower() == "close"
+            if method == "POST" and path == "/v1/completions":
+                n = int(json.loads(body).get("max_tokens") or tokens)
+                writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
+                             b"transfer-encoding: chunked\r\n\r\n")
+                for i in range(n):
+                    await asyncio.sleep(delay)
+                    writer.write(_chunk_event(i, i == n - 1))
+                done = b"data: [DONE]\n\n"
+                writer.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(done), done))
+            else:
+                payload = (json.dumps({"status": "ok"}) if path == "/health" else json.dumps(
+                    {"object": "list", "data": [{"id": "fake", "object": "model", "max_model_len": 1 << 20}]}))
+                writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s"
+                             % (len(payload), payload.encode()))
+            await writer.drain()
+            if close:
+                break
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+async def asyncio_engine(port: int, tokens: int, delay: float) -> None:
+    """The fake engine on plain asyncio (no FastAPI): far less CPU per event, like a GPU engine's
+    API server that is not the bottleneck; same routes, same bytes on the wire."""
+    server = await asyncio.start_server(lambda r, w: _asyncio_engine_connection(r, w, tokens, delay),
+                                        "127.0.0.1", port, backlog=4096)
+    async with server:
+        await server.serve_forever()
 
 
 class HTTPEngineBackend:
@@ -174,7 +228,7 @@ async def _one_stream(port: int, tokens: int) -> tuple[float, int, bool]:
     try:
         async for line in reader:  # an SSE event is one `data:` line (HTTP chunk framing lines skipped)
             if line.startswith(b"data: {"):
-                text = json.loads(line[6:])["choices"][0]["text"]
+                text = orjson.loads(line[6:])["choices"][0]["text"]
                 if text:
                     pieces.append(text)
                     if ttft is None:
@@ -208,7 +262,8 @@ def _best(runs: list[dict]) -> dict:
 
 def bench_gateway(args) -> list[dict]:
     eport, gport = _free_port(), _free_port()
-    engine = _spawn("engine", eport, "--tokens", str(args.tokens), "--token-delay", str(args.token_delay))
+    engine = _spawn("engine", eport, "--tokens", str(args.tokens), "--token-delay", str(args.token_delay),
+                    "--engine", args.engine)
     gateway = _spawn("gateway", gport, "--engine-url", f"http://127.0.0.1:{eport}", "--via", args.via)
     rows = []
     try:
@@ -273,8 +328,8 @@ async def _sequential(backend, reqs):
 
 
 def _print_tables(gw: list[dict], tb: list[dict], args) -> None:
-    print(f"\nGateway overhead (fake engine: {args.tokens} tokens/stream, {args.token_delay * 1000:.0f} ms apart; "
-          f"gateway backend: {args.via})\n")
+    print(f"\nGateway overhead (fake engine on {args.engine}: {args.tokens} tokens/stream, "
+          f"{args.token_delay * 1000:.0f} ms apart; gateway backend: {args.via})\n")
     print("| streams | direct tok/s | gateway tok/s | ratio | p50 TTFT direct ms | p50 TTFT gateway ms | added ms |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for r in gw:
@@ -306,10 +361,19 @@ def main() -> None:
     p.add_argument("--via", choices=["openai", "minimal"], default="openai",
                    help="gateway backend to the engine: the production `openai` upstream backend, or a "
                         "minimal httpx streamer (bench only)")
+    p.add_argument("--engine", choices=["asyncio", "fastapi"], default="asyncio",
+                   help="fake engine server: plain asyncio (cheap, so the machine's CPU goes to the gateway "
+                        "under test, as a GPU engine's would) or FastAPI + uvicorn (costs as much CPU per "
+                        "event as the gateway itself)")
     p.add_argument("--role", choices=["engine", "gateway"], help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, help=argparse.SUPPRESS)
     p.add_argument("--engine-url", help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.role == "engine" and args.engine == "asyncio":
+        import uvloop
+
+        uvloop.run(asyncio_engine(args.port, args.tokens, args.token_delay))
+        return
     if args.role:
         import uvicorn
 

@@ -105,9 +105,8 @@ def _add_open_routes(app, gateway: Gateway) -> None:
 
 def _v1_router(gateway: Gateway):
     from fastapi import APIRouter, Depends, Header
-    from fastapi.responses import StreamingResponse
-
     from alphamed_serve.auth import check_bearer
+    from alphamed_serve.event_stream import EventStreamResponse
 
     async def require_key(authorization: str | None = Header(default=None)) -> None:
         check_bearer(authorization, gateway.settings.api_key)
@@ -134,14 +133,14 @@ def _v1_router(gateway: Gateway):
     async def chat(req: ChatCompletionRequest):
         """Chat completion: ``content`` holds the answer part, ``reasoning`` the trace, ``answer`` the option."""
         if req.stream:
-            return StreamingResponse(await gateway.open_stream(req), media_type="text/event-stream")
+            return EventStreamResponse(await gateway.open_stream(req))
         return await gateway.chat(req)
 
     @router.post("/completions", response_model=CompletionResponse, responses=_STREAMING)
     async def completions(req: CompletionRequest):
         """Text completion of one prompt (raw text, plus ``answer`` on each choice)."""
         if req.stream:
-            return StreamingResponse(await gateway.open_stream(req), media_type="text/event-stream")
+            return EventStreamResponse(await gateway.open_stream(req))
         return await gateway.completion(req)
 
     @router.post("/mcqa", response_model=MCQAResponse)
