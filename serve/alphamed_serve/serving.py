@@ -7,6 +7,7 @@ split, answer) and renders OpenAI-shaped bodies or SSE events.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -58,7 +59,10 @@ class Settings:
 
 def _json(payload: Any) -> str:
     """Compact JSON (orjson: several times faster than ``json`` on every streamed chunk)."""
-    return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS).decode()
+    try:
+        return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # what orjson refuses (integers past 64 bits): the standard library
+        return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
 def _sse(payload: dict[str, Any] | str) -> str:

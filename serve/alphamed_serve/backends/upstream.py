@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import orjson
 
 from alphamed_serve.backend import (
     BackendError,
@@ -49,6 +50,14 @@ def api_root(url: str) -> str:
     """
     root = url.rstrip("/")
     return root[: -len("/v1")] if root.endswith("/v1") else root
+
+
+def _json_bytes(body: dict[str, Any]) -> bytes:
+    """``body`` as JSON (orjson; ``json`` for what orjson refuses, such as integers past 64 bits)."""
+    try:
+        return orjson.dumps(body)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(body).encode()
 
 
 class OpenAIUpstreamBackend:
@@ -215,7 +224,7 @@ class OpenAIUpstreamBackend:
         """Event payloads through the lean SSE client (the default)."""
         if self._sse is None:
             raise BackendError("backend not started", status=503, type="server_error", code="engine_unavailable")
-        response = await self._sse.open(url, json.dumps(body).encode())
+        response = await self._sse.open(url, _json_bytes(body))
         done = False
         try:
             if response.status != 200:
