@@ -1,11 +1,8 @@
 """Against a real ``alphamed serve`` on the tiny model (skips when alphamed-serve is not installed)."""
 
 import json
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,43 +16,16 @@ QUESTIONS = 6
 pytestmark = pytest.mark.slow  # starts a real server on the tiny model (~30-60 s on 2 busy cores)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"alphamed serve exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError("alphamed serve did not become healthy")
-
-
 @pytest.fixture(scope="module")
 def served_tiny_model(tiny_model_dir):
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "alphamed", "serve", str(tiny_model_dir), "--port", str(port),
-                             "--backend", "transformers", "--device", "cpu", "--served-model-name", "tiny"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    from gateway_process import GatewayProcess
+
+    server = GatewayProcess(str(tiny_model_dir), "--backend", "transformers", "--device", "cpu",
+                            "--served-model-name", "tiny", timeout=180)
     try:
-        wait_healthy(f"http://127.0.0.1:{port}", proc)
-        yield f"http://127.0.0.1:{port}/v1"
+        yield f"{server.url}/v1"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        server.stop()
 
 
 def small_bank(path: Path) -> Path:

@@ -21,6 +21,30 @@ from alphamed_serve.backends.upstream import OpenAIUpstreamBackend
 logger = logging.getLogger(__name__)
 
 
+def engine_argv(options: BackendOptions, *, module: str, model_flag: str, flags: dict[str, str], python: str,
+                port: int, api_key: str | None) -> list[str]:
+    """An engine's server command line: ``python -m module``, the model, loopback ``port``, then
+    each option in ``flags`` (option field -> the engine's flag name) that is set to something
+    other than its default, the key, and last the pass-through ``engine_args``.
+
+    >>> engine_argv(BackendOptions(model="m", dtype="bfloat16", enable_prefix_caching=True,
+    ...             tensor_parallel_size=1), module="eng", model_flag="--model", python="py", port=9,
+    ...             api_key=None, flags={"dtype": "--dtype", "enable_prefix_caching": "--prefix",
+    ...                                  "tensor_parallel_size": "--tp"})
+    ['py', '-m', 'eng', '--model', 'm', '--host', '127.0.0.1', '--port', '9', '--dtype', 'bfloat16', '--prefix']
+    """
+    argv = [python, "-m", module, model_flag, options.model, "--host", "127.0.0.1", "--port", str(port)]
+    defaults = BackendOptions(model=options.model)
+    for field, flag in flags.items():
+        value = getattr(options, field)
+        if value == getattr(defaults, field) or value in (None, False, "", "auto"):
+            continue
+        argv += [flag] if value is True else [flag, str(value)]
+    if api_key:
+        argv += ["--api-key", api_key]
+    return argv + list(options.engine_args)
+
+
 class ManagedEngineBackend(OpenAIUpstreamBackend):
     """Base of the engine backends: child process on a private loopback port, or ``--upstream``.
 

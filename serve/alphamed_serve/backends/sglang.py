@@ -12,7 +12,19 @@ from __future__ import annotations
 from typing import Any
 
 from alphamed_serve.backend import BackendOptions, GenerationRequest
-from alphamed_serve.backends.managed import ManagedEngineBackend
+from alphamed_serve.backends.managed import ManagedEngineBackend, engine_argv
+
+
+# `alphamed serve` option -> sglang's flag
+SGLANG_FLAGS = {
+    "served_model_name": "--served-model-name",
+    "tensor_parallel_size": "--tp-size",
+    "pipeline_parallel_size": "--pp-size",
+    "max_model_len": "--context-length",
+    "gpu_memory_utilization": "--mem-fraction-static",
+    "dtype": "--dtype",
+    "reasoning_parser": "--reasoning-parser",
+}
 
 
 def sglang_command(options: BackendOptions, *, python: str, port: int, api_key: str | None) -> list[str]:
@@ -32,25 +44,8 @@ def sglang_command(options: BackendOptions, *, python: str, port: int, api_key: 
     >>> sglang_command(opts, python="py", port=9, api_key=None)[3:]
     ['--model-path', 'm', '--host', '127.0.0.1', '--port', '9', '--context-length', '4096', '--mem-fraction-static', '0.8']
     """
-    argv = [python, "-m", "sglang.launch_server", "--model-path", options.model]
-    argv += ["--host", "127.0.0.1", "--port", str(port)]
-    if options.served_model_name:
-        argv += ["--served-model-name", options.served_model_name]
-    if options.tensor_parallel_size != 1:
-        argv += ["--tp-size", str(options.tensor_parallel_size)]
-    if options.pipeline_parallel_size != 1:
-        argv += ["--pp-size", str(options.pipeline_parallel_size)]
-    if options.max_model_len is not None:
-        argv += ["--context-length", str(options.max_model_len)]
-    if options.gpu_memory_utilization is not None:
-        argv += ["--mem-fraction-static", str(options.gpu_memory_utilization)]
-    if options.dtype and options.dtype != "auto":
-        argv += ["--dtype", options.dtype]
-    if options.reasoning_parser:
-        argv += ["--reasoning-parser", options.reasoning_parser]
-    if api_key:
-        argv += ["--api-key", api_key]
-    return argv + list(options.engine_args)
+    return engine_argv(options, module="sglang.launch_server", model_flag="--model-path", flags=SGLANG_FLAGS,
+                       python=python, port=port, api_key=api_key)
 
 
 class SGLangBackend(ManagedEngineBackend):

@@ -9,7 +9,20 @@ the split reasoning in ``reasoning``; the gateway uses it as is.
 from __future__ import annotations
 
 from alphamed_serve.backend import BackendOptions
-from alphamed_serve.backends.managed import ManagedEngineBackend
+from alphamed_serve.backends.managed import ManagedEngineBackend, engine_argv
+
+
+# `alphamed serve` option -> vllm's flag
+VLLM_FLAGS = {
+    "served_model_name": "--served-model-name",
+    "tensor_parallel_size": "--tensor-parallel-size",
+    "pipeline_parallel_size": "--pipeline-parallel-size",
+    "max_model_len": "--max-model-len",
+    "gpu_memory_utilization": "--gpu-memory-utilization",
+    "dtype": "--dtype",
+    "enable_prefix_caching": "--enable-prefix-caching",
+    "reasoning_parser": "--reasoning-parser",
+}
 
 
 def vllm_command(options: BackendOptions, *, python: str, port: int, api_key: str | None) -> list[str]:
@@ -28,27 +41,8 @@ def vllm_command(options: BackendOptions, *, python: str, port: int, api_key: st
     >>> vllm_command(opts, python="py", port=9, api_key=None)[3:]
     ['--model', 'm', '--host', '127.0.0.1', '--port', '9', '--tensor-parallel-size', '2', '--enforce-eager']
     """
-    argv = [python, "-m", "vllm.entrypoints.openai.api_server", "--model", options.model]
-    argv += ["--host", "127.0.0.1", "--port", str(port)]
-    if options.served_model_name:
-        argv += ["--served-model-name", options.served_model_name]
-    if options.tensor_parallel_size != 1:
-        argv += ["--tensor-parallel-size", str(options.tensor_parallel_size)]
-    if options.pipeline_parallel_size != 1:
-        argv += ["--pipeline-parallel-size", str(options.pipeline_parallel_size)]
-    if options.max_model_len is not None:
-        argv += ["--max-model-len", str(options.max_model_len)]
-    if options.gpu_memory_utilization is not None:
-        argv += ["--gpu-memory-utilization", str(options.gpu_memory_utilization)]
-    if options.dtype and options.dtype != "auto":
-        argv += ["--dtype", options.dtype]
-    if options.enable_prefix_caching:
-        argv += ["--enable-prefix-caching"]
-    if options.reasoning_parser:
-        argv += ["--reasoning-parser", options.reasoning_parser]
-    if api_key:
-        argv += ["--api-key", api_key]
-    return argv + list(options.engine_args)
+    return engine_argv(options, module="vllm.entrypoints.openai.api_server", model_flag="--model", flags=VLLM_FLAGS,
+                       python=python, port=port, api_key=api_key)
 
 
 class VLLMBackend(ManagedEngineBackend):
