@@ -1,14 +1,17 @@
 """Serving benchmarks, one command: ``.venv/bin/python bench/serve.py [--quick]``.
 
-1. Gateway overhead. A fake OpenAI-compatible engine (its own process) streams ``--tokens``
-   tokens per request with ``--token-delay`` seconds between tokens. The same load (1 and 256
-   concurrent streams) runs straight against the engine and through ``alphamed_serve``'s gateway
-   (its own process, fronting the engine over HTTP with a minimal streaming backend), side by
-   side. Reported: tokens/s ratio (gateway / direct) and the p50 time-to-first-token added.
+1. Gateway overhead. A fake OpenAI-compatible engine (its own process; plain asyncio by default,
+   ``--engine fastapi`` for a FastAPI + uvicorn one) streams ``--tokens`` tokens per request with
+   ``--token-delay`` seconds between tokens. The same load (1 and 256 concurrent streams) runs
+   straight against the engine and through ``alphamed_serve``'s gateway (its own process, fronting
+   the engine over HTTP with the production ``openai`` upstream backend), alternating. Reported:
+   tokens/s ratio (gateway / direct) and the p50 time-to-first-token added. Tokens are counted in
+   the streamed text, and every stream's text must equal the engine's (the gateway may merge
+   deltas into fewer events when it is behind). ``--skip-batching`` runs only this part.
 2. Batching. The embedded transformers backend on the tiny model: k = 1, 4, 16 requests issued
    together vs the same k requests one at a time; ratio of generated tokens/s.
 
-Prints a Markdown table (paste into README "Serving").
+Prints Markdown tables (paste into README "Serving").
 """
 
 from __future__ import annotations
