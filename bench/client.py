@@ -51,13 +51,13 @@ def start_server() -> tuple[subprocess.Popen, str]:
     return proc, f"http://127.0.0.1:{port}/v1"
 
 
-async def time_score(url: str, bank: Path, out: Path, concurrency: int) -> tuple[float, float]:
+async def time_score(url: str, bank: Path, out: Path, concurrency: int, workers: int = 1) -> tuple[float, float]:
     from alphamed_client import AsyncAlphaMed
 
     async with AsyncAlphaMed(base_url=url, model="fake-model", max_connections=concurrency) as client:
         await client.check_server()
         cpu, start = time.process_time(), time.perf_counter()
-        await client.score(bank, out=out, concurrency=concurrency, resume=False, check=False)
+        await client.score(bank, out=out, concurrency=concurrency, resume=False, check=False, workers=workers)
         return time.perf_counter() - start, time.process_time() - cpu
 
 

@@ -277,14 +277,19 @@ class AsyncAlphaMed:
                     resume: bool = True, n: int = 1, temperature: float | None = None,
                     max_tokens: int | None = None, prompt_style: str | None = None,
                     on_result: Callable[[ResultRow], None] | None = None,
-                    check: bool = True) -> "ScoreReport":
-        """Score a JSONL question bank; see :func:`alphamed_client.scoring.score_bank`."""
+                    check: bool = True, workers: int = 1) -> "ScoreReport":
+        """Score a JSONL question bank; see :func:`alphamed_client.scoring.score_bank`.
+
+        ``workers > 1`` asks the server from that many processes (when one process's CPU is the
+        bottleneck: high concurrency against a fast server); see :mod:`alphamed_client.workers`.
+        """
         from alphamed_client.scoring import ScoreJob, score_bank
 
         if check:
             await self.check_server()
         job = ScoreJob(bank=Path(bank), out=Path(out), concurrency=concurrency, resume=resume, n=n,
-                       temperature=temperature, max_tokens=max_tokens, prompt_style=prompt_style)
+                       temperature=temperature, max_tokens=max_tokens, prompt_style=prompt_style,
+                       workers=workers)
         return await score_bank(self, job, on_result=on_result)
 
     async def close(self) -> None:
@@ -363,14 +368,16 @@ class AlphaMed:
     def score(self, bank: str | Path, *, concurrency: int = 64, out: str | Path = "results.jsonl",
               resume: bool = True, n: int = 1, temperature: float | None = None,
               max_tokens: int | None = None, prompt_style: str | None = None,
-              on_result: Callable[[ResultRow], None] | None = None, check: bool = True) -> "ScoreReport":
+              on_result: Callable[[ResultRow], None] | None = None, check: bool = True,
+              workers: int = 1) -> "ScoreReport":
         """See :meth:`AsyncAlphaMed.score`; runs it on a private event loop (not inside a running one)."""
 
         async def run() -> "ScoreReport":
             async with AsyncAlphaMed(**self.settings.as_kwargs()) as twin:
                 return await twin.score(bank, concurrency=concurrency, out=out, resume=resume, n=n,
                                         temperature=temperature, max_tokens=max_tokens,
-                                        prompt_style=prompt_style, on_result=on_result, check=check)
+                                        prompt_style=prompt_style, on_result=on_result, check=check,
+                                        workers=workers)
 
         return asyncio.run(run())
 

@@ -12,8 +12,9 @@ model) stop the run at once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,7 @@ class ScoreJob:
         n: samples per question (majority vote when > 1).
         temperature, max_tokens, prompt_style: sampling and prompt settings.
         format, format_options: the bank's format (None: AlphaMed JSONL) and its options.
+        workers: processes that ask the server (> 1: see :mod:`alphamed_client.workers`).
     """
 
     bank: Path
@@ -57,10 +59,13 @@ class ScoreJob:
     prompt_style: str | None = None
     format: str | None = None
     format_options: dict[str, Any] = field(default_factory=dict)
+    workers: int = 1
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
             raise ValueError("concurrency must be >= 1")
+        if self.workers < 1:
+            raise ValueError("workers must be >= 1")
         if self.n < 1:
             raise ValueError("n must be >= 1")
 
@@ -102,7 +107,12 @@ def _is_fatal(exc: BaseException) -> bool:
                             openai.NotFoundError))
 
 
-async def _score_one(client: "AsyncAlphaMed", question: Question, job: ScoreJob) -> ResultRow:
+async def score_one(client: "AsyncAlphaMed", question: Question, job: ScoreJob) -> ResultRow:
+    """Ask ``question``; its result row, or its error row when it still fails after the retries.
+
+    Raises:
+        ScoringAborted: on an error every further request would hit (rejected key, unknown model).
+    """
     loop = asyncio.get_running_loop()
     start = loop.time()
     try:
@@ -131,13 +141,18 @@ class _Window:
     async def wait(self, *, all_done: bool = False) -> None:
         while self.tasks:
             done, self.tasks = await asyncio.wait(self.tasks, return_when=asyncio.FIRST_COMPLETED)
+            failures = [task.exception() for task in done if not task.cancelled() and task.exception()]
             for task in done:
-                row = task.result()  # ScoringAborted propagates
+                if task.cancelled() or task.exception() is not None:
+                    continue
+                row = task.result()
                 self.writer.write(row)
                 self.counts.scored += 1
                 self.counts.errors += row.error is not None
                 if self.on_result is not None:
                     self.on_result(row)
+            if failures:  # ScoringAborted, after keeping the rows that completed with it
+                raise failures[0]
             if not all_done:
                 return
 
@@ -152,6 +167,23 @@ async def run_job(client: "AsyncAlphaMed", job: ScoreJob, *,
                   on_result: Callable[[ResultRow], None] | None = None,
                   on_bad_line: Callable[[BadLine], None] | None = None) -> RunCounts:
     """Score every question of ``job.bank`` not already done; returns what this run did."""
+    pool = None
+    if job.workers > 1:  # started first: forked workers stay small
+        from alphamed_client.workers import WorkerPool
+
+        settings = dict(client.settings.as_kwargs(), mcqa=await client.uses_mcqa())
+        pool = await WorkerPool(settings, job, job.workers).start()
+    try:
+        ask = pool.ask if pool is not None else functools.partial(score_one, client, job=job)
+        return await _dispatch(ask, job, on_result, on_bad_line)
+    finally:
+        if pool is not None:
+            await pool.close()
+
+
+async def _dispatch(ask: Callable[[Question], Awaitable[ResultRow]], job: ScoreJob,
+                    on_result: Callable[[ResultRow], None] | None,
+                    on_bad_line: Callable[[BadLine], None] | None) -> RunCounts:
     done = results.done_ids(job.out) if job.resume else set()
     counts = RunCounts()
     with results.ResultsWriter(job.out, fresh=not job.resume) as writer:
@@ -169,7 +201,7 @@ async def run_job(client: "AsyncAlphaMed", job: ScoreJob, *,
                     continue
                 if len(window.tasks) >= job.concurrency:
                     await window.wait()
-                window.tasks.add(asyncio.create_task(_score_one(client, item, job)))
+                window.tasks.add(asyncio.create_task(ask(item)))
             await window.wait(all_done=True)
         finally:
             await window.cancel()
@@ -199,6 +231,6 @@ async def score_bank(client: "AsyncAlphaMed", job: ScoreJob, *,
     dropped = results.compact(job.out)
     logger.info("scored %d (%d errors), skipped %d done, %d bad lines, compacted %d superseded rows",
                 counts.scored, counts.errors, counts.skipped, len(counts.bad_lines), dropped)
-    report = ScoreReport.from_file(job.out)
+    report = ScoreReport.from_rows(results.read_compacted(job.out))
     report.bad_lines = [str(b) for b in counts.bad_lines]
     return report
