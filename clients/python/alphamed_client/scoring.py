@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -128,39 +128,41 @@ async def score_one(client: "AsyncAlphaMed", question: Question, job: ScoreJob) 
     return row_from_answer(question, answer, client.model)
 
 
-class _Window:
-    """The in-flight tasks; completed ones are written and reported in completion order."""
+class _Lanes:
+    """``concurrency`` lanes, each asking one question at a time from a shared bank iterator.
 
-    def __init__(self, writer: results.ResultsWriter, counts: RunCounts,
+    A lane writes its result the moment it completes and only then reads the next question, so
+    the bank is read as fast as questions complete, and the next request leaves right after the
+    previous answer is processed (no batching of refills: requests stay spread out in time).
+    """
+
+    def __init__(self, questions: Iterator[Question], ask: Callable[[Question], Awaitable[ResultRow]],
+                 writer: results.ResultsWriter, counts: RunCounts,
                  on_result: Callable[[ResultRow], None] | None) -> None:
-        self.tasks: set[asyncio.Task[ResultRow]] = set()
+        self.questions = questions
+        self.ask = ask
         self.writer = writer
         self.counts = counts
         self.on_result = on_result
 
-    async def wait(self, *, all_done: bool = False) -> None:
-        while self.tasks:
-            done, self.tasks = await asyncio.wait(self.tasks, return_when=asyncio.FIRST_COMPLETED)
-            failures = [task.exception() for task in done if not task.cancelled() and task.exception()]
-            for task in done:
-                if task.cancelled() or task.exception() is not None:
-                    continue
-                row = task.result()
-                self.writer.write(row)
-                self.counts.scored += 1
-                self.counts.errors += row.error is not None
-                if self.on_result is not None:
-                    self.on_result(row)
-            if failures:  # ScoringAborted, after keeping the rows that completed with it
-                raise failures[0]
-            if not all_done:
-                return
+    async def lane(self) -> None:
+        for question in self.questions:  # no await between next() and ask(): lanes never collide
+            row = await self.ask(question)
+            self.writer.write(row)
+            self.counts.scored += 1
+            self.counts.errors += row.error is not None
+            if self.on_result is not None:
+                self.on_result(row)
 
-    async def cancel(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        self.tasks.clear()
+    async def run(self, count: int) -> None:
+        """Run ``count`` lanes to the end of the bank; the first error cancels the others."""
+        tasks = [asyncio.ensure_future(self.lane()) for _ in range(count)]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def run_job(client: "AsyncAlphaMed", job: ScoreJob, *,
@@ -186,25 +188,21 @@ async def _dispatch(ask: Callable[[Question], Awaitable[ResultRow]], job: ScoreJ
                     on_bad_line: Callable[[BadLine], None] | None) -> RunCounts:
     done = results.done_ids(job.out) if job.resume else set()
     counts = RunCounts()
+
+    def todo() -> Iterator[Question]:
+        for item in iter_bank(job.bank, format=job.format, **job.format_options):
+            if isinstance(item, BadLine):
+                counts.bad_lines.append(item)
+                logger.warning("skipping %s", item)
+                if on_bad_line is not None:
+                    on_bad_line(item)
+            elif item.id in done:
+                counts.skipped += 1
+            else:
+                yield item
+
     with results.ResultsWriter(job.out, fresh=not job.resume) as writer:
-        window = _Window(writer, counts, on_result)
-        try:
-            for item in iter_bank(job.bank, format=job.format, **job.format_options):
-                if isinstance(item, BadLine):
-                    counts.bad_lines.append(item)
-                    logger.warning("skipping %s", item)
-                    if on_bad_line is not None:
-                        on_bad_line(item)
-                    continue
-                if item.id in done:
-                    counts.skipped += 1
-                    continue
-                if len(window.tasks) >= job.concurrency:
-                    await window.wait()
-                window.tasks.add(asyncio.create_task(ask(item)))
-            await window.wait(all_done=True)
-        finally:
-            await window.cancel()
+        await _Lanes(todo(), ask, writer, counts, on_result).run(job.concurrency)
     return counts
 
 
