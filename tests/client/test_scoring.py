@@ -168,7 +168,12 @@ def test_the_bank_is_read_only_as_fast_as_questions_complete(tmp_path, fake_serv
     assert max(ahead) <= 5  # never more than `concurrency` questions read but not finished
 
 
-def test_worker_processes_score_each_question_once_with_the_same_report(tmp_path, fake_server):
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_worker_processes_score_each_question_once_with_the_same_report(tmp_path, fake_server, monkeypatch,
+                                                                        method):
+    import alphamed_client.workers
+
+    monkeypatch.setattr(alphamed_client.workers, "start_method", lambda: method)
     server = fake_server(right_when(lambda i: i % 3 != 0, delay=0.02))
     bank = write_bank(tmp_path / "bank.jsonl", 90, extra_lines={10: "{not json"})
     one = client_for(server).score(bank, out=tmp_path / "one.jsonl", concurrency=6)
