@@ -189,9 +189,12 @@ class AsyncAlphaMed:
         self.settings = _Settings(base_url=base_url, model=model, api_key=api_key,
                                   prompt_style=prompt_style, timeout=timeout, max_retries=max_retries,
                                   mcqa=mcqa, max_connections=max_connections)
+        from alphamed_client.fast_requests import fast_async_openai
+
         shards, per_shard = _pool_shards(max_connections)
-        self._pool = [openai.AsyncOpenAI(http_client=_http_client(per_shard, asynchronous=True),
-                                         **self.settings.openai_kwargs()) for _ in range(shards)]
+        factory = fast_async_openai() or openai.AsyncOpenAI
+        self._pool = [factory(http_client=_http_client(per_shard, asynchronous=True),
+                              **self.settings.openai_kwargs()) for _ in range(shards)]
         self._next = itertools.cycle(self._pool)
         self.openai = self._pool[0]
         self._mcqa = mcqa
