@@ -1,6 +1,6 @@
 """Benchmark of batch scoring: throughput vs the ideal, and peak memory on a 100,000-question bank.
 
-    .venv/bin/python bench/client.py            # full run (about 3 minutes here)
+    .venv/bin/python bench/client.py            # full run (about 1.5 minutes here)
     .venv/bin/python bench/client.py --quick    # smaller sizes
 
 A fake OpenAI-compatible server (``alphamed_client.testing.fake_server``, its own process)
