@@ -1,4 +1,4 @@
-"""Batch scoring: a bounded sliding window of requests over a streamed question bank.
+"""Batch scoring: ``concurrency`` lanes of requests over a streamed question bank.
 
 At most ``concurrency`` questions are in flight; a new one is read from the bank only when
 one completes, so memory stays flat whatever the bank's size. Each result is appended to the
@@ -132,8 +132,8 @@ class _Lanes:
     """``concurrency`` lanes, each asking one question at a time from a shared bank iterator.
 
     A lane writes its result the moment it completes and only then reads the next question, so
-    the bank is read as fast as questions complete, and the next request leaves right after the
-    previous answer is processed (no batching of refills: requests stay spread out in time).
+    the bank is read as fast as questions complete and the next request leaves right after the
+    previous answer is written (no task per question, no waiting on a set of tasks).
     """
 
     def __init__(self, questions: Iterator[Question], ask: Callable[[Question], Awaitable[ResultRow]],
