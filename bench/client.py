@@ -1,13 +1,21 @@
 """Benchmark of batch scoring: throughput vs the ideal, and peak memory on a 100,000-question bank.
 
-    .venv/bin/python bench/client.py            # full run (about 3 minutes here)
+    .venv/bin/python bench/client.py            # full run (about 1.5 minutes here)
     .venv/bin/python bench/client.py --quick    # smaller sizes
 
 A fake OpenAI-compatible server (``alphamed_client.testing.fake_server``, its own process)
-answers every request after a fixed 200 ms. For each concurrency (16, 64, 256) it times
-``AsyncAlphaMed.score`` (prompt building, extraction, one flushed JSONL line per question)
-and, side by side, a bare ``openai.AsyncOpenAI`` loop under a semaphore that only sends the
-same requests. The ideal throughput is concurrency / latency; target: score >= 90% of it.
+answers every request after a fixed 200 ms. For each concurrency (16, 64, 256) it times,
+side by side on the same server:
+
+- ``AsyncAlphaMed.score`` in one process (prompt building, extraction, one flushed JSONL line
+  per question) and with ``workers=2`` (two forked processes ask the server, the parent writes);
+- a bare ``openai.AsyncOpenAI`` loop under a semaphore that only sends the same requests
+  (the SDK's default httpx transport);
+- a raw asyncio HTTP/1.1 keep-alive loop sending the same bytes (no SDK, no parsing): the
+  ceiling this machine and the fake server allow any client.
+
+The ideal throughput is concurrency / latency; target: score >= 90% of it. CPU columns are
+client CPU (user + system, worker processes included) per question.
 
 Memory: a child process scores a 100,000-question bank in which 90,000 ids are already done
 (resume: it reads the done ids, streams all 100,000 lines, scores the last 10,000 at
@@ -31,6 +39,7 @@ from pathlib import Path
 
 LATENCY = 0.2
 CONCURRENCIES = (16, 64, 256)
+WORKERS = 2
 
 
 def write_bank(path: Path, count: int) -> Path:
@@ -51,14 +60,20 @@ def start_server() -> tuple[subprocess.Popen, str]:
     return proc, f"http://127.0.0.1:{port}/v1"
 
 
-async def time_score(url: str, bank: Path, out: Path, concurrency: int) -> tuple[float, float]:
+def _cpu_seconds() -> float:
+    """CPU of this process and of its reaped children (the scoring workers)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+async def time_score(url: str, bank: Path, out: Path, concurrency: int, workers: int = 1) -> tuple[float, float]:
     from alphamed_client import AsyncAlphaMed
 
     async with AsyncAlphaMed(base_url=url, model="fake-model", max_connections=concurrency) as client:
         await client.check_server()
-        cpu, start = time.process_time(), time.perf_counter()
-        await client.score(bank, out=out, concurrency=concurrency, resume=False, check=False)
-        return time.perf_counter() - start, time.process_time() - cpu
+        cpu, start = _cpu_seconds(), time.perf_counter()
+        await client.score(bank, out=out, concurrency=concurrency, resume=False, check=False, workers=workers)
+        return time.perf_counter() - start, _cpu_seconds() - cpu
 
 
 async def time_bare_sdk(url: str, count: int, concurrency: int) -> float:
@@ -85,6 +100,36 @@ async def time_bare_sdk(url: str, count: int, concurrency: int) -> float:
     return elapsed
 
 
+async def time_raw_http(url: str, count: int, concurrency: int) -> float:
+    """The same requests from a minimal keep-alive loop (no SDK, responses not parsed)."""
+    from urllib.parse import urlsplit
+
+    from alphamed.prompts import build_messages
+    from alphamed.schema import Question
+
+    parts = urlsplit(url)
+    q = Question(id="q", question="First-line drug?", options={"A": "a", "B": "b", "C": "c", "D": "d"})
+    body = json.dumps({"model": "fake-model", "messages": build_messages(q), "temperature": 0.0}).encode()
+    request = (f"POST {parts.path}/chat/completions HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+               f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    left = [count]
+
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        while left[0] > 0:
+            left[0] -= 1
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length"))
+            await reader.readexactly(length)
+        writer.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    return time.perf_counter() - start
+
+
 def _limits(size: int):
     try:
         import httpx2 as http
@@ -93,18 +138,26 @@ def _limits(size: int):
     return http.Limits(max_connections=size, max_keepalive_connections=size)
 
 
+def _cell(count: int, seconds: float, ideal: float) -> str:
+    return f"{count / seconds:.0f} ({count / seconds / ideal:.0%})"
+
+
 def throughput_table(url: str, work: Path, rounds: int) -> list[str]:
-    rows = ["| concurrency | questions | ideal q/s | `score` q/s | `score` / ideal | bare openai SDK q/s | "
-            "bare SDK / ideal | client CPU ms/question |",
+    rows = [f"| concurrency | questions | ideal q/s | `score` q/s (of ideal) | `score`, {WORKERS} workers | "
+            "bare openai SDK | raw HTTP loop (ceiling) | client CPU ms/question: 1 process, "
+            f"{WORKERS} workers |",
             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for c in CONCURRENCIES:
         count = c * rounds
         bank = write_bank(work / f"bank-{c}.jsonl", count)
-        elapsed, cpu = asyncio.run(time_score(url, bank, work / f"out-{c}.jsonl", c))
+        one, cpu_one = asyncio.run(time_score(url, bank, work / f"out-{c}.jsonl", c))
+        many, cpu_many = asyncio.run(time_score(url, bank, work / f"out-{c}-w.jsonl", c, WORKERS))
         bare = asyncio.run(time_bare_sdk(url, count, c))
+        raw = asyncio.run(time_raw_http(url, count, c))
         ideal = c / LATENCY
-        rows.append(f"| {c} | {count} | {ideal:.0f} | {count / elapsed:.0f} | {count / elapsed / ideal:.0%} | "
-                    f"{count / bare:.0f} | {count / bare / ideal:.0%} | {1000 * cpu / count:.2f} |")
+        rows.append(f"| {c} | {count} | {ideal:.0f} | {_cell(count, one, ideal)} | {_cell(count, many, ideal)} | "
+                    f"{_cell(count, bare, ideal)} | {_cell(count, raw, ideal)} | "
+                    f"{1000 * cpu_one / count:.2f}, {1000 * cpu_many / count:.2f} |")
         print(rows[-1], file=sys.stderr, flush=True)
     return rows
 

@@ -38,28 +38,54 @@ def test_our_server_is_asked_through_mcqa(fake_server):
     assert server.log[-1].path == "/v1/mcqa"
 
 
-def test_429_with_retry_after_is_retried_after_the_servers_delay(fake_server):
+def ask(url, twin, **settings):
+    """Answer the question tagged ``k`` with the sync client or the async one (aiohttp transport)."""
+    if twin == "sync":
+        with AlphaMed(base_url=url, model="fake-model", mcqa=False, **settings) as client:
+            return client.answer("[id:k] Which?", options=OPTIONS)
+
+    async def run():
+        async with AsyncAlphaMed(base_url=url, model="fake-model", mcqa=False, **settings) as client:
+            return await client.answer("[id:k] Which?", options=OPTIONS)
+
+    return asyncio.run(run())
+
+
+TWINS = pytest.mark.parametrize("twin", ["sync", "async"])
+
+
+@TWINS
+def test_429_with_retry_after_is_retried_after_the_servers_delay(fake_server, twin):
     server = fake_server(scripted(Fail(429, retry_after=0.6), Reply(boxed("A"))))
-    with AlphaMed(base_url=server.base_url, model="fake-model", mcqa=False) as client:
-        ans = client.answer("[id:k] Which?", options=OPTIONS)
+    ans = ask(server.base_url, twin)
     first, second = server.requests_for("k")
     assert ans.letter == "A" and first.status == 429 and second.status == 200
     assert second.time - first.time >= 0.6
 
 
+@TWINS
 @pytest.mark.parametrize("failure", [Fail(500), Fail(503), Reset()], ids=["500", "503", "reset"])
-def test_transient_failures_are_retried(fake_server, failure):
+def test_transient_failures_are_retried(fake_server, failure, twin):
     server = fake_server(scripted(failure, failure, Reply(boxed("D"))))
-    with AlphaMed(base_url=server.base_url, model="fake-model", mcqa=False) as client:
-        assert client.answer("[id:k] Which?", options=OPTIONS).letter == "D"
+    assert ask(server.base_url, twin).letter == "D"
     assert len(server.requests_for("k")) == 3
 
 
-def test_a_timeout_is_retried(fake_server):
+@TWINS
+def test_a_timeout_is_retried(fake_server, twin):
     server = fake_server(scripted(Reply(boxed("B"), delay=3.0), Reply(boxed("B"))))
-    with AlphaMed(base_url=server.base_url, model="fake-model", mcqa=False, timeout=0.5) as client:
-        ans = client.answer("[id:k] Which?", options=OPTIONS)
+    ans = ask(server.base_url, twin, timeout=0.5)
     assert ans.letter == "B" and server.state.attempts["k"] == 2
+
+
+@TWINS
+def test_a_failure_that_outlasts_the_retries_raises(fake_server, twin):
+    import openai
+
+    server = fake_server(scripted(Fail(503)))
+    with pytest.raises(openai.InternalServerError):
+        ask(server.base_url, twin, max_retries=2)
+    assert len(server.requests_for("k")) == 3
 
 
 def test_unreachable_server_fails_fast_with_the_url():
@@ -70,6 +96,13 @@ def test_unreachable_server_fails_fast_with_the_url():
     with AlphaMed(base_url=url, model="m", max_retries=0) as client:
         with pytest.raises(ServerUnreachable, match=f"127.0.0.1:{port}"):
             client.check_server()
+
+    async def run():
+        async with AsyncAlphaMed(base_url=url, model="m", max_retries=0) as client:
+            await client.check_server()
+
+    with pytest.raises(ServerUnreachable, match=f"127.0.0.1:{port}"):
+        asyncio.run(run())
 
 
 def test_wrong_api_key_is_one_clear_error(fake_server):

@@ -65,3 +65,23 @@ def test_bodies_carry_sampling_and_the_prompt():
 def test_text_question_needs_options():
     with pytest.raises(ValueError, match="options"):
         protocol.as_question("Which?")
+
+
+FRAGMENTS = ["<think>", "</think>", "## Thinking\n", "\n## Final Response\n", "The final answer is: ",
+             "Therefore, the final answer: ", "final answer", "$\\boxed{B}$", "C", "Answer: A", " ", "\n", ".",
+             "B12 is low", "  so ", "**", "think>", "<thi"]
+
+
+def test_one_split_gives_what_two_core_calls_give():
+    """message_split runs the core splitter once; it must agree with split_reasoning + answer_region."""
+    from hypothesis import given, settings, strategies as st
+
+    from alphamed.reasoning import answer_region, split_reasoning
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.sampled_from(FRAGMENTS), max_size=8).map("".join))
+    def check(text):
+        expected = (*split_reasoning(text, untagged="reasoning"), answer_region(text))
+        assert protocol.message_split({"content": text}) == expected
+
+    check()

@@ -13,7 +13,7 @@ from typing import Any
 
 from alphamed.extract import extract_answer
 from alphamed.prompts import build_messages
-from alphamed.reasoning import answer_region, split_reasoning
+from alphamed.reasoning import HUATUO_OPEN, THINK_CLOSE, THINK_OPEN, split_reasoning
 from alphamed.schema import Question
 
 from alphamed_client.models import Answer, Sample, Usage
@@ -80,22 +80,32 @@ def mcqa_body(question: Question, *, model: str, prompt_style: str, n: int,
     return body
 
 
-def _message_parts(message: Mapping[str, Any]) -> tuple[str, str]:
-    """(reasoning, content) of a chat message, split client-side unless the server did."""
-    content = message.get("content") or ""
+def message_split(message: Mapping[str, Any]) -> tuple[str, str, str]:
+    """(reasoning, content, answer region) of a chat message, with one pass of the core splitter.
+
+    Reasoning and content: the server's split when it made one, else
+    ``split_reasoning(text, untagged="reasoning")`` (as ``alphamed serve`` splits by default).
+    The answer region (what extraction reads): the server's content when it split, else
+    :func:`alphamed.reasoning.answer_region` of the raw text (as rewards and the server do).
+    ``untagged`` only decides where free text without any marker goes, so the region follows
+    from the same split: its content when there is one, else nothing for tagged output (the
+    model has not committed) and the whole text for free text.
+
+    >>> message_split({"content": "B12 is low.\\nThe final answer is: C"})
+    ('B12 is low.', 'The final answer is: C', 'The final answer is: C')
+    >>> message_split({"content": "Answer: C"}), message_split({"content": "<think>hmm"})
+    (('Answer: C', '', 'Answer: C'), ('hmm', '', ''))
+    """
+    text = message.get("content") or ""
     reasoning = message.get("reasoning") or message.get("reasoning_content")
     if reasoning:
-        return str(reasoning), content
-    return split_reasoning(content, untagged="reasoning")  # as `alphamed serve` splits by default
-
-
-def _answer_region(message: Mapping[str, Any]) -> str:
-    """What extraction reads: the server's content when it split the reasoning, else the core's
-    :func:`alphamed.reasoning.answer_region` of the raw text (as rewards and the server do)."""
-    content = message.get("content") or ""
-    if message.get("reasoning") or message.get("reasoning_content"):
-        return content
-    return answer_region(content)
+        return str(reasoning), text, text
+    reasoning, content = split_reasoning(text, untagged="reasoning")
+    if content or not isinstance(text, str):
+        return reasoning, content, content
+    s = text.lstrip()
+    tagged = s.startswith((THINK_OPEN, HUATUO_OPEN)) or THINK_CLOSE in s
+    return reasoning, content, "" if tagged else s.strip()
 
 
 def sample_from_text(reasoning: str, content: str, options: Mapping[str, str],
@@ -126,8 +136,10 @@ def answer_from_chat(completion: Mapping[str, Any], question: Question, latency:
     choices = completion.get("choices") if isinstance(completion, Mapping) else None
     if not choices:
         raise ValueError("malformed chat completion: no choices")
-    samples = [sample_from_text(*_message_parts(m), question.options, region=_answer_region(m))
-               for m in (c.get("message") or {} for c in choices)]
+    samples = []
+    for message in (c.get("message") or {} for c in choices):
+        reasoning, content, region = message_split(message)
+        samples.append(sample_from_text(reasoning, content, question.options, region=region))
     return combine(samples, question, Usage.from_any(completion.get("usage")), latency, "chat")
 
 

@@ -64,14 +64,16 @@ def _iter_lines(path: Path) -> Iterator[tuple[int, ResultRow]]:
                 logger.warning("%s:%d: ignoring a line that is not a result row", path, lineno)
 
 
-def _chosen_lines(path: Path) -> dict[str, tuple[int, bool]]:
-    """id -> (line number, ok) of the row kept for that id."""
+def _choose(path: Path) -> tuple[set[int], int]:
+    """(line numbers of the row kept for each id, rows read), in one pass."""
     chosen: dict[str, tuple[int, bool]] = {}
+    total = 0
     for lineno, row in _iter_lines(path):
+        total += 1
         previous = chosen.get(row.id)
         if previous is None or row.ok or not previous[1]:
             chosen[row.id] = (lineno, row.ok)
-    return chosen
+    return {lineno for lineno, _ in chosen.values()}, total
 
 
 def done_ids(path: str | Path) -> set[str]:
@@ -91,17 +93,22 @@ def read_results(path: str | Path) -> Iterator[ResultRow]:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no results file at {path}")
-    chosen = {lineno for lineno, _ in _chosen_lines(path).values()}
+    chosen, _ = _choose(path)
     for lineno, row in _iter_lines(path):
         if lineno in chosen:
             yield row
 
 
+def read_compacted(path: str | Path) -> Iterator[ResultRow]:
+    """Every row of a file :func:`compact` has just rewritten (one pass: its ids are unique)."""
+    for _, row in _iter_lines(Path(path)):
+        yield row
+
+
 def compact(path: str | Path) -> int:
     """Rewrite ``path`` with one row per id (atomically); returns rows dropped."""
     path = Path(path)
-    chosen = {lineno for lineno, _ in _chosen_lines(path).values()}
-    total = sum(1 for _ in _iter_lines(path))
+    chosen, total = _choose(path)
     if total == len(chosen):
         return 0
     tmp = path.with_name(path.name + ".compact.tmp")

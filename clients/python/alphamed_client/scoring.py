@@ -1,4 +1,4 @@
-"""Batch scoring: a bounded sliding window of requests over a streamed question bank.
+"""Batch scoring: ``concurrency`` lanes of requests over a streamed question bank.
 
 At most ``concurrency`` questions are in flight; a new one is read from the bank only when
 one completes, so memory stays flat whatever the bank's size. Each result is appended to the
@@ -12,8 +12,9 @@ model) stop the run at once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,7 @@ class ScoreJob:
         n: samples per question (majority vote when > 1).
         temperature, max_tokens, prompt_style: sampling and prompt settings.
         format, format_options: the bank's format (None: AlphaMed JSONL) and its options.
+        workers: processes that ask the server (> 1: see :mod:`alphamed_client.workers`).
     """
 
     bank: Path
@@ -57,10 +59,13 @@ class ScoreJob:
     prompt_style: str | None = None
     format: str | None = None
     format_options: dict[str, Any] = field(default_factory=dict)
+    workers: int = 1
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
             raise ValueError("concurrency must be >= 1")
+        if self.workers < 1:
+            raise ValueError("workers must be >= 1")
         if self.n < 1:
             raise ValueError("n must be >= 1")
 
@@ -102,7 +107,12 @@ def _is_fatal(exc: BaseException) -> bool:
                             openai.NotFoundError))
 
 
-async def _score_one(client: "AsyncAlphaMed", question: Question, job: ScoreJob) -> ResultRow:
+async def score_one(client: "AsyncAlphaMed", question: Question, job: ScoreJob) -> ResultRow:
+    """Ask ``question``; its result row, or its error row when it still fails after the retries.
+
+    Raises:
+        ScoringAborted: on an error every further request would hit (rejected key, unknown model).
+    """
     loop = asyncio.get_running_loop()
     start = loop.time()
     try:
@@ -118,61 +128,81 @@ async def _score_one(client: "AsyncAlphaMed", question: Question, job: ScoreJob)
     return row_from_answer(question, answer, client.model)
 
 
-class _Window:
-    """The in-flight tasks; completed ones are written and reported in completion order."""
+class _Lanes:
+    """``concurrency`` lanes, each asking one question at a time from a shared bank iterator.
 
-    def __init__(self, writer: results.ResultsWriter, counts: RunCounts,
+    A lane writes its result the moment it completes and only then reads the next question, so
+    the bank is read as fast as questions complete and the next request leaves right after the
+    previous answer is written (no task per question, no waiting on a set of tasks).
+    """
+
+    def __init__(self, questions: Iterator[Question], ask: Callable[[Question], Awaitable[ResultRow]],
+                 writer: results.ResultsWriter, counts: RunCounts,
                  on_result: Callable[[ResultRow], None] | None) -> None:
-        self.tasks: set[asyncio.Task[ResultRow]] = set()
+        self.questions = questions
+        self.ask = ask
         self.writer = writer
         self.counts = counts
         self.on_result = on_result
 
-    async def wait(self, *, all_done: bool = False) -> None:
-        while self.tasks:
-            done, self.tasks = await asyncio.wait(self.tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                row = task.result()  # ScoringAborted propagates
-                self.writer.write(row)
-                self.counts.scored += 1
-                self.counts.errors += row.error is not None
-                if self.on_result is not None:
-                    self.on_result(row)
-            if not all_done:
-                return
+    async def lane(self) -> None:
+        for question in self.questions:  # no await between next() and ask(): lanes never collide
+            row = await self.ask(question)
+            self.writer.write(row)
+            self.counts.scored += 1
+            self.counts.errors += row.error is not None
+            if self.on_result is not None:
+                self.on_result(row)
 
-    async def cancel(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        self.tasks.clear()
+    async def run(self, count: int) -> None:
+        """Run ``count`` lanes to the end of the bank; the first error cancels the others."""
+        tasks = [asyncio.ensure_future(self.lane()) for _ in range(count)]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def run_job(client: "AsyncAlphaMed", job: ScoreJob, *,
                   on_result: Callable[[ResultRow], None] | None = None,
                   on_bad_line: Callable[[BadLine], None] | None = None) -> RunCounts:
     """Score every question of ``job.bank`` not already done; returns what this run did."""
+    pool = None
+    if job.workers > 1:  # started first: forked workers stay small
+        from alphamed_client.workers import WorkerPool
+
+        settings = dict(client.settings.as_kwargs(), mcqa=await client.uses_mcqa())
+        pool = await WorkerPool(settings, job, job.workers).start()
+    try:
+        ask = pool.ask if pool is not None else functools.partial(score_one, client, job=job)
+        return await _dispatch(ask, job, on_result, on_bad_line)
+    finally:
+        if pool is not None:
+            await pool.close()
+
+
+async def _dispatch(ask: Callable[[Question], Awaitable[ResultRow]], job: ScoreJob,
+                    on_result: Callable[[ResultRow], None] | None,
+                    on_bad_line: Callable[[BadLine], None] | None) -> RunCounts:
     done = results.done_ids(job.out) if job.resume else set()
     counts = RunCounts()
+
+    def todo() -> Iterator[Question]:
+        for item in iter_bank(job.bank, format=job.format, **job.format_options):
+            if isinstance(item, BadLine):
+                counts.bad_lines.append(item)
+                logger.warning("skipping %s", item)
+                if on_bad_line is not None:
+                    on_bad_line(item)
+            elif item.id in done:
+                counts.skipped += 1
+            else:
+                yield item
+
     with results.ResultsWriter(job.out, fresh=not job.resume) as writer:
-        window = _Window(writer, counts, on_result)
-        try:
-            for item in iter_bank(job.bank, format=job.format, **job.format_options):
-                if isinstance(item, BadLine):
-                    counts.bad_lines.append(item)
-                    logger.warning("skipping %s", item)
-                    if on_bad_line is not None:
-                        on_bad_line(item)
-                    continue
-                if item.id in done:
-                    counts.skipped += 1
-                    continue
-                if len(window.tasks) >= job.concurrency:
-                    await window.wait()
-                window.tasks.add(asyncio.create_task(_score_one(client, item, job)))
-            await window.wait(all_done=True)
-        finally:
-            await window.cancel()
+        await _Lanes(todo(), ask, writer, counts, on_result).run(job.concurrency)
     return counts
 
 
@@ -199,6 +229,6 @@ async def score_bank(client: "AsyncAlphaMed", job: ScoreJob, *,
     dropped = results.compact(job.out)
     logger.info("scored %d (%d errors), skipped %d done, %d bad lines, compacted %d superseded rows",
                 counts.scored, counts.errors, counts.skipped, len(counts.bad_lines), dropped)
-    report = ScoreReport.from_file(job.out)
+    report = ScoreReport.from_rows(results.read_compacted(job.out))
     report.bad_lines = [str(b) for b in counts.bad_lines]
     return report

@@ -31,6 +31,9 @@ async def _score(client, bank: Path, progress_total: int | None, **job) -> objec
               show_default=True, help="Results JSONL, appended as questions complete.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the full report here (.md, .json or .html by extension).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes that ask the server (more than 1 when this client's CPU is the "
+                   "bottleneck: high concurrency against a fast server).")
 @click.option("--resume/--no-resume", default=True, show_default=True,
               help="Skip questions already answered in --out (errors are retried); "
                    "--no-resume starts --out afresh.")
@@ -38,7 +41,7 @@ async def _score(client, bank: Path, progress_total: int | None, **job) -> objec
 def score(bank: Path, base_url: str, model: str, api_key: str | None, api_key_env: str | None,
           timeout: float, max_retries: int, mcqa: bool | None, concurrency: int,
           temperature: float | None, max_tokens: int | None, prompt_style: str, n: int, out: Path,
-          report_path: Path | None, resume: bool) -> None:
+          report_path: Path | None, resume: bool, workers: int) -> None:
     """Score BANK (JSONL questions) and print accuracy; resumable, safe to kill."""
     from alphamed_client.bank import count_lines
     from alphamed_client.cli.report_cmd import write_report
@@ -50,7 +53,8 @@ def score(bank: Path, base_url: str, model: str, api_key: str | None, api_key_en
                          concurrency=concurrency)
     todo = count_lines(bank) - (len(done_ids(out)) if resume else 0)
     result = run_async(_score(client, bank, max(todo, 0), concurrency=concurrency, out=out, resume=resume,
-                              n=n, temperature=temperature, max_tokens=max_tokens, prompt_style=prompt_style))
+                              n=n, temperature=temperature, max_tokens=max_tokens, prompt_style=prompt_style,
+                              workers=workers))
     for bad in result.bad_lines:
         click.echo(f"skipped {bad}", err=True)
     click.echo(summary_markdown(result))

@@ -232,11 +232,7 @@ def _mcqa_payload(payload: dict[str, Any], action: Reply, n: int, prompt: str) -
             "usage": _usage(prompt, [action.text_for(i) for i in range(n)])}
 
 
-async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str], bytes] | None:
-    try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except (asyncio.IncompleteReadError, ConnectionError):
-        return None
+def _parse_head(head: bytes) -> tuple[str, str, dict[str, str]]:
     lines = head.decode("latin-1").split("\r\n")
     method, path, _ = lines[0].split(" ", 2)
     headers = {}
@@ -244,9 +240,65 @@ async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[st
         if ":" in line:
             k, v = line.split(":", 1)
             headers[k.strip().lower()] = v.strip()
-    length = int(headers.get("content-length", "0"))
-    body = await reader.readexactly(length) if length else b""
-    return method, path, headers, body
+    return method, path, headers
+
+
+class _HttpConnection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection, on a bare protocol (no streams: cheaper per request).
+
+    Requests on a connection are answered in order, one at a time, as HTTP/1.1 requires.
+    """
+
+    def __init__(self, handler: _Handler) -> None:
+        self.handler = handler
+        self.buffer = bytearray()
+        self.transport: asyncio.Transport | None = None
+        self.busy = False
+        self.task: asyncio.Task[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        self._next()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.task is not None:
+            self.task.cancel()
+        self.transport = None
+
+    def _next(self) -> None:
+        """Start answering the next complete request in the buffer, if idle."""
+        if self.busy or self.transport is None:
+            return
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        method, path, headers = _parse_head(bytes(self.buffer[:end]))
+        length = int(headers.get("content-length", "0"))
+        if len(self.buffer) < end + 4 + length:
+            return
+        body = bytes(self.buffer[end + 4:end + 4 + length])
+        del self.buffer[:end + 4 + length]
+        self.busy = True
+        self.task = asyncio.ensure_future(self._answer(method, path, headers, body))
+
+    async def _answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> None:
+        response = await self.handler.handle(method, path, headers, body)
+        transport = self.transport
+        if transport is None:
+            return
+        if response is None:  # scripted reset
+            transport.abort()
+            return
+        transport.write(response)
+        if headers.get("connection", "").lower() == "close":
+            transport.close()
+            return
+        self.busy = False
+        self.task = None
+        self._next()
 
 
 class FakeServer:
@@ -330,27 +382,8 @@ class FakeServer:
 async def serve(state: FakeServerState, *, host: str = "127.0.0.1", port: int = 0) -> asyncio.AbstractServer:
     """Start serving ``state`` on ``host:port``; returns the asyncio server."""
     handler = _Handler(state)
-
-    async def on_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                request = await _read_request(reader)
-                if request is None:
-                    break
-                response = await handler.handle(*request)
-                if response is None:  # scripted reset
-                    writer.transport.abort()
-                    return
-                writer.write(response)
-                await writer.drain()
-                if request[2].get("connection", "").lower() == "close":
-                    break
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
-            pass  # client went away, or the server is stopping
-        finally:
-            writer.close()
-
-    return await asyncio.start_server(on_connection, host, port, backlog=4096)
+    loop = asyncio.get_running_loop()
+    return await loop.create_server(lambda: _HttpConnection(handler), host, port, backlog=4096)
 
 
 def main(argv: list[str] | None = None) -> None:
