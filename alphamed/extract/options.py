@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,6 +27,9 @@ _WS = re.compile(r"\s+")
 _LETTER_KEY = re.compile(r"^[\s(\[]*([A-Za-z])[\s)\].:]*$")
 _LETTER_PREFIX = re.compile(r"^\s*\(?([A-Z])[.):]\s+")
 _EDGE_JUNK = " \t\r\n.;,:*_\"'`"
+_SPACES = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+"""Every character ``\\s`` matches (the same set as :meth:`str.isspace`)."""
+_SPACES_AND_JUNK = _SPACES + _EDGE_JUNK
 
 
 def _key_letter(key: Any, position: int) -> str:
@@ -89,7 +93,7 @@ class OptionIndex:
         options: letter -> text (see :func:`normalize_options`).
     """
 
-    __slots__ = ("letters", "texts", "_by_length")
+    __slots__ = ("letters", "texts", "_by_length", "_initials", "_last_words")
 
     def __init__(self, options: Mapping[str, str]) -> None:
         self.letters: dict[str, str] = dict(options)
@@ -103,6 +107,8 @@ class OptionIndex:
             if letter is not None:
                 self.texts[letter] = norm
         self._by_length = sorted(((t, l) for l, t in self.texts.items()), key=lambda tl: -len(tl[0]))
+        self._initials = frozenset(t[0] for t in self.texts.values())
+        self._last_words = tuple({t.rsplit(" ", 1)[-1] for t in self.texts.values()})
 
     def __bool__(self) -> bool:
         return bool(self.letters)
@@ -115,6 +121,22 @@ class OptionIndex:
         """The original text of option ``letter``."""
         return self.letters.get(letter)
 
+    def may_be_text(self, text: str) -> bool:
+        """False when ``normalize_text(text)`` is certainly no option text; cheap.
+
+        A necessary condition, exact: the normalised text ends with the last word of the option
+        text it equals, so ``text`` without its trailing spaces and edge punctuation, lower-cased,
+        ends with that word (lower-casing maps no other character onto a space or punctuation).
+
+        Args:
+            text: any text.
+
+        Returns:
+            Whether ``normalize_text(text)`` may equal an option text.
+        """
+        core = text.rstrip(_SPACES_AND_JUNK).lower()
+        return any(core.endswith(word) for word in self._last_words)
+
     def prefix_match(self, lowered: str, pos: int) -> tuple[str, int] | None:
         """The longest option text starting at ``pos`` of already lower-cased text.
 
@@ -125,6 +147,8 @@ class OptionIndex:
         Returns:
             ``(letter, end)`` or None.
         """
+        if pos >= len(lowered) or lowered[pos] not in self._initials:
+            return None  # no option text starts with this character
         for norm, letter in self._by_length:
             if lowered.startswith(norm, pos):
                 end = pos + len(norm)
