@@ -116,6 +116,10 @@ STRONG = _anchored(_STRONG)
 WEAK = _anchored(_WEAK)
 WEAK_WORDS = _anchored([alt for alt in _WEAK if "choice_phrase" in alt])
 """The weak markers that can name an option by its text (the others need a capital letter)."""
+WEAK_NO_VERDICT = _anchored([alt for alt in _WEAK if "<verdict" not in alt])
+"""The weak markers but "C is correct": for text without any of :data:`VERDICT_WORDS`."""
+VERDICT_WORDS = ("correct", "right", "best", "true", "accurate", "appropriate", "final", "answer")
+"""A verdict marker ends with one of these words (:data:`_VERDICT_TAIL`)."""
 FOREIGN = _anchored(_FOREIGN_RULES)
 STRONG_ANY_CASE = re.compile("|".join(_STRONG), re.IGNORECASE)
 WEAK_ANY_CASE = re.compile("|".join(_WEAK), re.IGNORECASE)

@@ -93,7 +93,7 @@ class OptionIndex:
         options: letter -> text (see :func:`normalize_options`).
     """
 
-    __slots__ = ("letters", "texts", "_by_length", "_initials", "_last_words")
+    __slots__ = ("letters", "texts", "_by_length", "_initials", "_last_words", "_most_words")
 
     def __init__(self, options: Mapping[str, str]) -> None:
         self.letters: dict[str, str] = dict(options)
@@ -109,6 +109,7 @@ class OptionIndex:
         self._by_length = sorted(((t, l) for l, t in self.texts.items()), key=lambda tl: -len(tl[0]))
         self._initials = frozenset(t[0] for t in self.texts.values())
         self._last_words = tuple({t.rsplit(" ", 1)[-1] for t in self.texts.values()})
+        self._most_words = max((t.count(" ") + 1 for t in self.texts.values()), default=0)
 
     def __bool__(self) -> bool:
         return bool(self.letters)
@@ -124,9 +125,11 @@ class OptionIndex:
     def may_be_text(self, text: str) -> bool:
         """False when ``normalize_text(text)`` is certainly no option text; cheap.
 
-        A necessary condition, exact: the normalised text ends with the last word of the option
-        text it equals, so ``text`` without its trailing spaces and edge punctuation, lower-cased,
-        ends with that word (lower-casing maps no other character onto a space or punctuation).
+        Exact: with ``core`` the text without spaces and edge punctuation at either end,
+        ``normalize_text(text)`` is ``" ".join(core.lower().split())`` (lower-casing maps no
+        other character onto a space or edge punctuation), so it can equal an option text only
+        when ``core`` has at most as many words as the longest option text and ends with the
+        last word of one.
 
         Args:
             text: any text.
@@ -134,8 +137,10 @@ class OptionIndex:
         Returns:
             Whether ``normalize_text(text)`` may equal an option text.
         """
-        core = text.rstrip(_SPACES_AND_JUNK).lower()
-        return any(core.endswith(word) for word in self._last_words)
+        core = text.strip(_SPACES_AND_JUNK)
+        if len(core.split(None, self._most_words)) > self._most_words:
+            return False
+        return core.lower().endswith(self._last_words)
 
     def prefix_match(self, lowered: str, pos: int) -> tuple[str, int] | None:
         """The longest option text starting at ``pos`` of already lower-cased text.

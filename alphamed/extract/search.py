@@ -30,6 +30,8 @@ from alphamed.extract.markers import (
     TAG_CLOSE,
     WEAK,
     WEAK_ANY_CASE,
+    VERDICT_WORDS,
+    WEAK_NO_VERDICT,
     WEAK_WORDS,
     accept,
     find_literals,
@@ -133,7 +135,7 @@ def _scan(text: str, options: OptionIndex, start: int, stop: int, before: int, e
             if not chunk.isascii() or has_latin_foreign(lowered):
                 matches += find_markers(lowered, FOREIGN)
         else:
-            matches = find_markers(lowered, WEAK if _LETTER_TOKEN.search(chunk) else WEAK_WORDS)
+            matches = find_markers(lowered, _weak_table(chunk, lowered))
     else:  # lower-casing changed the length: offsets would not line up
         patterns = (STRONG_ANY_CASE, FOREIGN_ANY_CASE) if strong else (WEAK_ANY_CASE,)
         matches = [m for pattern in patterns for m in pattern.finditer(chunk)]
@@ -150,6 +152,17 @@ def _scan(text: str, options: OptionIndex, start: int, stop: int, before: int, e
             last = (found[0], method, found[1])
             break
     return last
+
+
+def _weak_table(chunk: str, lowered: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The weak markers that can occur in ``chunk``: those reading a letter need a capital
+    letter, and verdicts ("C is correct") one of their closing words."""
+    if not _LETTER_TOKEN.search(chunk):
+        return WEAK_WORDS
+    for word in VERDICT_WORDS:
+        if word in lowered:
+            return WEAK
+    return WEAK_NO_VERDICT
 
 
 class _Shifted:

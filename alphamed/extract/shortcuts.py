@@ -75,8 +75,9 @@ def read_ending(text: str, options: OptionIndex) -> Ending | None:
         found = _boxed_ending(text, options, tail_from)
         if found is not None:
             return found
-    if "nswer" in tail or "NSWER" in tail:
-        return _phrase_ending(text, options, tail_from)
+    last = max(tail.rfind("nswer"), tail.rfind("NSWER"))  # the shape holds no letter after it
+    if last >= 1:
+        return _phrase_ending(text, options, tail_from + last - 1)
     return None
 
 
@@ -92,13 +93,13 @@ def _boxed_ending(text: str, options: OptionIndex, tail_from: int) -> Ending | N
     return letter, method, (m.start(), m.end("close"))
 
 
-def _phrase_ending(text: str, options: OptionIndex, search_from: int) -> Ending | None:
-    """"The answer is (C)." closing the output, read as the full rules read it.
+def _phrase_ending(text: str, options: OptionIndex, at: int) -> Ending | None:
+    """"The answer is (C)." closing the output, with "answer" at ``at``, read as the full rules read it.
 
     The full rules scan the last :data:`FIRST_WINDOW` characters first; the marker must lie in
     that window, where its glued-word check sees only the window (the same context is used here).
     """
-    m = _PHRASE_END.search(text, search_from)
+    m = _PHRASE_END.match(text, at)
     if m is None:
         return None
     letter = m.group("letter")
