@@ -18,6 +18,7 @@ Precompiled patterns find every marker. The rules (the ``method`` of an
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _COPULA = (
     r"(?:\s*(?:\*\*|__))?\s*(?:(?:is|was|would\s+be|will\s+be|should\s+be|must\s+be|seems\s+to\s+be|appears\s+to\s+be"
@@ -160,7 +161,7 @@ def find_markers(lowered: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -
 
 
 def find_literals(
-    lowered: str, table: tuple[tuple[str, re.Pattern[str]], ...], lo: int, hi: int
+    lowered: str, table: Iterable[tuple[str, re.Pattern[str]]], lo: int, hi: int
 ) -> list[tuple[int, re.Pattern[str]]]:
     """Where markers of ``table`` may start in ``lowered[lo:hi]``: ``(offset, pattern to match there)``.
 
@@ -168,7 +169,7 @@ def find_literals(
 
     Args:
         lowered: lower-cased text.
-        table: :data:`STRONG`, :data:`WEAK` or :data:`FOREIGN`.
+        table: ``(literal, pattern)`` pairs, e.g. those of :data:`STRONG` present in the text.
         lo: first offset a marker may start at.
         hi: offsets from here on are left out.
 
@@ -178,8 +179,6 @@ def find_literals(
     found = []
     find = lowered.find
     for literal, pattern in table:
-        if literal not in lowered:
-            continue
         i = find(literal, lo)
         while 0 <= i < hi:
             found.append((i, pattern))

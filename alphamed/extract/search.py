@@ -108,11 +108,14 @@ def _near_strong(text: str, options: OptionIndex, start: int, end: int) -> Event
         return _NOT_NEAR
     else:
         foreign = True
+    present = [entry for entry in STRONG if entry[0] in lowered]
+    if foreign:
+        present += [entry for entry in FOREIGN if entry[0] in lowered]
     first = max(start, end - FIRST_WINDOW) - near
     for lo, hi in ((first, len(chunk)), (0, first)):
-        candidates = find_literals(lowered, STRONG, lo, hi)
-        if foreign:
-            candidates += find_literals(lowered, FOREIGN, lo, hi)
+        if not present or lo >= hi:
+            continue
+        candidates = find_literals(lowered, present, lo, hi)
         candidates.sort(key=_first, reverse=True)
         for i, pattern in candidates:
             m = pattern.match(lowered, i)
