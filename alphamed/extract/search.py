@@ -122,7 +122,7 @@ def _near_strong(text: str, options: OptionIndex, start: int, end: int) -> Event
             found = accept(chunk, m, lo) if m is not None else None
             if found is None:
                 continue
-            read = _read_marker(text, _Shifted(m, near), found[0], near + found[1], options, end)
+            read = _read_marker(text, near + m.end(), found[0], near + found[1], options, end)
             if read is not None:
                 return read[0], found[0], read[1]
     return None
@@ -150,7 +150,7 @@ def _scan(text: str, options: OptionIndex, start: int, stop: int, before: int, e
     accepted.sort(key=_first, reverse=True)
     last: Event | None = None
     for evidence_start, method, m in accepted:
-        found = _read_marker(text, _Shifted(m, start), method, evidence_start, options, end)
+        found = _read_marker(text, start + m.end(), method, evidence_start, options, end)
         if found is not None:
             last = (found[0], method, found[1])
             break
@@ -168,32 +168,17 @@ def _weak_table(chunk: str, lowered: str) -> tuple[tuple[str, re.Pattern[str]], 
     return WEAK_NO_VERDICT
 
 
-class _Shifted:
-    """A match with offsets moved by ``shift`` (matches come from a slice of the text)."""
-
-    __slots__ = ("_m", "_shift")
-
-    def __init__(self, m: re.Match[str], shift: int) -> None:
-        self._m, self._shift = m, shift
-
-    def start(self) -> int:
-        return self._m.start() + self._shift
-
-    def end(self) -> int:
-        return self._m.end() + self._shift
-
-
 def _read_marker(
-    text: str, m: Any, method: str, evidence_start: int, options: OptionIndex, end: int
+    text: str, marker_end: int, method: str, evidence_start: int, options: OptionIndex, end: int
 ) -> tuple[Reading, tuple[int, int]] | None:
-    """The reading after one marker match, or None when the marker says nothing."""
+    """The reading after one marker (ending at ``marker_end``), or None when it says nothing."""
     if method == "verdict":
         letter = text[evidence_start].translate(TRANSLATE)
-        reading = Reading("commit" if options.valid(letter) else "invalid", letter, m.end() - evidence_start)
+        reading = Reading("commit" if options.valid(letter) else "invalid", letter, marker_end - evidence_start)
         seg_start = evidence_start
     else:
-        seg_start = m.end()
-        seg_end = min(end, seg_start + SEGMENT)
+        seg_start = marker_end
+        seg_end = end if end < seg_start + SEGMENT else seg_start + SEGMENT
         if method in ("answer_tag", "boxed"):
             seg_end = _enclosed_end(text, seg_start, min(end, seg_start + _ENCLOSED_MAX), method)
         reading = read_answer(text[seg_start:seg_end], options, READ_MODE.get(method, "phrase"))
