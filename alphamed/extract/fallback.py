@@ -116,7 +116,7 @@ def _line_answer(line: str, options: OptionIndex, window: str) -> str | None:
     """The letter a line of ``window`` consists of ("C", "(C) Warfarin"), or None."""
     if not line or len(line) > 200:
         return None
-    m = _BARE.fullmatch(line.translate(TRANSLATE))
+    m = _BARE.fullmatch(line if line.isascii() else line.translate(TRANSLATE))  # TRANSLATE maps no ASCII
     if m is None:
         return None
     letter, rest = m.group(1), m.group(2)

@@ -71,8 +71,9 @@ def read_ending(text: str, options: OptionIndex) -> Ending | None:
     """
     tail_from = max(0, len(text) - _TAIL)
     tail = text[tail_from:]
-    if "\\boxed" in tail or "<answer>" in tail:
-        found = _boxed_ending(text, options, tail_from)
+    box = max(tail.rfind("\\boxed"), tail.rfind("<answer>"))  # the shape holds no letter after it
+    if box >= 0:
+        found = _boxed_ending(text, options, tail_from + box)
         if found is not None:
             return found
     last = max(tail.rfind("nswer"), tail.rfind("NSWER"))  # the shape holds no letter after it
@@ -81,9 +82,9 @@ def read_ending(text: str, options: OptionIndex) -> Ending | None:
     return None
 
 
-def _boxed_ending(text: str, options: OptionIndex, tail_from: int) -> Ending | None:
-    """``\\boxed{C}`` or ``<answer>C</answer>`` closing the output."""
-    m = _BOXED_END.search(text, tail_from)
+def _boxed_ending(text: str, options: OptionIndex, at: int) -> Ending | None:
+    """``\\boxed{C}`` or ``<answer>C</answer>`` closing the output, starting at ``at``."""
+    m = _BOXED_END.match(text, at)
     if m is None or is_alternative(text, max(0, m.start() - 12), m.start()):
         return None
     letter = m.group(1) or m.group(2) or m.group(3) or m.group(4)
