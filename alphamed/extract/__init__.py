@@ -17,6 +17,10 @@ Otherwise None: truncated reasoning, refusals, hedges, gibberish. A wrong letter
 None. Outputs longer than :data:`WINDOW` characters are read in two bounded windows (the head
 for an answer given first, the tail for the final commitment), so the cost per output is bounded.
 
+Where the time goes: :mod:`alphamed.extract.shortcuts` reads the commonest endings
+("The final answer is: $\\boxed{C}$", "The answer is (C).") directly when the rules provably give
+the same; :mod:`alphamed.extract.search` finds the last marker reading from the end backwards.
+
 >>> extract_answer("So the answer is clear. The final answer is: $\\\\boxed{C}$", ["a", "b", "c"]).letter
 'C'
 >>> extract_answer("Initially B looks right, but the answer is D.", ["w", "x", "y", "z"]).letter
