@@ -1,6 +1,7 @@
 """Answer extraction benchmark: alphamed's extractor vs a naive last-capital-letter regex.
 
-Run: ``.venv/bin/python bench/extract.py`` (options: ``--seconds`` per measurement, ``--markdown``).
+Run: ``.venv/bin/python bench/extract.py`` (options: ``--seconds`` per measurement; ``--against REV``
+also measures ``alphamed/extract`` as it was at git revision REV, side by side in the same run).
 
 Measures, in one run and on the same machine:
 - throughput (outputs/s) on the labeled set (tests/core/extraction_cases/*.jsonl) and on 8 KB
@@ -11,9 +12,13 @@ Measures, in one run and on the same machine:
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import re
+import subprocess
+import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -48,6 +53,27 @@ EXTRACTORS: dict[str, Callable[[str, list[str]], str | None]] = {
 }
 
 
+def extractor_at(rev: str) -> Callable[[str, list[str]], str | None]:
+    """``extract_answer`` as it was at git revision ``rev``, imported as a separate package."""
+    listing = subprocess.run(["git", "ls-tree", "--name-only", f"{rev}:alphamed/extract"], cwd=ROOT,
+                             check=True, capture_output=True, text=True).stdout.split()
+    package = "extract_at_" + re.sub(r"\W", "_", rev)
+    folder = Path(tempfile.mkdtemp(prefix="alphamed-bench-")) / package
+    folder.mkdir()
+    for name in (n for n in listing if n.endswith(".py")):
+        source = subprocess.run(["git", "show", f"{rev}:alphamed/extract/{name}"], cwd=ROOT, check=True,
+                                capture_output=True, text=True).stdout
+        (folder / name).write_text(re.sub(r"\balphamed\.extract\b", package, source), encoding="utf-8")
+    sys.path.insert(0, str(folder.parent))
+    old = importlib.import_module(package).extract_answer
+
+    def extract(text: str, options: list[str]) -> str | None:
+        found = old(text, options)
+        return found.letter if found is not None else None
+
+    return extract
+
+
 def load_cases() -> list[dict[str, Any]]:
     """Every labeled case."""
     cases: list[dict[str, Any]] = []
@@ -78,21 +104,26 @@ def long_cases(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def throughput(fn: Callable[[str, list[str]], str | None], cases: list[dict[str, Any]], seconds: float) -> float:
-    """Outputs per CPU-second of this process, over repeated passes for at least ``seconds``.
+def throughputs(extractors: dict[str, Callable[[str, list[str]], str | None]], cases: list[dict[str, Any]],
+                seconds: float) -> dict[str, float]:
+    """Outputs per CPU-second of this process for each extractor, passes over ``cases`` interleaved
+    (one pass of each in turn) until each has run for at least ``seconds``.
 
-    CPU time rather than wall time: the benchmark machine is shared, and wall time would measure
-    the other jobs as much as the extractor.
+    CPU time rather than wall time, and interleaved passes: the benchmark machine is shared, and
+    wall time (or one extractor measured after the other) would measure the other jobs as much as
+    the extractors.
     """
     pairs = [(c["output"], c["options"]) for c in cases]
-    done, start = 0, time.process_time()
-    while True:
-        for text, options in pairs:
-            fn(text, options)
-        done += len(pairs)
-        elapsed = time.process_time() - start
-        if elapsed >= seconds:
-            return done / elapsed
+    done = dict.fromkeys(extractors, 0)
+    spent = dict.fromkeys(extractors, 0.0)
+    while min(spent.values()) < seconds:
+        for name, fn in extractors.items():
+            start = time.process_time()
+            for text, options in pairs:
+                fn(text, options)
+            spent[name] += time.process_time() - start
+            done[name] += len(pairs)
+    return {name: done[name] / spent[name] for name in extractors}
 
 
 def score(fn: Callable[[str, list[str]], str | None], cases: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
@@ -119,13 +150,18 @@ def _pct(a: int, b: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="minimum time per throughput measurement")
+    parser.add_argument("--against", metavar="REV", help="also measure alphamed/extract as it was at this git revision")
     args = parser.parse_args()
     cases = load_cases()
     longs = long_cases(cases)
-    names = list(EXTRACTORS)
-    speed = {n: (throughput(EXTRACTORS[n], cases, args.seconds), throughput(EXTRACTORS[n], longs, args.seconds)) for n in names}
-    scores = {n: score(EXTRACTORS[n], cases) for n in names}
-    long_scores = {n: score(EXTRACTORS[n], longs) for n in names}
+    extractors = dict(EXTRACTORS)
+    if args.against:
+        extractors[f"alphamed.extract @ {args.against}"] = extractor_at(args.against)
+    names = list(extractors)
+    short, long = throughputs(extractors, cases, args.seconds), throughputs(extractors, longs, args.seconds)
+    speed = {n: (short[n], long[n]) for n in names}
+    scores = {n: score(extractors[n], cases) for n in names}
+    long_scores = {n: score(extractors[n], longs) for n in names}
     mean_len = sum(len(c["output"]) for c in cases) / len(cases)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{len(cases)} labeled outputs (mean {mean_len:.0f} characters); 8 KB set: the same outputs after ~8 KB of "
@@ -136,9 +172,12 @@ def main() -> None:
         a, b = scores[n]["ALL"], long_scores[n]["ALL"]
         print(f"| {n} | {speed[n][0]:,.0f} | {speed[n][1]:,.0f} | {_pct(a['correct'], a['n'])} | {_pct(b['correct'], b['n'])} "
               f"| {a['fp']}/{a['abstain']} ({_pct(a['fp'], a['abstain'])}) | {a['wrong']} |")
-    base, ours = names[1], names[0]
-    print(f"\nspeed ratio {ours} / {base}: {speed[ours][0] / speed[base][0]:.2f}x (labeled set), "
-          f"{speed[ours][1] / speed[base][1]:.2f}x (8 KB outputs)\n")
+    ours = names[0]
+    print()
+    for base in names[1:]:
+        print(f"speed ratio {ours} / {base}: {speed[ours][0] / speed[base][0]:.2f}x (labeled set), "
+              f"{speed[ours][1] / speed[base][1]:.2f}x (8 KB outputs)")
+    print()
     print("| category | n | " + " | ".join(f"{n}: accuracy / false pos." for n in names) + " |")
     print("| --- | ---: | " + " | ".join("---:" for _ in names) + " |")
     for category in sorted(k for k in scores[ours] if k != "ALL"):

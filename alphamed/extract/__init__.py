@@ -17,6 +17,10 @@ Otherwise None: truncated reasoning, refusals, hedges, gibberish. A wrong letter
 None. Outputs longer than :data:`WINDOW` characters are read in two bounded windows (the head
 for an answer given first, the tail for the final commitment), so the cost per output is bounded.
 
+Where the time goes: :mod:`alphamed.extract.shortcuts` reads the commonest endings
+("The final answer is: $\\boxed{C}$", "The answer is (C).") directly when the rules provably give
+the same; :mod:`alphamed.extract.search` finds the last marker reading from the end backwards.
+
 >>> extract_answer("So the answer is clear. The final answer is: $\\\\boxed{C}$", ["a", "b", "c"]).letter
 'C'
 >>> extract_answer("Initially B looks right, but the answer is D.", ["w", "x", "y", "z"]).letter
@@ -32,35 +36,15 @@ True
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
-from functools import lru_cache
-from operator import itemgetter
-from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from alphamed.extract.answer import SEGMENT, TRANSLATE, Reading, read_answer
 from alphamed.extract.fallback import bare_line, concluding_option
-from alphamed.extract.markers import (
-    FOREIGN,
-    FOREIGN_ANY_CASE,
-    READ_MODE,
-    STRONG,
-    STRONG_ANY_CASE,
-    TAG_CLOSE,
-    WEAK,
-    WEAK_ANY_CASE,
-    WEAK_WORDS,
-    accept,
-    find_markers,
-    has_doubt_after,
-    has_latin_foreign,
-    is_alternative,
-    is_conditional,
-    is_negated,
-)
 from alphamed.extract.options import OptionIndex, Options, normalize_options
+from alphamed.extract.search import last_marker
+from alphamed.extract.shortcuts import read_ending
 
 __all__ = ["Extraction", "Options", "extract_answer", "normalize_options", "WINDOW"]
 
@@ -69,19 +53,6 @@ logger = logging.getLogger(__name__)
 WINDOW = 16_384
 """Outputs longer than this are read as their first ``HEAD`` and last ``WINDOW`` characters."""
 HEAD = 2_048
-_LOOKBEHIND = 80
-_ENCLOSED_MAX = 400
-_FIRST_WINDOW = 160
-# "...$\\boxed{C}$" / "<answer>C</answer>" at the very end: the last commitment, read directly.
-_FAST_END = re.compile(
-    r"(?:\\boxed\{[ \t]*(?:\\text(?:bf)?\{[ \t]*)?(?:\(([A-Z])\)|([A-Z]))[ \t]*\}?[ \t]*\}"
-    r"|<answer>\s*(?:\(([A-Z])\)|([A-Z]))\s*</answer>)(?P<close>)[\s$.*\\\])]*\Z"
-)
-_first = itemgetter(0)
-_LETTER_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z](?![a-z0-9])")
-_NOTHING_AFTER = re.compile(r"[\s.!*_$})\]`'\"]*")
-WEAK_TAIL = 480
-_OVERLAP = 200
 
 
 @dataclass(frozen=True)
@@ -159,17 +130,14 @@ def find_answer(text: str, options: OptionIndex, fast: bool = True) -> Extractio
     Args:
         text: the output.
         options: prepared options.
-        fast: allow the shortcut for an output that ends with a boxed or tagged single letter
-            (the released models' format); tests compare it with the full rules.
+        fast: allow the shortcuts for outputs ending in a common fixed shape
+            (:mod:`alphamed.extract.shortcuts`); tests compare them with the full rules.
     """
-    tail_from = max(0, len(text) - 96)
-    if fast and ("\\boxed" in text[tail_from:] or "<answer>" in text[tail_from:]):
-        m = _FAST_END.search(text, tail_from)
-        if m is not None and not is_alternative(text, max(0, m.start() - 12), m.start()):
-            letter = m.group(1) or m.group(2) or m.group(3) or m.group(4)
-            if options.valid(letter):
-                method = "boxed" if m.group(1) or m.group(2) else "answer_tag"
-                return Extraction(letter, options.text_of(letter), method, (m.start(), m.end("close")))
+    if fast:
+        ending = read_ending(text, options)
+        if ending is not None:
+            letter, method, span = ending
+            return Extraction(letter, options.text_of(letter), method, span)
     if len(text) <= WINDOW + HEAD:
         return _decide(text, options, 0, len(text))[0]
     found, decided = _decide(text, options, len(text) - WINDOW, len(text), head=False)
@@ -186,7 +154,7 @@ def _decide(
     Returns:
         The extraction, and whether the window decided (a marker that abstains decides too).
     """
-    marker = _last_marker(text, options, start, end)
+    marker = last_marker(text, options, start, end)
     if marker is not None:
         reading, method, span = marker
         if reading.kind != "commit" or reading.letter is None:
@@ -202,120 +170,3 @@ def _decide(
             letter, span = concluded
             return Extraction(letter, options.text_of(letter), "option_text", span), True
     return None, False
-
-
-def _last_marker(text: str, options: OptionIndex, start: int, end: int) -> _Event | None:
-    """The last marker in ``text[start:end]`` that says something about the answer.
-
-    Strong markers are read in windows from the end backwards, growing geometrically, stopping
-    at the first window holding one: the final answer is usually near the end, so the cost rarely
-    depends on the length of the reasoning. Weak markers count only after the last strong one
-    and within the last :data:`WEAK_TAIL` characters.
-    """
-    strong = None
-    w_end, size = end, _FIRST_WINDOW
-    while w_end > start and strong is None:
-        w_start = max(start, w_end - size)
-        strong = _scan(text, options, w_start, min(end, w_end + _OVERLAP), w_end if w_end < end else end + 1, end)
-        w_end, size = w_start, size * 4
-    weak_from = max(start, end - WEAK_TAIL, strong[2][1] if strong is not None else start)
-    if weak_from >= end or (strong is not None and _NOTHING_AFTER.fullmatch(text, weak_from, end)):
-        return strong
-    weak = _scan(text, options, weak_from, end, end + 1, end, strong=False)
-    return weak if weak is not None else strong
-
-
-_Event = tuple[Reading, str, tuple[int, int]]
-
-
-def _scan(text: str, options: OptionIndex, start: int, stop: int, before: int, end: int, strong: bool = True) -> _Event | None:
-    """The last marker event in ``text[start:stop]`` whose evidence starts before ``before``."""
-    chunk = text[start:stop]
-    lowered = chunk.lower()
-    if len(lowered) == len(chunk):
-        if strong:
-            matches = find_markers(lowered, STRONG)
-            if not chunk.isascii() or has_latin_foreign(lowered):
-                matches += find_markers(lowered, FOREIGN)
-        else:
-            matches = find_markers(lowered, WEAK if _LETTER_TOKEN.search(chunk) else WEAK_WORDS)
-    else:  # lower-casing changed the length: offsets would not line up
-        patterns = (STRONG_ANY_CASE, FOREIGN_ANY_CASE) if strong else (WEAK_ANY_CASE,)
-        matches = [m for pattern in patterns for m in pattern.finditer(chunk)]
-    accepted = []
-    for m in matches:
-        found = accept(chunk, m)
-        if found is not None and start + found[1] < before:
-            accepted.append((start + found[1], found[0], m))
-    accepted.sort(key=_first, reverse=True)
-    last: _Event | None = None
-    for evidence_start, method, m in accepted:
-        found = _read_marker(text, _Shifted(m, start), method, evidence_start, options, end)
-        if found is not None:
-            last = (found[0], method, found[1])
-            break
-    return last
-
-
-class _Shifted:
-    """A match with offsets moved by ``shift`` (matches come from a slice of the text)."""
-
-    __slots__ = ("_m", "_shift")
-
-    def __init__(self, m: re.Match[str], shift: int) -> None:
-        self._m, self._shift = m, shift
-
-    def start(self) -> int:
-        return self._m.start() + self._shift
-
-    def end(self) -> int:
-        return self._m.end() + self._shift
-
-
-def _read_marker(
-    text: str, m: Any, method: str, evidence_start: int, options: OptionIndex, end: int
-) -> tuple[Reading, tuple[int, int]] | None:
-    """The reading after one marker match, or None when the marker says nothing."""
-    if method == "verdict":
-        letter = text[evidence_start].translate(TRANSLATE)
-        reading = Reading("commit" if options.valid(letter) else "invalid", letter, m.end() - evidence_start)
-        seg_start = evidence_start
-    else:
-        seg_start = m.end()
-        seg_end = min(end, seg_start + SEGMENT)
-        if method in ("answer_tag", "boxed"):
-            seg_end = _enclosed_end(text, seg_start, min(end, seg_start + _ENCLOSED_MAX), method)
-        reading = read_answer(text[seg_start:seg_end], options, READ_MODE.get(method, "phrase"))
-    if reading.kind == "none":
-        return None
-    before = text[max(0, evidence_start - _LOOKBEHIND):evidence_start]
-    if method in ("answer_phrase", "verdict") and is_conditional(before):
-        return None
-    if reading.kind == "commit" and method not in ("answer_tag", "boxed") and is_negated(before):
-        reading = Reading("negation", reading.letter, reading.end)
-    if reading.kind == "commit" and is_alternative(before, max(0, len(before) - 12), len(before)):
-        reading = Reading("hedge", reading.letter, reading.end)
-    span = (evidence_start, seg_start + reading.end)
-    if reading.kind == "commit" and has_doubt_after(text, span[1], min(end, span[1] + 80)):
-        reading = Reading("hedge", reading.letter, reading.end)
-    return reading, span
-
-
-def _enclosed_end(text: str, start: int, limit: int, method: str) -> int:
-    """End of the content of ``<answer>...</answer>`` or ``\\boxed{...}`` (bounded)."""
-    if method == "answer_tag":
-        close = TAG_CLOSE.search(text, start, limit)
-        if close:
-            return close.start()
-        newline = text.find("\n", start, limit)
-        return newline if newline >= 0 else limit
-    depth = 1
-    for i in range(start, limit):
-        ch = text[i]
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-    return limit

@@ -69,6 +69,11 @@ _CONTINUATION = frozenset(
     "the than being".split()
 )
 _WORD = re.compile(r"[ \t]+(\w+)")
+# The commonest segment: a lone capital letter, maybe in parentheses or bold, ending its line
+# (" C.", " (C)", "** C**", "C" inside a box). The full reading gives the same for it: nothing
+# skipped but spaces and "**", no hedge, negation, option text, second letter or trailing hedge
+# can follow, and the letter is terminal (``tests/core/test_extract.py`` compares both).
+_LONE_LETTER = re.compile(r"[ \t]*(?:\*\*[ \t]*)?\(?([A-Z])\)?(?P<close>)\.?(?:\*\*)?[ \t]*(?:\n|\Z)")
 
 
 class Reading(NamedTuple):
@@ -102,6 +107,15 @@ def read_answer(segment: str, options: OptionIndex, mode: str = "phrase") -> Rea
     seg = segment[:SEGMENT]
     if not seg.isascii():  # every character TRANSLATE maps is non-ASCII
         seg = seg.translate(TRANSLATE)
+    lone = _LONE_LETTER.match(seg)
+    if lone is not None:
+        letter = lone.group(1)
+        return Reading("commit" if options.valid(letter) else "invalid", letter, lone.end("close"))
+    return _read_full(seg, options, mode)
+
+
+def _read_full(seg: str, options: OptionIndex, mode: str) -> Reading:
+    """:func:`read_answer` on an already normalised segment, without the lone-letter shortcut."""
     pos = _SKIP.match(seg).end()
     if _HEDGE.match(seg, pos):
         return Reading("hedge", None, pos)

@@ -29,7 +29,10 @@ _BARE = re.compile(
 _LIST_LINE = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?[(\[]?([A-Z])[)\].:]", re.MULTILINE)
 _FIRST_SENTENCE = re.compile(r"[ \t*_]*([^\n.!?,;:]{1,80})[.!?,;:\n]")
 _TERMINAL = frozenset(".!?)]}*\"'”»。！$`")
-_SENTENCE = re.compile(r"[^.!?\n。]+(?:[.!?。]+(?=\s|$)|\n|$)")
+# A sentence starts only where a sentence can start (after a stop, a line end or at the start):
+# the same matches as without the lookbehind, but a "3.5" or "e.g." no longer makes every
+# position of its sentence start a failing scan to that dot (quadratic in the sentence length).
+_SENTENCE = re.compile(r"(?<![^.!?\n。])[^.!?\n。]+(?:[.!?。]+(?=\s|$)|\n|$)")
 _TAIL = 700
 _HEDGED = re.compile(
     r"\b(?:either|unsure|not\s+sure|uncertain|unclear|cannot|can't|could\s+be|might\s+be|may\s+be|possibly|perhaps"
@@ -90,7 +93,7 @@ def bare_line(text: str, options: OptionIndex, start: int, end: int, first: bool
     if found is not None:
         return found, "answer_first", (start + body_start, start + line_end)
     sentence = _FIRST_SENTENCE.match(window, body_start)
-    if sentence and options.texts:
+    if sentence and options.texts and options.may_be_text(sentence.group(1)):
         norm = normalize_text(sentence.group(1))
         for letter, option_text in options.texts.items():
             if norm == option_text:
@@ -113,7 +116,7 @@ def _line_answer(line: str, options: OptionIndex, window: str) -> str | None:
     """The letter a line of ``window`` consists of ("C", "(C) Warfarin"), or None."""
     if not line or len(line) > 200:
         return None
-    m = _BARE.fullmatch(line.translate(TRANSLATE))
+    m = _BARE.fullmatch(line if line.isascii() else line.translate(TRANSLATE))  # TRANSLATE maps no ASCII
     if m is None:
         return None
     letter, rest = m.group(1), m.group(2)
@@ -127,7 +130,7 @@ def _line_answer(line: str, options: OptionIndex, window: str) -> str | None:
 
 def _line_option_text(line: str, options: OptionIndex) -> str | None:
     """The option whose text a line is, exactly ("Graves disease."), or None."""
-    if not options.texts or len(line) > 200:
+    if not options.texts or len(line) > 200 or not options.may_be_text(line):
         return None
     norm = normalize_text(line)
     for letter, option_text in options.texts.items():
@@ -154,10 +157,11 @@ def concluding_option(text: str, options: OptionIndex, start: int, end: int) -> 
     tail = text[tail_start:end].rstrip()
     if not tail:
         return None
-    whole = normalize_text(tail)
-    for letter, option_text in options.texts.items():
-        if whole == option_text:
-            return letter, (tail_start, tail_start + len(tail))
+    if options.may_be_text(tail):
+        whole = normalize_text(tail)
+        for letter, option_text in options.texts.items():
+            if whole == option_text:
+                return letter, (tail_start, tail_start + len(tail))
     if tail[-1] not in _TERMINAL:
         return None  # cut off mid-sentence
     sentences = [m for m in _SENTENCE.finditer(tail) if m.group(0).strip()]

@@ -18,6 +18,7 @@ Precompiled patterns find every marker. The rules (the ``method`` of an
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _COPULA = (
     r"(?:\s*(?:\*\*|__))?\s*(?:(?:is|was|would\s+be|will\s+be|should\s+be|must\s+be|seems\s+to\s+be|appears\s+to\s+be"
@@ -116,6 +117,10 @@ STRONG = _anchored(_STRONG)
 WEAK = _anchored(_WEAK)
 WEAK_WORDS = _anchored([alt for alt in _WEAK if "choice_phrase" in alt])
 """The weak markers that can name an option by its text (the others need a capital letter)."""
+WEAK_NO_VERDICT = _anchored([alt for alt in _WEAK if "<verdict" not in alt])
+"""The weak markers but "C is correct": for text without any of :data:`VERDICT_WORDS`."""
+VERDICT_WORDS = ("correct", "right", "best", "true", "accurate", "appropriate", "final", "answer")
+"""A verdict marker ends with one of these words (:data:`_VERDICT_TAIL`)."""
 FOREIGN = _anchored(_FOREIGN_RULES)
 STRONG_ANY_CASE = re.compile("|".join(_STRONG), re.IGNORECASE)
 WEAK_ANY_CASE = re.compile("|".join(_WEAK), re.IGNORECASE)
@@ -144,11 +149,39 @@ def find_markers(lowered: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -
     found = []
     find = lowered.find
     for literal, pattern in table:
+        if literal not in lowered:  # most literals are absent; ``in`` is cheaper than a call
+            continue
         i = find(literal)
         while i >= 0:
             m = pattern.match(lowered, i)
             if m is not None:
                 found.append(m)
+            i = find(literal, i + 1)
+    return found
+
+
+def find_literals(
+    lowered: str, table: Iterable[tuple[str, re.Pattern[str]]], lo: int, hi: int
+) -> list[tuple[int, re.Pattern[str]]]:
+    """Where markers of ``table`` may start in ``lowered[lo:hi]``: ``(offset, pattern to match there)``.
+
+    :func:`find_markers` without the matching, for callers that match lazily.
+
+    Args:
+        lowered: lower-cased text.
+        table: ``(literal, pattern)`` pairs, e.g. those of :data:`STRONG` present in the text.
+        lo: first offset a marker may start at.
+        hi: offsets from here on are left out.
+
+    Returns:
+        The candidates, in no particular order.
+    """
+    found = []
+    find = lowered.find
+    for literal, pattern in table:
+        i = find(literal, lo)
+        while 0 <= i < hi:
+            found.append((i, pattern))
             i = find(literal, i + 1)
     return found
 
@@ -170,24 +203,33 @@ _VERDICT_LETTER = re.compile(r"(?:^|[^A-Za-z0-9])(?:(?:[Oo]ption|[Cc]hoice)\s*)?
 _UPPER_AHEAD = re.compile(r"\s*(?:option\s+|choice\s+)?[(\[]?\s*[A-Z]", re.IGNORECASE)
 
 
-def accept(text: str, m: re.Match[str]) -> tuple[str, int] | None:
+def word_before(before: str) -> bool:
+    """Whether ``before`` ends with a letter or digit, so that a marker after it is inside a word.
+
+    As :data:`_WORD_BEFORE` searches it, a letter before one final newline counts too.
+    """
+    return _WORD_BEFORE.search(before) is not None
+
+
+def accept(text: str, m: re.Match[str], floor: int = 0) -> tuple[str, int] | None:
     """The rule a marker match stands for, after checks on the original text; None to ignore it.
 
     Args:
         text: the output (original case; ``m`` may come from its lower-cased copy).
         m: a match of :data:`STRONG`, :data:`WEAK` or :data:`FOREIGN`.
+        floor: the checks see no text before this offset (the start of the window scanned).
 
     Returns:
         ``(method, evidence_start)``, or None.
     """
     method = _METHOD_OF_GROUP.get(m.lastgroup) or (m.lastgroup or "").rstrip("0123456789")
     start = m.start()
-    before = text[max(0, start - 40):start]
+    before = text[max(floor, start - 40):start]
     if method == "verdict":
         letter = _VERDICT_LETTER.search(before)
         return ("verdict", start - len(before) + letter.start(1)) if letter else None
     if method in ("header", "answer_phrase", "option_phrase", "choice_phrase", "conclusion", "it_is"):
-        if _WORD_BEFORE.search(before):
+        if word_before(before):
             return None  # inside a word: "reanswer", "also"
     if method == "header":
         return ("answer_header", start) if _HEADER_BEFORE.search(before) else None

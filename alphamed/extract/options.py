@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,6 +27,9 @@ _WS = re.compile(r"\s+")
 _LETTER_KEY = re.compile(r"^[\s(\[]*([A-Za-z])[\s)\].:]*$")
 _LETTER_PREFIX = re.compile(r"^\s*\(?([A-Z])[.):]\s+")
 _EDGE_JUNK = " \t\r\n.;,:*_\"'`"
+_SPACES = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+"""Every character ``\\s`` matches (the same set as :meth:`str.isspace`)."""
+_SPACES_AND_JUNK = _SPACES + _EDGE_JUNK
 
 
 def _key_letter(key: Any, position: int) -> str:
@@ -89,7 +93,7 @@ class OptionIndex:
         options: letter -> text (see :func:`normalize_options`).
     """
 
-    __slots__ = ("letters", "texts", "_by_length")
+    __slots__ = ("letters", "texts", "_by_length", "_initials", "_last_words", "_most_words")
 
     def __init__(self, options: Mapping[str, str]) -> None:
         self.letters: dict[str, str] = dict(options)
@@ -103,6 +107,9 @@ class OptionIndex:
             if letter is not None:
                 self.texts[letter] = norm
         self._by_length = sorted(((t, l) for l, t in self.texts.items()), key=lambda tl: -len(tl[0]))
+        self._initials = frozenset(t[0] for t in self.texts.values())
+        self._last_words = tuple({t.rsplit(" ", 1)[-1] for t in self.texts.values()})
+        self._most_words = max((t.count(" ") + 1 for t in self.texts.values()), default=0)
 
     def __bool__(self) -> bool:
         return bool(self.letters)
@@ -115,6 +122,26 @@ class OptionIndex:
         """The original text of option ``letter``."""
         return self.letters.get(letter)
 
+    def may_be_text(self, text: str) -> bool:
+        """False when ``normalize_text(text)`` is certainly no option text; cheap.
+
+        Exact: with ``core`` the text without spaces and edge punctuation at either end,
+        ``normalize_text(text)`` is ``" ".join(core.lower().split())`` (lower-casing maps no
+        other character onto a space or edge punctuation), so it can equal an option text only
+        when ``core`` has at most as many words as the longest option text and ends with the
+        last word of one.
+
+        Args:
+            text: any text.
+
+        Returns:
+            Whether ``normalize_text(text)`` may equal an option text.
+        """
+        core = text.strip(_SPACES_AND_JUNK)
+        if len(core.split(None, self._most_words)) > self._most_words:
+            return False
+        return core.lower().endswith(self._last_words)
+
     def prefix_match(self, lowered: str, pos: int) -> tuple[str, int] | None:
         """The longest option text starting at ``pos`` of already lower-cased text.
 
@@ -125,6 +152,8 @@ class OptionIndex:
         Returns:
             ``(letter, end)`` or None.
         """
+        if pos >= len(lowered) or lowered[pos] not in self._initials:
+            return None  # no option text starts with this character
         for norm, letter in self._by_length:
             if lowered.startswith(norm, pos):
                 end = pos + len(norm)

@@ -1,0 +1,217 @@
+"""Finding the last final-answer marker of an output and reading what it says.
+
+Strong markers (answer tags, ``\\boxed{}``, "the answer is", answer headers, foreign phrases) are
+searched from the end backwards: first the last :data:`NEAR_WINDOW` characters, then windows
+growing geometrically, stopping at the first window holding a marker that says something, so
+the cost rarely depends on the length of the reasoning. Weak markers ("Option C is correct",
+"I'd choose C", "Therefore, C.", arrows) count only after the last strong one and within the
+last :data:`WEAK_TAIL` characters.
+
+>>> from alphamed.extract.options import OptionIndex
+>>> text = "The answer is B. On reflection, the answer is C because of the INR."
+>>> reading, method, span = last_marker(text, OptionIndex({"A": "x", "B": "y", "C": "z"}), 0, len(text))
+>>> reading.letter, method, text[span[0]:span[1]]
+('C', 'answer_phrase', 'answer is C')
+"""
+
+from __future__ import annotations
+
+import re
+from operator import itemgetter
+from typing import Any
+
+from alphamed.extract.answer import SEGMENT, TRANSLATE, Reading, read_answer
+from alphamed.extract.markers import (
+    FOREIGN,
+    FOREIGN_ANY_CASE,
+    READ_MODE,
+    STRONG,
+    STRONG_ANY_CASE,
+    TAG_CLOSE,
+    WEAK,
+    WEAK_ANY_CASE,
+    VERDICT_WORDS,
+    WEAK_NO_VERDICT,
+    WEAK_WORDS,
+    accept,
+    find_literals,
+    find_markers,
+    has_doubt_after,
+    has_latin_foreign,
+    is_alternative,
+    is_conditional,
+    is_negated,
+)
+from alphamed.extract.options import OptionIndex
+from alphamed.extract.shortcuts import FIRST_WINDOW
+
+Event = tuple[Reading, str, tuple[int, int]]
+"""A marker that says something: its reading, its rule (``method``) and the evidence span."""
+
+NEAR_WINDOW = 5 * FIRST_WINDOW
+"""The first window read for strong markers (it holds the full rules' first two windows)."""
+WEAK_TAIL = 480
+_LOOKBEHIND = 80
+_ENCLOSED_MAX = 400
+_OVERLAP = 200
+_first = itemgetter(0)
+_LETTER_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z](?![a-z0-9])")
+_NOTHING_AFTER = re.compile(r"[\s.!*_$})\]`'\"]*")
+
+
+def last_marker(text: str, options: OptionIndex, start: int, end: int) -> Event | None:
+    """The last marker in ``text[start:end]`` that says something about the answer.
+
+    Args:
+        text: the output.
+        options: prepared options.
+        start: window start.
+        end: window end.
+
+    Returns:
+        The marker event, or None when no marker says anything.
+    """
+    strong = _near_strong(text, options, start, end)
+    w_end, size = max(start, end - NEAR_WINDOW), 4 * (NEAR_WINDOW - FIRST_WINDOW)
+    if strong is _NOT_NEAR:  # text the near window cannot read exactly: the windows one by one
+        strong, w_end, size = None, end, FIRST_WINDOW
+    while w_end > start and strong is None:
+        w_start = max(start, w_end - size)
+        strong = _scan(text, options, w_start, min(end, w_end + _OVERLAP), w_end if w_end < end else end + 1, end)
+        w_end, size = w_start, size * 4
+    weak_from = max(start, end - WEAK_TAIL, strong[2][1] if strong is not None else start)
+    if weak_from >= end or (strong is not None and _NOTHING_AFTER.fullmatch(text, weak_from, end)):
+        return strong
+    weak = _scan(text, options, weak_from, end, end + 1, end, strong=False)
+    return weak if weak is not None else strong
+
+
+_NOT_NEAR: Any = object()
+
+
+def _near_strong(text: str, options: OptionIndex, start: int, end: int) -> Event | None:
+    """The last strong marker in the last :data:`NEAR_WINDOW` characters.
+
+    Exactly what scanning the window of the last :data:`FIRST_WINDOW` characters, then (when it
+    holds nothing) the window before it, gives, lower-casing the text once and reading marker
+    candidates lazily from the last one backwards: a candidate before the one that says
+    something is never matched. A marker in the first window is checked with only that window's
+    text before it, as the window scan does. Returns :data:`_NOT_NEAR` for text whose
+    lower-casing is not character by character.
+    """
+    near = max(start, end - NEAR_WINDOW)
+    chunk = text[near:end]
+    lowered = chunk.lower()
+    if chunk.isascii():
+        foreign = has_latin_foreign(lowered)
+    elif len(lowered) != len(chunk) or "\u03a3" in chunk:  # İ grows; Σ lowers by context
+        return _NOT_NEAR
+    else:
+        foreign = True
+    present = [entry for entry in STRONG if entry[0] in lowered]
+    if foreign:
+        present += [entry for entry in FOREIGN if entry[0] in lowered]
+    first = max(start, end - FIRST_WINDOW) - near
+    for lo, hi in ((first, len(chunk)), (0, first)):
+        if not present or lo >= hi:
+            continue
+        candidates = find_literals(lowered, present, lo, hi)
+        candidates.sort(key=_first, reverse=True)
+        for i, pattern in candidates:
+            m = pattern.match(lowered, i)
+            found = accept(chunk, m, lo) if m is not None else None
+            if found is None:
+                continue
+            read = _read_marker(text, near + m.end(), found[0], near + found[1], options, end)
+            if read is not None:
+                return read[0], found[0], read[1]
+    return None
+
+
+def _scan(text: str, options: OptionIndex, start: int, stop: int, before: int, end: int, strong: bool = True) -> Event | None:
+    """The last marker event in ``text[start:stop]`` whose evidence starts before ``before``."""
+    chunk = text[start:stop]
+    lowered = chunk.lower()
+    if len(lowered) == len(chunk):
+        if strong:
+            matches = find_markers(lowered, STRONG)
+            if not chunk.isascii() or has_latin_foreign(lowered):
+                matches += find_markers(lowered, FOREIGN)
+        else:
+            matches = find_markers(lowered, _weak_table(chunk, lowered))
+    else:  # lower-casing changed the length: offsets would not line up
+        patterns = (STRONG_ANY_CASE, FOREIGN_ANY_CASE) if strong else (WEAK_ANY_CASE,)
+        matches = [m for pattern in patterns for m in pattern.finditer(chunk)]
+    accepted = []
+    for m in matches:
+        found = accept(chunk, m)
+        if found is not None and start + found[1] < before:
+            accepted.append((start + found[1], found[0], m))
+    accepted.sort(key=_first, reverse=True)
+    last: Event | None = None
+    for evidence_start, method, m in accepted:
+        found = _read_marker(text, start + m.end(), method, evidence_start, options, end)
+        if found is not None:
+            last = (found[0], method, found[1])
+            break
+    return last
+
+
+def _weak_table(chunk: str, lowered: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The weak markers that can occur in ``chunk``: those reading a letter need a capital
+    letter, and verdicts ("C is correct") one of their closing words."""
+    if not _LETTER_TOKEN.search(chunk):
+        return WEAK_WORDS
+    for word in VERDICT_WORDS:
+        if word in lowered:
+            return WEAK
+    return WEAK_NO_VERDICT
+
+
+def _read_marker(
+    text: str, marker_end: int, method: str, evidence_start: int, options: OptionIndex, end: int
+) -> tuple[Reading, tuple[int, int]] | None:
+    """The reading after one marker (ending at ``marker_end``), or None when it says nothing."""
+    if method == "verdict":
+        letter = text[evidence_start].translate(TRANSLATE)
+        reading = Reading("commit" if options.valid(letter) else "invalid", letter, marker_end - evidence_start)
+        seg_start = evidence_start
+    else:
+        seg_start = marker_end
+        seg_end = end if end < seg_start + SEGMENT else seg_start + SEGMENT
+        if method in ("answer_tag", "boxed"):
+            seg_end = _enclosed_end(text, seg_start, min(end, seg_start + _ENCLOSED_MAX), method)
+        reading = read_answer(text[seg_start:seg_end], options, READ_MODE.get(method, "phrase"))
+    if reading.kind == "none":
+        return None
+    before = text[max(0, evidence_start - _LOOKBEHIND):evidence_start]
+    if method in ("answer_phrase", "verdict") and is_conditional(before):
+        return None
+    if reading.kind == "commit" and method not in ("answer_tag", "boxed") and is_negated(before):
+        reading = Reading("negation", reading.letter, reading.end)
+    if reading.kind == "commit" and is_alternative(before, max(0, len(before) - 12), len(before)):
+        reading = Reading("hedge", reading.letter, reading.end)
+    span = (evidence_start, seg_start + reading.end)
+    if reading.kind == "commit" and has_doubt_after(text, span[1], min(end, span[1] + 80)):
+        reading = Reading("hedge", reading.letter, reading.end)
+    return reading, span
+
+
+def _enclosed_end(text: str, start: int, limit: int, method: str) -> int:
+    """End of the content of ``<answer>...</answer>`` or ``\\boxed{...}`` (bounded)."""
+    if method == "answer_tag":
+        close = TAG_CLOSE.search(text, start, limit)
+        if close:
+            return close.start()
+        newline = text.find("\n", start, limit)
+        return newline if newline >= 0 else limit
+    depth = 1
+    for i in range(start, limit):
+        ch = text[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return limit
