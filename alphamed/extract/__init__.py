@@ -113,6 +113,8 @@ def option_index(options: Any) -> OptionIndex:
         The :class:`~alphamed.extract.options.OptionIndex`.
     """
     try:
+        if type(options) is list:  # the common case first: a list is no Mapping
+            return _cached_index(tuple(options))
         if isinstance(options, Mapping):
             key: tuple[Any, ...] = tuple(options.items())
         elif isinstance(options, (list, tuple)):

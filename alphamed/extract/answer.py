@@ -70,10 +70,11 @@ _CONTINUATION = frozenset(
 )
 _WORD = re.compile(r"[ \t]+(\w+)")
 # The commonest segment: a lone capital letter, maybe in parentheses or bold, ending its line
-# (" C.", " (C)", "** C**", "C" inside a box). The full reading gives the same for it: nothing
-# skipped but spaces and "**", no hedge, negation, option text, second letter or trailing hedge
-# can follow, and the letter is terminal (``tests/core/test_extract.py`` compares both).
-_LONE_LETTER = re.compile(r"[ \t]*(?:\*\*[ \t]*)?\(?([A-Z])\)?(?P<close>)\.?(?:\*\*)?[ \t]*(?:\n|\Z)")
+# (" C.", ": (C)", "** C**", " C;", "C" inside a box). The full reading gives the same for it:
+# nothing skipped but spaces, a colon and "**", no hedge, negation, option text, second letter
+# or trailing hedge can follow, and the letter is terminal (``tests/core/test_extract_shortcuts.py``
+# compares both).
+_LONE_LETTER = re.compile(r"[ \t]*(?::[ \t]*)?(?:\*\*[ \t]*)?\(?([A-Z])\)?(?P<close>)[.!;]*(?:\*\*)?[ \t]*(?:\n|\Z)")
 
 
 class Reading(NamedTuple):

@@ -194,7 +194,7 @@ _METHOD_OF_GROUP = {
 }
 """Rule name of each tagged group (``answer_phrase3`` -> ``answer_phrase``)."""
 
-_WORD_BEFORE = re.compile(r"[A-Za-z0-9]$")
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _ADJ_BEFORE = re.compile(_ADJ + r"\s+$", re.IGNORECASE)
 _SUBJECT_BEFORE = re.compile(r"(?:\bi(?:'d|'ll|\s+would|\s+will|\s+shall)?|\bwe(?:'d|'ll|\s+would|\s+will)?|\blet's"
                              r"|\blet\s+us)\s+(?:\w+\s+)?$", re.IGNORECASE)
@@ -204,11 +204,15 @@ _UPPER_AHEAD = re.compile(r"\s*(?:option\s+|choice\s+)?[(\[]?\s*[A-Z]", re.IGNOR
 
 
 def word_before(before: str) -> bool:
-    """Whether ``before`` ends with a letter or digit, so that a marker after it is inside a word.
+    """Whether ``before`` ends with an ASCII letter or digit, so that a marker after it is inside a word.
 
-    As :data:`_WORD_BEFORE` searches it, a letter before one final newline counts too.
+    Only the last character counts: "here\\nAnswer: C" starts a new line, not a word
+    ("reanswer: C" does not).
+
+    >>> word_before("re"), word_before("here\\n"), word_before("")
+    (True, False, False)
     """
-    return _WORD_BEFORE.search(before) is not None
+    return before[-1:] in _WORD_CHARS
 
 
 def accept(text: str, m: re.Match[str], floor: int = 0) -> tuple[str, int] | None:

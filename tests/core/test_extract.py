@@ -102,6 +102,27 @@ def test_without_options_any_capital_letter_is_accepted_but_no_text() -> None:
     assert extract_answer("The answer is (G).") == Extraction("G", None, "answer_phrase", (4, 17))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The INR is therapeutic here\nAnswer: C",
+        "The INR is therapeutic here\nAnswer: C\n",
+        "Warfarin fits best 2\nThe answer is (C).",
+        "Warfarin fits best\n**Answer:** C",
+        "Warfarin fits best\nFinal answer: C",
+    ],
+)
+def test_a_marker_on_a_new_line_after_a_word_is_read(text: str) -> None:
+    """A line break ends the word before a marker: the reasoning need not end with a full stop."""
+    found = extract_answer(text, AF)
+    assert found is not None and found.letter == "C" and found.method == "answer_phrase"
+    assert found == find_answer(text, OptionIndex(normalize_options(AF)), fast=False)
+
+
+def test_a_marker_glued_to_a_word_is_still_ignored() -> None:
+    assert extract_answer("Warfarin is my reanswer: B", AF) is None
+
+
 def test_non_string_input_gives_none() -> None:
     for value in (None, 3, b"The answer is C", ["C"]):
         assert extract_answer(value, AF) is None  # type: ignore[arg-type]

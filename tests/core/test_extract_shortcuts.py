@@ -16,7 +16,7 @@ AF = ["Aspirin", "Unfractionated heparin", "Warfarin", "Clopidogrel"]
 _OPTIONS = st.sampled_from([AF, ["yes", "no", "maybe"], [], ["Type 1 diabetes", "Type 2 diabetes", "C", "(D)"], ["A. x", "B. y"]])
 
 _SEGMENT_PIECES = st.sampled_from(
-    [" ", "  ", "\t", "\n", "**", "(", ")", "[", "]", ".", "..", ",", ":", "!", "C", "A", "I", "E", "c", "Z", "or", " or B",
+    [" ", "  ", "\t", "\n", "**", "(", ")", "[", "]", ".", "..", ",", ":", "!", ";", "C", "A", "I", "E", "c", "Z", "or", " or B",
      "Warfarin", "aspirin", "not", "either", "maybe", "because", "-", "'s", "\\text{", "}", "$", "Ｃ", "С", "\r", "yes", "5"]
 )
 

@@ -155,13 +155,35 @@ CASES: list[tuple[str, str, list[str], str | None, str]] = [
     ("abstain", "question_only_reply", YNM, None, "What population was studied?"),
 ]
 
+LATER_PATH = PATH.with_name("handwritten_later.jsonl")
+LATER: list[tuple[str, str, list[str], str | None, str]] = [
+    # Cases added after the golden digests were first written (they join the variants at the end).
+    # A marker on a new line after a word with no full stop (a bug: read as glued to that word).
+    ("final_marker", "newline_no_stop", AF, "C",
+     "High stroke risk, low bleeding risk, normal kidneys. An oral anticoagulant is needed here\nAnswer: C"),
+    ("final_marker", "newline_no_stop_trailing", DM, "B",
+     "Ketoacidosis at 9 with GAD65 antibodies points to autoimmune diabetes\nAnswer: B\n"),
+    ("final_marker", "newline_no_stop_bold", ANEMIA, "C",
+     "Anti-intrinsic factor antibodies and a high MCV\n**Answer**: C"),
+    ("final_marker", "newline_after_number", NUM, "B", "The usual starting dose is 4 mg\nFinal answer: B"),
+    ("trap", "newline_revised", AF, "C",
+     "The answer is A at first sight, but aspirin is inferior in AF and warfarin protects better\nAnswer: C"),
+    ("abstain", "newline_hedge", AF, None, "Both anticoagulants are reasonable here\nAnswer: B or C"),
+    ("trap", "glued_reanswer", AF, "C", "The answer is C. (Typo below, ignore.)\nWarfarin reanswer: B"),
+]
 
-def main() -> None:
-    with PATH.open("w", encoding="utf-8") as f:
-        for category, sub, options, gold, output in CASES:
+
+def _write(path: Path, cases: list[tuple[str, str, list[str], str | None, str]]) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for category, sub, options, gold, output in cases:
             f.write(json.dumps({"category": category, "subcategory": sub, "question": "handwritten", "options": options,
                                 "output": output, "gold": gold}, ensure_ascii=False) + "\n")
-    print(f"{len(CASES)} cases -> {PATH}")
+    print(f"{len(cases)} cases -> {path}")
+
+
+def main() -> None:
+    _write(PATH, CASES)
+    _write(LATER_PATH, LATER)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@ The variants (the labeled outputs, their 8 KB versions, and copies cut, spliced,
 to put a marker at a window boundary, given extra endings, or with other option shapes) exercise
 the shortcuts and window logic of :mod:`alphamed.extract` far beyond the labeled set.
 ``golden_digests.txt`` holds one short digest of ``extract_answer``'s full result (letter, text,
-method, span) per variant, written from the extractor before its speed-up (main at 4ca4ecf);
-``tests/core/test_extract_differential.py`` checks today's extractor gives the same on each.
+method, span) per variant, written from the extractor before its speed-up (main at 4ca4ecf) and
+rewritten once for a rule fixed on purpose (a marker on a new line after a word, 23 variants
+changed, each reviewed); ``tests/core/test_extract_differential.py`` checks today's extractor
+gives the same on each.
 
 When extraction rules change on purpose, rewrite the file and review the changed variants:
 ``python tests/core/extraction_cases/variants.py --write``.
@@ -55,10 +57,18 @@ BOUNDARY_MARKERS = [
 BOUNDARIES = [160, 800, 3360, 13600, 16384]
 
 
-def load_cases() -> list[dict[str, Any]]:
-    """The labeled cases (``*.jsonl`` next to this file)."""
+BASE_FILES = ("cases.jsonl", "handwritten.jsonl")
+"""The labeled files the digests were first written for. Their variants come first, drawn exactly
+as then (spliced copies take their second half from these cases only); variants of cases added
+later in other files follow, so adding a case never changes an earlier variant."""
+
+
+def load_cases(names: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """The labeled cases (``*.jsonl`` next to this file, or only the files ``names``)."""
     cases: list[dict[str, Any]] = []
     for path in sorted(HERE.glob("*.jsonl")):
+        if names is not None and path.name not in names:
+            continue
         with path.open(encoding="utf-8") as f:
             cases.extend(json.loads(line) for line in f if line.strip())
     return cases
@@ -130,15 +140,16 @@ def _options_variant(rng: random.Random, options: list[str]) -> Any:
 def variants(seed: int = SEED, per_case: int = PER_CASE) -> Iterator[tuple[str, Any]]:
     """``(text, options)`` pairs: each labeled output, its 8 KB version and ``per_case`` mutated copies."""
     rng = random.Random(seed)
-    cases = load_cases()
-    for case in cases:
+    base = load_cases(BASE_FILES)
+    later = load_cases(tuple(path.name for path in HERE.glob("*.jsonl") if path.name not in BASE_FILES))
+    for case in base + later:
         text, options = case["output"], case["options"]
         yield text, options
         yield "x " * 4000 + text, options
         for _ in range(per_case):
             mutated = text
             for _ in range(rng.choice([1, 1, 1, 2, 3])):
-                mutated = _mutate(rng, mutated, cases)
+                mutated = _mutate(rng, mutated, base)
             yield mutated, _options_variant(rng, options)
 
 
