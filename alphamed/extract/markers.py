@@ -266,7 +266,7 @@ READ_MODE = {
 TAG_CLOSE = re.compile(r"<\s*/\s*answer\s*>", re.IGNORECASE)
 
 # A marker inside a conditional or negated clause ("if the answer is A", "I don't think the answer is A").
-CONDITIONAL = re.compile(r"\b(?:if|whether|unless|assuming|suppose|supposing|were|wonder)\b[^.!?\n]*$", re.IGNORECASE)
+CONDITIONAL = re.compile(r"\b(?:if|whether|unless|assuming|suppose|supposing|were|wonder)\b[^.!?\n]*\Z", re.IGNORECASE)
 # "...$\\boxed{B}$ or $\\boxed{C}$": a marker offered as an alternative to the one before it.
 ALTERNATIVE = re.compile(r"(?:\bor|\band/or|/)[\s$*]*$", re.IGNORECASE)
 # "The answer is C, but I cannot tell." - doubt right after the last commitment.
@@ -275,7 +275,7 @@ DOUBT_AFTER = re.compile(
     r"|unsure|uncertain|just\s+a\s+guess|a\s+guess)\b",
     re.IGNORECASE,
 )
-NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bdoubt)\b[^.!?\n,;]{0,40}$", re.IGNORECASE)
+NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bdoubt)\b[^.!?\n,;]{0,40}\Z", re.IGNORECASE)
 
 
 # The checks below run for every marker read; each first rules out, with plain substring tests,
@@ -285,11 +285,10 @@ NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bdoubt)\b[^.!?\n,;]{0,40}$", re.IGN
 
 
 def _clause_start(before: str, stops: str) -> int:
-    """Where the last clause of ``before`` starts (``$`` may match before a final newline)."""
-    body = len(before) - 1 if before.endswith("\n") else len(before)
+    """Where the last clause of ``before`` starts (a line break ends a clause too)."""
     last = -1
     for ch in stops:
-        i = before.rfind(ch, 0, body)
+        i = before.rfind(ch)
         if i > last:
             last = i
     return last + 1
@@ -307,8 +306,7 @@ def is_conditional(before: str) -> bool:
 
 def is_negated(before: str) -> bool:
     """Whether ``before`` ends with a negation in the same clause (:data:`NEGATED`)."""
-    body = len(before) - 1 if before.endswith("\n") else len(before)
-    start = max(0, body - 45)
+    start = max(0, len(before) - 45)
     if before.isascii():
         low = before[start:].lower()
         if not ("not" in low or "n't" in low or "never" in low or "doubt" in low):

@@ -119,6 +119,21 @@ def test_a_marker_on_a_new_line_after_a_word_is_read(text: str) -> None:
     assert found == find_answer(text, OptionIndex(normalize_options(AF)), fast=False)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I wondered whether B could work\nAnswer: C",
+        "Aspirin alone is not enough in AF\nAnswer: C",
+        "Heparin would help if it were acute\n**Answer:** C",
+    ],
+)
+def test_a_line_break_ends_a_conditional_or_negated_clause(text: str) -> None:
+    """A hedge or negation on the line before a marker does not reach the marker."""
+    found = extract_answer(text, AF)
+    assert found is not None and found.letter == "C"
+    assert found == find_answer(text, OptionIndex(normalize_options(AF)), fast=False)
+
+
 def test_a_marker_glued_to_a_word_is_still_ignored() -> None:
     assert extract_answer("Warfarin is my reanswer: B", AF) is None
 

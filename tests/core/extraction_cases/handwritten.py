@@ -170,6 +170,11 @@ LATER: list[tuple[str, str, list[str], str | None, str]] = [
      "The answer is A at first sight, but aspirin is inferior in AF and warfarin protects better\nAnswer: C"),
     ("abstain", "newline_hedge", AF, None, "Both anticoagulants are reasonable here\nAnswer: B or C"),
     ("trap", "glued_reanswer", AF, "C", "The answer is C. (Typo below, ignore.)\nWarfarin reanswer: B"),
+    # A line break ends a conditional or negated clause (a bug: the clause ran on into the marker).
+    ("trap", "newline_after_conditional", AF, "C",
+     "I first wondered whether heparin bridging is needed, as if it could be B\nAnswer: C"),
+    ("trap", "newline_after_negation", AF, "C", "Aspirin alone is not enough in AF\nAnswer: C"),
+    ("abstain", "conditional_same_line", AF, None, "If the kidneys were failing, the answer would be B"),
 ]
 
 
