@@ -2,6 +2,8 @@
 
 Run: ``.venv/bin/python bench/extract.py`` (options: ``--seconds`` per measurement; ``--against REV``
 also measures ``alphamed/extract`` as it was at git revision REV, side by side in the same run).
+alphamed's extractor is measured on each engine installed here: ``compiled`` (mypyc, built by
+``pip install``) and ``python`` (the same rules, interpreted); ``extract_answer`` uses the first.
 
 Measures, in one run and on the same machine:
 - throughput (outputs/s) on the labeled set (tests/core/extraction_cases/*.jsonl) and on 8 KB
@@ -25,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from alphamed.extract import extract_answer
+from alphamed.extract import ENGINE, engines, extract_answer, extractor
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = ROOT / "tests" / "core" / "extraction_cases"
@@ -41,14 +43,19 @@ def naive_last_capital(text: str, options: list[str]) -> str | None:
     return found[-1] if found else None
 
 
-def alphamed_extract(text: str, options: list[str]) -> str | None:
-    """alphamed.extract.extract_answer, reduced to its letter."""
-    found = extract_answer(text, options)
-    return found.letter if found is not None else None
+def alphamed_extract(engine: str) -> Callable[[str, list[str]], str | None]:
+    """alphamed.extract.extract_answer on ``engine``, reduced to its letter."""
+    extract = extract_answer if engine == ENGINE else extractor(engine)  # the active one as users call it
+
+    def letter(text: str, options: list[str]) -> str | None:
+        found = extract(text, options)
+        return found.letter if found is not None else None
+
+    return letter
 
 
 EXTRACTORS: dict[str, Callable[[str, list[str]], str | None]] = {
-    "alphamed.extract": alphamed_extract,
+    **{f"alphamed.extract ({name})": alphamed_extract(name) for name in sorted(engines(), key=lambda n: n != ENGINE)},
     "naive last capital letter": naive_last_capital,
 }
 
@@ -65,7 +72,15 @@ def extractor_at(rev: str) -> Callable[[str, list[str]], str | None]:
                                 capture_output=True, text=True).stdout
         (folder / name).write_text(re.sub(r"\balphamed\.extract\b", package, source), encoding="utf-8")
     sys.path.insert(0, str(folder.parent))
-    old = importlib.import_module(package).extract_answer
+    forced = os.environ.get("ALPHAMED_EXTRACT_ENGINE")
+    os.environ["ALPHAMED_EXTRACT_ENGINE"] = "python"  # the old sources, interpreted
+    try:
+        old = importlib.import_module(package).extract_answer
+    finally:
+        if forced is None:
+            del os.environ["ALPHAMED_EXTRACT_ENGINE"]
+        else:
+            os.environ["ALPHAMED_EXTRACT_ENGINE"] = forced
 
     def extract(text: str, options: list[str]) -> str | None:
         found = old(text, options)

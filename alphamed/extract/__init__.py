@@ -20,6 +20,10 @@ for an answer given first, the tail for the final commitment), so the cost per o
 Where the time goes: :mod:`alphamed.extract.shortcuts` reads the commonest endings
 ("The final answer is: $\\boxed{C}$", "The answer is (C).") directly when the rules provably give
 the same; :mod:`alphamed.extract.search` finds the last marker reading from the end backwards.
+The rules (:mod:`alphamed.extract.engine` and the modules it imports) are also compiled with
+mypyc at install time (:mod:`alphamed.extract.build`); :data:`ENGINE` says which one runs:
+``compiled`` when the compiled copy is installed and was built from these very sources,
+``python`` otherwise. ``ALPHAMED_EXTRACT_ENGINE=python`` (or ``compiled``) forces one.
 
 >>> extract_answer("So the answer is clear. The final answer is: $\\\\boxed{C}$", ["a", "b", "c"]).letter
 'C'
@@ -36,23 +40,21 @@ True
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import os
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from functools import partial
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
 
-from alphamed.extract.fallback import bare_line, concluding_option
+from alphamed.extract import engine as python_engine
+from alphamed.extract.build import source_digest
+from alphamed.extract.engine import HEAD, WINDOW
 from alphamed.extract.options import OptionIndex, Options, normalize_options
-from alphamed.extract.search import last_marker
-from alphamed.extract.shortcuts import read_ending
 
-__all__ = ["Extraction", "Options", "extract_answer", "normalize_options", "WINDOW"]
+__all__ = ["Extraction", "Options", "extract_answer", "normalize_options", "WINDOW", "HEAD", "ENGINE"]
 
 logger = logging.getLogger(__name__)
-
-WINDOW = 16_384
-"""Outputs longer than this are read as their first ``HEAD`` and last ``WINDOW`` characters."""
-HEAD = 2_048
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,48 @@ class Extraction:
     span: tuple[int, int]
 
 
+def _compiled_engine() -> ModuleType | None:
+    """The mypyc-compiled engine when it is installed and built from the sources next to this file."""
+    try:
+        from alphamed._compiled import engine as compiled
+    except ImportError:
+        return None
+    digest = source_digest(Path(__file__).resolve().parent)
+    if digest is not None and digest != getattr(compiled, "SOURCE_DIGEST", None):
+        logger.warning("the compiled answer extractor was built from other sources than alphamed/extract: "
+                       "using the pure-Python one (reinstall alphamed to rebuild it)")
+        return None
+    return compiled
+
+
+def _choose_engine() -> tuple[ModuleType, str]:
+    wanted = os.environ.get("ALPHAMED_EXTRACT_ENGINE", "auto").strip().lower() or "auto"
+    if wanted not in ("auto", "python", "compiled"):
+        raise ValueError(f"ALPHAMED_EXTRACT_ENGINE must be auto, python or compiled, not {wanted!r}")
+    if wanted == "python":
+        return python_engine, "python"
+    compiled = _compiled_engine()
+    if compiled is not None:
+        return compiled, "compiled"
+    if wanted == "compiled":
+        raise ImportError("ALPHAMED_EXTRACT_ENGINE=compiled, but alphamed._compiled is not installed or is stale: "
+                          "reinstall alphamed with a C compiler (pip install -e .)")
+    return python_engine, "python"
+
+
+_engine, ENGINE = _choose_engine()
+"""Which engine :func:`extract_answer` uses: ``compiled`` or ``python``."""
+
+
+def engines() -> dict[str, ModuleType]:
+    """The engines available here, by name (``python`` always; ``compiled`` when installed and current)."""
+    found = {"python": python_engine}
+    compiled = _engine if ENGINE == "compiled" else _compiled_engine()
+    if compiled is not None:
+        found["compiled"] = compiled
+    return found
+
+
 def extract_answer(text: str, options: Options | None = None) -> Extraction | None:
     """The option ``text`` commits to, or None when it commits to no single option.
 
@@ -89,86 +133,59 @@ def extract_answer(text: str, options: Options | None = None) -> Extraction | No
     >>> extract_answer("<answer>(B) Heparin</answer>", {"A": "Aspirin", "B": "Heparin"})
     Extraction(letter='B', text='Heparin', method='answer_tag', span=(0, 19))
     """
-    if not isinstance(text, str) or not text or text.isspace():
-        return None
     try:
-        return find_answer(text, option_index(options))
+        return _extract(_engine, text, options)
     except Exception:  # a bug must not take down training or serving; it is logged
         logger.exception("answer extraction failed on a %d-character output", len(text))
         return None
 
 
-@lru_cache(maxsize=4096)
-def _cached_index(key: tuple[Any, ...]) -> OptionIndex:
-    return OptionIndex(normalize_options(dict(key) if key and isinstance(key[0], tuple) else list(key)))
+def _extract(module: Any, text: Any, options: Any) -> Extraction | None:
+    if not isinstance(text, str) or not text or text.isspace():
+        return None
+    index = module.option_index(options)
+    found = module.find(text, index, True)
+    if found is None:
+        return None
+    letter, method, start, end = found
+    return Extraction(letter, index.text_of(letter), method, (start, end))
 
 
-def option_index(options: Any) -> OptionIndex:
-    """Prepared options, cached: training and batch scoring reuse the same options many times.
+def extractor(engine: str) -> Callable[[str, Any], Extraction | None]:
+    """:func:`extract_answer` on the named engine (see :func:`engines`), raising on bugs; for tests and benchmarks.
+
+    Args:
+        engine: ``python`` or ``compiled``.
+
+    >>> extractor("python")("The answer is B.", ["x", "y"]).letter
+    'B'
+    """
+    return partial(_extract, engines()[engine])
+
+
+def option_index(options: Any) -> Any:
+    """Prepared options for :func:`find_answer`, cached (the active engine's ``OptionIndex``).
 
     Args:
         options: as for :func:`extract_answer`.
-
-    Returns:
-        The :class:`~alphamed.extract.options.OptionIndex`.
     """
-    try:
-        if type(options) is list:  # the common case first: a list is no Mapping
-            return _cached_index(tuple(options))
-        if isinstance(options, Mapping):
-            key: tuple[Any, ...] = tuple(options.items())
-        elif isinstance(options, (list, tuple)):
-            key = tuple(options)
-        else:
-            return OptionIndex(normalize_options(options))
-        return _cached_index(key)
-    except TypeError:  # unhashable oddities
-        return OptionIndex(normalize_options(options))
+    return _engine.option_index(options)
 
 
-def find_answer(text: str, options: OptionIndex, fast: bool = True) -> Extraction | None:
-    """:func:`extract_answer` with prepared options (raises on bugs, for tests).
+def find_answer(text: str, options: Any, fast: bool = True) -> Extraction | None:
+    """:func:`extract_answer` that raises on bugs, for tests.
 
     Args:
-        text: the output.
-        options: prepared options.
+        text: the output (non-empty).
+        options: prepared options (:func:`option_index`, or an
+            :class:`~alphamed.extract.options.OptionIndex`), or options as for :func:`extract_answer`.
         fast: allow the shortcuts for outputs ending in a common fixed shape
             (:mod:`alphamed.extract.shortcuts`); tests compare them with the full rules.
     """
-    if fast:
-        ending = read_ending(text, options)
-        if ending is not None:
-            letter, method, span = ending
-            return Extraction(letter, options.text_of(letter), method, span)
-    if len(text) <= WINDOW + HEAD:
-        return _decide(text, options, 0, len(text))[0]
-    found, decided = _decide(text, options, len(text) - WINDOW, len(text), head=False)
-    if decided:
-        return found
-    return _decide(text, options, 0, HEAD, tail=False)[0]
-
-
-def _decide(
-    text: str, options: OptionIndex, start: int, end: int, head: bool = True, tail: bool = True
-) -> tuple[Extraction | None, bool]:
-    """Apply the rules to ``text[start:end]`` (offsets stay those of ``text``).
-
-    Returns:
-        The extraction, and whether the window decided (a marker that abstains decides too).
-    """
-    marker = last_marker(text, options, start, end)
-    if marker is not None:
-        reading, method, span = marker
-        if reading.kind != "commit" or reading.letter is None:
-            return None, True
-        return Extraction(reading.letter, options.text_of(reading.letter), method, span), True
-    for first, last in ((False, tail), (head, False)):
-        line = bare_line(text, options, start, end, first=first, last=last) if first or last else None
-        if line is not None:
-            return Extraction(line[0], options.text_of(line[0]), line[1], line[2]), True
-    if tail:
-        concluded = concluding_option(text, options, start, end)
-        if concluded is not None:
-            letter, span = concluded
-            return Extraction(letter, options.text_of(letter), "option_text", span), True
-    return None, False
+    if not isinstance(options, _engine.OptionIndex):
+        options = _engine.option_index(options.letters if isinstance(options, OptionIndex) else options)
+    found = _engine.find(text, options, fast)
+    if found is None:
+        return None
+    letter, method, start, end = found
+    return Extraction(letter, options.text_of(letter), method, (start, end))

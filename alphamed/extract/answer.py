@@ -20,14 +20,14 @@ Reading(kind='commit', letter='B', end=8)
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from alphamed.extract.options import OptionIndex
 
 SEGMENT = 240
 """How many characters after a marker are read."""
 
-_CONFUSABLES = {
+_CONFUSABLES: dict[int, Any] = {
     **{0xFF21 + i: 0x41 + i for i in range(26)},  # full-width capitals
     **{0xFF41 + i: 0x61 + i for i in range(26)},  # full-width small letters
     **{ord(c): ord(l) for c, l in zip("АВСЕНКМОРТХ", "ABCEHKMOPTX")},  # Cyrillic capitals
@@ -35,7 +35,7 @@ _CONFUSABLES = {
     0xFF08: "(", 0xFF09: ")", 0xFF1A: ":", 0xFF0E: ".", 0xFF0C: ",", 0x3010: "[", 0x3011: "]",
     0x3002: ".", 0x3001: ",", 0xFF3B: "[", 0xFF3D: "]", 0x00A0: " ", 0x3000: " ",
 }
-TRANSLATE = str.maketrans(_CONFUSABLES)  # one character to one character: offsets are kept
+TRANSLATE: dict[int, int] = str.maketrans(_CONFUSABLES)  # one character to one character: offsets are kept
 
 # Noise before the answer proper: whitespace, markup, colons, arrows, LaTeX wrappers, filler adverbs.
 _SKIP = re.compile(
@@ -75,6 +75,12 @@ _WORD = re.compile(r"[ \t]+(\w+)")
 # or trailing hedge can follow, and the letter is terminal (``tests/core/test_extract_shortcuts.py``
 # compares both).
 _LONE_LETTER = re.compile(r"[ \t]*(?::[ \t]*)?(?:\*\*[ \t]*)?\(?([A-Z])\)?(?P<close>)[.!;]*(?:\*\*)?[ \t]*(?:\n|\Z)")
+
+
+def _skip(seg: str, pos: int) -> int:
+    """Where the answer proper starts: after the noise :data:`_SKIP` matches at ``pos``."""
+    m = _SKIP.match(seg, pos)
+    return m.end() if m is not None else pos  # _SKIP matches the empty string: never None
 
 
 class Reading(NamedTuple):
@@ -117,7 +123,7 @@ def read_answer(segment: str, options: OptionIndex, mode: str = "phrase") -> Rea
 
 def _read_full(seg: str, options: OptionIndex, mode: str) -> Reading:
     """:func:`read_answer` on an already normalised segment, without the lone-letter shortcut."""
-    pos = _SKIP.match(seg).end()
+    pos = _skip(seg, 0)
     if _HEDGE.match(seg, pos):
         return Reading("hedge", None, pos)
     neg = _NEGATION.match(seg, pos)
@@ -133,7 +139,7 @@ def _read_full(seg: str, options: OptionIndex, mode: str) -> Reading:
 
 def _read_negated(seg: str, pos: int, options: OptionIndex, mode: str) -> Reading:
     """After "not": a negation when an option follows, with "not A but C" read as C."""
-    pos = _SKIP.match(seg, pos).end()
+    pos = _skip(seg, pos)
     negated = _read_letter(seg, pos, options, "phrase" if mode == "strict" else mode) or _read_option_text(seg, pos, options)
     if negated.kind in ("none", "hedge"):
         return NOTHING if negated.kind == "none" else negated
@@ -195,7 +201,7 @@ def _read_option_text(seg: str, pos: int, options: OptionIndex) -> Reading:
     rest = m.end() if m else end
     for alt in (" or ", "or ", "/", " and "):
         if lowered.startswith(alt, rest):
-            other = options.prefix_match(lowered, _SKIP.match(lowered, rest + len(alt)).end())
+            other = options.prefix_match(lowered, _skip(lowered, rest + len(alt)))
             if other is not None and other[0] != letter:
                 return Reading("hedge", None, other[1])
     return Reading("commit", letter, end)

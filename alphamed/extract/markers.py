@@ -226,7 +226,8 @@ def accept(text: str, m: re.Match[str], floor: int = 0) -> tuple[str, int] | Non
     Returns:
         ``(method, evidence_start)``, or None.
     """
-    method = _METHOD_OF_GROUP.get(m.lastgroup) or (m.lastgroup or "").rstrip("0123456789")
+    group = m.lastgroup or ""
+    method = _METHOD_OF_GROUP.get(group) or group.rstrip("0123456789")
     start = m.start()
     before = text[max(floor, start - 40):start]
     if method == "verdict":

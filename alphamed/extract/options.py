@@ -19,9 +19,11 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from alphamed.schema import LETTERS
 
 Options = Sequence[str] | Mapping[str, str]
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+"""Option letters (the same as :data:`alphamed.schema.LETTERS`; this package imports nothing else of alphamed)."""
 
 _WS = re.compile(r"\s+")
 _LETTER_KEY = re.compile(r"^[\s(\[]*([A-Za-z])[\s)\].:]*$")
@@ -103,9 +105,9 @@ class OptionIndex:
             norm = normalize_text(text)
             if norm:
                 seen[norm] = None if norm in seen else letter  # duplicated texts identify nothing
-        for norm, letter in seen.items():
-            if letter is not None:
-                self.texts[letter] = norm
+        for norm, owner in seen.items():
+            if owner is not None:
+                self.texts[owner] = norm
         self._by_length = sorted(((t, l) for l, t in self.texts.items()), key=lambda tl: -len(tl[0]))
         self._initials = frozenset(t[0] for t in self.texts.values())
         self._last_words = tuple({t.rsplit(" ", 1)[-1] for t in self.texts.values()})

@@ -119,7 +119,9 @@ def _near_strong(text: str, options: OptionIndex, start: int, end: int) -> Event
         candidates.sort(key=_first, reverse=True)
         for i, pattern in candidates:
             m = pattern.match(lowered, i)
-            found = accept(chunk, m, lo) if m is not None else None
+            if m is None:
+                continue
+            found = accept(chunk, m, lo)
             if found is None:
                 continue
             read = _read_marker(text, near + m.end(), found[0], near + found[1], options, end)
@@ -150,9 +152,9 @@ def _scan(text: str, options: OptionIndex, start: int, stop: int, before: int, e
     accepted.sort(key=_first, reverse=True)
     last: Event | None = None
     for evidence_start, method, m in accepted:
-        found = _read_marker(text, start + m.end(), method, evidence_start, options, end)
-        if found is not None:
-            last = (found[0], method, found[1])
+        read = _read_marker(text, start + m.end(), method, evidence_start, options, end)
+        if read is not None:
+            last = (read[0], method, read[1])
             break
     return last
 
