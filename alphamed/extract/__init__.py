@@ -134,21 +134,16 @@ def extract_answer(text: str, options: Options | None = None) -> Extraction | No
     Extraction(letter='B', text='Heparin', method='answer_tag', span=(0, 19))
     """
     try:
-        return _extract(_engine, text, options)
+        found = _engine.extract(text, options)
     except Exception:  # a bug must not take down training or serving; it is logged
         logger.exception("answer extraction failed on a %d-character output", len(text))
         return None
+    return None if found is None else Extraction(found[0], found[1], found[2], (found[3], found[4]))
 
 
 def _extract(module: Any, text: Any, options: Any) -> Extraction | None:
-    if not isinstance(text, str) or not text or text.isspace():
-        return None
-    index = module.option_index(options)
-    found = module.find(text, index, True)
-    if found is None:
-        return None
-    letter, method, start, end = found
-    return Extraction(letter, index.text_of(letter), method, (start, end))
+    found = module.extract(text, options)
+    return None if found is None else Extraction(found[0], found[1], found[2], (found[3], found[4]))
 
 
 def extractor(engine: str) -> Callable[[str, Any], Extraction | None]:

@@ -27,6 +27,8 @@ HEAD = 2_048
 
 Found = tuple[str, str, int, int]
 """``(letter, method, span start, span end)``."""
+Answer = tuple[str, "str | None", str, int, int]
+"""``(letter, option text, method, span start, span end)``: an :class:`~alphamed.extract.Extraction`'s fields."""
 
 
 @lru_cache(maxsize=4096)
@@ -55,6 +57,22 @@ def option_index(options: Any) -> OptionIndex:
         return _cached_index(key)
     except TypeError:  # unhashable oddities
         return OptionIndex(normalize_options(options))
+
+
+def extract(text: Any, options: Any) -> Answer | None:
+    """What ``text`` commits to, with options in any form :func:`option_index` takes (raises on bugs).
+
+    >>> extract("The answer is B.", ["Aspirin", "Heparin"])
+    ('B', 'Heparin', 'answer_phrase', 4, 15)
+    """
+    if not isinstance(text, str) or not text or text.isspace():
+        return None
+    index = option_index(options)
+    found = find(text, index, True)
+    if found is None:
+        return None
+    letter = found[0]
+    return letter, index.text_of(letter), found[1], found[2], found[3]
 
 
 def find(text: str, options: OptionIndex, fast: bool = True) -> Found | None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from operator import itemgetter
-from typing import Any
 
 from alphamed.extract.answer import SEGMENT, TRANSLATE, Reading, read_answer
 from alphamed.extract.markers import (
@@ -71,9 +70,14 @@ def last_marker(text: str, options: OptionIndex, start: int, end: int) -> Event 
     Returns:
         The marker event, or None when no marker says anything.
     """
-    strong = _near_strong(text, options, start, end)
-    w_end, size = max(start, end - NEAR_WINDOW), 4 * (NEAR_WINDOW - FIRST_WINDOW)
-    if strong is _NOT_NEAR:  # text the near window cannot read exactly: the windows one by one
+    near = max(start, end - NEAR_WINDOW)
+    chunk = text[near:end]
+    lowered = chunk.lower()
+    ascii_chunk = chunk.isascii()
+    if ascii_chunk or (len(lowered) == len(chunk) and "\u03a3" not in chunk):  # İ grows; Σ lowers by context
+        strong = _near_strong(text, options, start, end, near, chunk, lowered, ascii_chunk)
+        w_end, size = near, 4 * (NEAR_WINDOW - FIRST_WINDOW)
+    else:  # text the near window cannot read exactly: the windows one by one
         strong, w_end, size = None, end, FIRST_WINDOW
     while w_end > start and strong is None:
         w_start = max(start, w_end - size)
@@ -86,28 +90,19 @@ def last_marker(text: str, options: OptionIndex, start: int, end: int) -> Event 
     return weak if weak is not None else strong
 
 
-_NOT_NEAR: Any = object()
-
-
-def _near_strong(text: str, options: OptionIndex, start: int, end: int) -> Event | None:
-    """The last strong marker in the last :data:`NEAR_WINDOW` characters.
+def _near_strong(
+    text: str, options: OptionIndex, start: int, end: int, near: int, chunk: str, lowered: str, ascii_chunk: bool
+) -> Event | None:
+    """The last strong marker in the last :data:`NEAR_WINDOW` characters, ``chunk = text[near:end]``.
 
     Exactly what scanning the window of the last :data:`FIRST_WINDOW` characters, then (when it
     holds nothing) the window before it, gives, lower-casing the text once and reading marker
     candidates lazily from the last one backwards: a candidate before the one that says
     something is never matched. A marker in the first window is checked with only that window's
-    text before it, as the window scan does. Returns :data:`_NOT_NEAR` for text whose
-    lower-casing is not character by character.
+    text before it, as the window scan does. Only for a chunk whose lower-casing ``lowered`` is
+    character by character.
     """
-    near = max(start, end - NEAR_WINDOW)
-    chunk = text[near:end]
-    lowered = chunk.lower()
-    if chunk.isascii():
-        foreign = has_latin_foreign(lowered)
-    elif len(lowered) != len(chunk) or "\u03a3" in chunk:  # İ grows; Σ lowers by context
-        return _NOT_NEAR
-    else:
-        foreign = True
+    foreign = has_latin_foreign(lowered) if ascii_chunk else True
     present = [entry for entry in STRONG if entry[0] in lowered]
     if foreign:
         present += [entry for entry in FOREIGN if entry[0] in lowered]

@@ -7,7 +7,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from alphamed.extract import extract_answer
 
 CASES_DIR = Path(__file__).parent / "extraction_cases"
 
@@ -42,10 +41,10 @@ def test_generated_cases_match_their_builder() -> None:
     assert committed == build_cases(), "run python tests/core/extraction_cases/build.py"
 
 
-def test_labeled_set_accuracy_and_false_positives() -> None:
+def test_labeled_set_accuracy_and_false_positives(extract) -> None:
     wrong, false_positives, abstain = [], [], 0
     for case in CASES:
-        found = extract_answer(case["output"], case["options"])
+        found = extract(case["output"], case["options"])
         letter = found.letter if found else None
         if case["gold"] is None:
             abstain += 1
