@@ -64,9 +64,12 @@ def test_the_near_window_search_gives_what_two_window_scans_give(text: str, opti
     """One lazy pass over the last 800 characters equals the scan of the last 160, then of the 640 before."""
     idx = option_index(options)
     end = len(text)
-    near = S._near_strong(text, idx, 0, end)
-    if near is S._NOT_NEAR:
-        return
+    near_at = max(0, end - S.NEAR_WINDOW)
+    chunk = text[near_at:end]
+    lowered = chunk.lower()
+    if not (chunk.isascii() or (len(lowered) == len(chunk) and "\u03a3" not in chunk)):
+        return  # last_marker scans such text window by window
+    near = S._near_strong(text, idx, 0, end, near_at, chunk, lowered, chunk.isascii())
     first = S._scan(text, idx, max(0, end - 160), end, end + 1, end)
     if first is None and end > 160:
         first = S._scan(text, idx, max(0, end - 800), end, end - 160, end)

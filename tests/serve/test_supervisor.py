@@ -22,7 +22,7 @@ from stub_process import STUB, fake_engine_pythonpath  # noqa: E402
 
 from alphamed_serve.backend import BackendError, BackendOptions, GenerationRequest  # noqa: E402
 from alphamed_serve.backends import create_backend  # noqa: E402
-from alphamed_serve.backends.supervisor import EngineStartError, EngineSupervisor  # noqa: E402
+from alphamed_serve.backends.supervisor import EngineStartError, EngineSupervisor, _redacted  # noqa: E402
 
 QUESTION = [{"role": "user", "content": "First-line drug for anaphylaxis?"}]
 
@@ -197,3 +197,20 @@ async def test_missing_engine_interpreter_is_a_clear_start_error():
     with pytest.raises(EngineStartError, match="cannot run /nonexistent/python: No such file or directory"):
         await backend.start()
     assert (await backend.health()).status == "dead"
+
+
+@pytest.mark.parametrize("backend", ["vllm", "sglang"])
+def test_a_generated_key_starting_with_a_dash_reaches_the_engine_as_the_key(backend, monkeypatch):
+    """secrets.token_urlsafe starts with "-" once in 64 keys; the engine's argparse must still read it as the key."""
+    import argparse
+
+    import alphamed_serve.backends.managed as managed
+
+    monkeypatch.setattr(managed.secrets, "token_urlsafe", lambda n: "-Xk3_" + "a" * 27)
+    engine = create_backend(backend, BackendOptions(model="m"))
+    argv = engine.engine_command(8001)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--api-key")
+    known, _ = parser.parse_known_args(argv[3:])
+    assert known.api_key == "-Xk3_" + "a" * 27
+    assert "-Xk3_" not in " ".join(_redacted(argv))  # never in the logs

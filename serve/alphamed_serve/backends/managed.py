@@ -25,7 +25,8 @@ def engine_argv(options: BackendOptions, *, module: str, model_flag: str, flags:
                 port: int, api_key: str | None) -> list[str]:
     """An engine's server command line: ``python -m module``, the model, loopback ``port``, then
     each option in ``flags`` (option field -> the engine's flag name) that is set to something
-    other than its default, the key, and last the pass-through ``engine_args``.
+    other than its default, the key (as ``--api-key=KEY``: a generated key may start with "-",
+    which argparse would take for a flag), and last the pass-through ``engine_args``.
 
     >>> engine_argv(BackendOptions(model="m", dtype="bfloat16", enable_prefix_caching=True,
     ...             tensor_parallel_size=1), module="eng", model_flag="--model", python="py", port=9,
@@ -40,8 +41,8 @@ def engine_argv(options: BackendOptions, *, module: str, model_flag: str, flags:
         if value == getattr(defaults, field) or value in (None, False, "", "auto"):
             continue
         argv += [flag] if value is True else [flag, str(value)]
-    if api_key:
-        argv += ["--api-key", api_key]
+    if api_key:  # one argument: a key starting with "-" must not read as a flag
+        argv.append(f"--api-key={api_key}")
     return argv + list(options.engine_args)
 
 

@@ -54,13 +54,15 @@ def _die_with_parent() -> None:
 def _redacted(argv: Sequence[str]) -> list[str]:
     """``argv`` with the value of ``--api-key`` hidden, for logs.
 
-    >>> _redacted(["vllm", "--api-key", "s3cret", "--port", "1"])
-    ['vllm', '--api-key', '***', '--port', '1']
+    >>> _redacted(["vllm", "--api-key", "s3cret", "--port", "1", "--api-key=-x"])
+    ['vllm', '--api-key', '***', '--port', '1', '--api-key=***']
     """
     out = list(argv)
-    for i, arg in enumerate(out[:-1]):
-        if arg == "--api-key":
+    for i, arg in enumerate(out):
+        if arg == "--api-key" and i + 1 < len(out):
             out[i + 1] = "***"
+        elif arg.startswith("--api-key="):
+            out[i] = "--api-key=***"
     return out
 
 
