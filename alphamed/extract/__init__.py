@@ -77,7 +77,7 @@ class Extraction:
 def _compiled_engine() -> ModuleType | None:
     """The mypyc-compiled engine when it is installed and built from the sources next to this file."""
     try:
-        from alphamed._compiled import engine as compiled
+        from alphamed._compiled import engine as compiled  # type: ignore[attr-defined]
     except ImportError:
         return None
     digest = source_digest(Path(__file__).resolve().parent)

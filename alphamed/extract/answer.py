@@ -20,11 +20,11 @@ Reading(kind='commit', letter='B', end=8)
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 from alphamed.extract.options import OptionIndex
 
-SEGMENT = 240
+SEGMENT: Final = 240
 """How many characters after a marker are read."""
 
 _CONFUSABLES: dict[int, Any] = {
@@ -35,46 +35,46 @@ _CONFUSABLES: dict[int, Any] = {
     0xFF08: "(", 0xFF09: ")", 0xFF1A: ":", 0xFF0E: ".", 0xFF0C: ",", 0x3010: "[", 0x3011: "]",
     0x3002: ".", 0x3001: ",", 0xFF3B: "[", 0xFF3D: "]", 0x00A0: " ", 0x3000: " ",
 }
-TRANSLATE: dict[int, int] = str.maketrans(_CONFUSABLES)  # one character to one character: offsets are kept
+TRANSLATE: Final[dict[int, int]] = str.maketrans(_CONFUSABLES)  # one character to one character: offsets are kept
 
 # Noise before the answer proper: whitespace, markup, colons, arrows, LaTeX wrappers, filler adverbs.
-_SKIP = re.compile(
+_SKIP: Final = re.compile(
     r"""(?:\s+|[*_"'`$>:=~\-–—→⇒]+|\\[(\[]|\\(?:text(?:bf|it|tt|rm)?|math(?:rm|bf|it|sf|tt)|bf|boxed|fbox|underline)\s*\{
     |(?:therefore|thus|then|hence|clearly|definitely|certainly|probably|likely|most\s+likely|indeed|simply|still
     |actually|obviously|undoubtedly|that|as\s+follows|option|choice|letter|answer|the\s+option|the\s+letter|the\s+choice
     |réponse|respuesta|antwort|ответ)\b)*""",
     re.IGNORECASE | re.VERBOSE,
 )
-_NEGATION = re.compile(r"(?:not|n't|neither|never|none\s+of|no\s+longer)\b\s*", re.IGNORECASE)
-_HEDGE = re.compile(r"(?:either|between|one\s+of|both|unclear|uncertain|undetermined|unknown|ambiguous|"
+_NEGATION: Final = re.compile(r"(?:not|n't|neither|never|none\s+of|no\s+longer)\b\s*", re.IGNORECASE)
+_HEDGE: Final = re.compile(r"(?:either|between|one\s+of|both|unclear|uncertain|undetermined|unknown|ambiguous|"
                     r"not\s+(?:clear|sure|certain|determinable)|indeterminate|cannot\s+be\s+determined)\b",
                     re.IGNORECASE)
-_LETTER = re.compile(r"([(\[{]?)[ \t]*([A-Za-z])(?![A-Za-z0-9]|-[A-Za-z0-9]|['’][A-Za-z]|\.[A-Za-z0-9])")
-_CLOSE = re.compile(r"[ \t]*[)\]}]")
-_SECOND = re.compile(
+_LETTER: Final = re.compile(r"([(\[{]?)[ \t]*([A-Za-z])(?![A-Za-z0-9]|-[A-Za-z0-9]|['’][A-Za-z]|\.[A-Za-z0-9])")
+_CLOSE: Final = re.compile(r"[ \t]*[)\]}]")
+_SECOND: Final = re.compile(
     r"[ \t]*(?:\*\*)?[ \t]*(?:\\(?:text|mathrm|textrm)\s*\{[ \t]*)?"
     r"(?:,|/|&|\bor\b|\band\b|\bvs\.?|\bversus\b|\bили\b|\bou\b|\bo\b|或|和)[ \t]*\}?[ \t]*(?:\*\*)?[ \t]*"
     r"(?:option[ \t]+|choice[ \t]+)?[(\[]?[ \t]*([A-Z])(?![A-Za-z0-9]|-[A-Za-z0-9]|['’][A-Za-z])",
 )
 # "C, or maybe D" / "C (possibly D)": a second option offered in the same clause.
-_TRAILING_HEDGE = re.compile(
+_TRAILING_HEDGE: Final = re.compile(
     r"[^.!?\n]{0,40}?\b(?:or|and/or|perhaps|possibly|maybe)\b[ \t,]*(?:option[ \t]+)?[(\[]?([A-Z])(?![A-Za-z0-9])"
 )
-_TEXT_AFTER_LETTER = re.compile(r"[ \t]*(?:[.:)\]\-–—,]|\*\*)?[ \t]*(?:\*\*)?[ \t]*")
-_TERMINAL = re.compile(r"[ \t]*(?:\*\*|__)?[ \t]*[.!,;:)\]}*$]*[ \t]*(?:\*\*|__)?[ \t]*(?:\n|$)")
-_BUT = re.compile(r"[ \t]*[,;]?[ \t]*(?:but|rather|instead|it'?s|it\s+is)\b[ \t,:]*", re.IGNORECASE)
+_TEXT_AFTER_LETTER: Final = re.compile(r"[ \t]*(?:[.:)\]\-–—,]|\*\*)?[ \t]*(?:\*\*)?[ \t]*")
+_TERMINAL: Final = re.compile(r"[ \t]*(?:\*\*|__)?[ \t]*[.!,;:)\]}*$]*[ \t]*(?:\*\*|__)?[ \t]*(?:\n|$)")
+_BUT: Final = re.compile(r"[ \t]*[,;]?[ \t]*(?:but|rather|instead|it'?s|it\s+is)\b[ \t,:]*", re.IGNORECASE)
 # After a letter, words that continue a sentence ("C because ..."), as opposed to the article "A patient".
-_CONTINUATION = frozenset(
+_CONTINUATION: Final = frozenset(
     "because since as which is was would will should for given due in on with and but so here this that "
     "the than being".split()
 )
-_WORD = re.compile(r"[ \t]+(\w+)")
+_WORD: Final = re.compile(r"[ \t]+(\w+)")
 # The commonest segment: a lone capital letter, maybe in parentheses or bold, ending its line
 # (" C.", ": (C)", "** C**", " C;", "C" inside a box). The full reading gives the same for it:
 # nothing skipped but spaces, a colon and "**", no hedge, negation, option text, second letter
 # or trailing hedge can follow, and the letter is terminal (``tests/core/test_extract_shortcuts.py``
 # compares both).
-_LONE_LETTER = re.compile(r"[ \t]*(?::[ \t]*)?(?:\*\*[ \t]*)?\(?([A-Z])\)?(?P<close>)[.!;]*(?:\*\*)?[ \t]*(?:\n|\Z)")
+_LONE_LETTER: Final = re.compile(r"[ \t]*(?::[ \t]*)?(?:\*\*[ \t]*)?\(?([A-Z])\)?(?P<close>)[.!;]*(?:\*\*)?[ \t]*(?:\n|\Z)")
 
 
 def _skip(seg: str, pos: int) -> int:
@@ -110,7 +110,7 @@ class Reading:
         return f"Reading(kind={self.kind!r}, letter={self.letter!r}, end={self.end!r})"
 
 
-NOTHING = Reading("none")
+NOTHING: Final = Reading("none")
 
 
 def read_answer(segment: str, options: OptionIndex, mode: str = "phrase") -> Reading:

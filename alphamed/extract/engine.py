@@ -14,16 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from alphamed.extract.fallback import bare_line, concluding_option
 from alphamed.extract.options import OptionIndex, normalize_options
 from alphamed.extract.search import last_marker
 from alphamed.extract.shortcuts import read_ending
 
-WINDOW = 16_384
+WINDOW: Final = 16_384
 """Outputs longer than this are read as their first ``HEAD`` and last ``WINDOW`` characters."""
-HEAD = 2_048
+HEAD: Final = 2_048
 
 Found = tuple[str, str, int, int]
 """``(letter, method, span start, span end)``."""

@@ -17,21 +17,21 @@ import json
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 
 Options = Sequence[str] | Mapping[str, str]
 
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+LETTERS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 """Option letters (the same as :data:`alphamed.schema.LETTERS`; this package imports nothing else of alphamed)."""
 
-_WS = re.compile(r"\s+")
-_LETTER_KEY = re.compile(r"^[\s(\[]*([A-Za-z])[\s)\].:]*$")
-_LETTER_PREFIX = re.compile(r"^\s*\(?([A-Z])[.):]\s+")
-_EDGE_JUNK = " \t\r\n.;,:*_\"'`"
-_SPACES = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+_WS: Final = re.compile(r"\s+")
+_LETTER_KEY: Final = re.compile(r"^[\s(\[]*([A-Za-z])[\s)\].:]*$")
+_LETTER_PREFIX: Final = re.compile(r"^\s*\(?([A-Z])[.):]\s+")
+_EDGE_JUNK: Final = " \t\r\n.;,:*_\"'`"
+_SPACES: Final = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
 """Every character ``\\s`` matches (the same set as :meth:`str.isspace`)."""
-_SPACES_AND_JUNK = _SPACES + _EDGE_JUNK
+_SPACES_AND_JUNK: Final = _SPACES + _EDGE_JUNK
 
 
 def _key_letter(key: Any, position: int) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from operator import itemgetter
+from typing import Final
 
 from alphamed.extract.answer import SEGMENT, TRANSLATE, Reading, read_answer
 from alphamed.extract.markers import (
@@ -47,15 +48,15 @@ from alphamed.extract.shortcuts import FIRST_WINDOW
 Event = tuple[Reading, str, tuple[int, int]]
 """A marker that says something: its reading, its rule (``method``) and the evidence span."""
 
-NEAR_WINDOW = 5 * FIRST_WINDOW
+NEAR_WINDOW: Final = 5 * FIRST_WINDOW
 """The first window read for strong markers (it holds the full rules' first two windows)."""
-WEAK_TAIL = 480
-_LOOKBEHIND = 80
-_ENCLOSED_MAX = 400
-_OVERLAP = 200
-_first = itemgetter(0)
-_LETTER_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z](?![a-z0-9])")
-_NOTHING_AFTER = re.compile(r"[\s.!*_$})\]`'\"]*")
+WEAK_TAIL: Final = 480
+_LOOKBEHIND: Final = 80
+_ENCLOSED_MAX: Final = 400
+_OVERLAP: Final = 200
+_first: Final = itemgetter(0)
+_LETTER_TOKEN: Final = re.compile(r"(?<![A-Za-z0-9])[A-Z](?![a-z0-9])")
+_NOTHING_AFTER: Final = re.compile(r"[\s.!*_$})\]`'\"]*")
 
 
 def last_marker(text: str, options: OptionIndex, start: int, end: int) -> Event | None:

@@ -29,29 +29,30 @@ True
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from alphamed.extract.markers import is_alternative, is_conditional, is_negated, word_before
 from alphamed.extract.options import OptionIndex
 
-FIRST_WINDOW = 160
+FIRST_WINDOW: Final = 160
 """Size of the first (last-characters) window the full rules scan for strong markers."""
 
 # "...$\\boxed{C}$" / "<answer>C</answer>" at the very end: the last commitment, read directly.
-_BOXED_END = re.compile(
+_BOXED_END: Final = re.compile(
     r"(?:\\boxed\{[ \t]*(?:\\text(?:bf)?\{[ \t]*)?(?:\(([A-Z])\)|([A-Z]))[ \t]*\}?[ \t]*\}"
     r"|<answer>\s*(?:\(([A-Z])\)|([A-Z]))\s*</answer>)(?P<close>)[\s$.*\\\])]*\Z"
 )
 # "The answer is (C)." / "Answer: C" / "**Answer:** C." at the very end. Deliberately narrow:
 # "answer" then "is" or ":" on the same line, an upper-case ASCII letter, then only ")", "**",
 # "." and line ends. Every character after "answer" is ASCII and none starts a marker literal.
-_PHRASE_END = re.compile(
+_PHRASE_END: Final = re.compile(
     r"[Aa][Nn][Ss][Ww][Ee][Rr](?:[ \t]*[Ii][Ss](?![A-Za-z])[ \t]*:?|:)[ \t]*(?:\*\*)?[ \t]*"
     r"\(?(?P<letter>[A-Z])\)?(?P<close>)(?:\*\*)?\.?(?:\*\*)?[ \t\r\n]*\Z"
 )
-_TAIL = 96
+_TAIL: Final = 96
 """The shortcuts look at the last this many characters only."""
-_LOOKBEHIND = 80
-_CONTEXT = 40
+_LOOKBEHIND: Final = 80
+_CONTEXT: Final = 40
 
 
 Ending = tuple[str, str, tuple[int, int]]
