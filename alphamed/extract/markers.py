@@ -148,16 +148,15 @@ def find_markers(lowered: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -
         The matches.
     """
     found = []
-    find = lowered.find
     for literal, pattern in table:
         if literal not in lowered:  # most literals are absent; ``in`` is cheaper than a call
             continue
-        i = find(literal)
+        i = lowered.find(literal)
         while i >= 0:
             m = pattern.match(lowered, i)
             if m is not None:
                 found.append(m)
-            i = find(literal, i + 1)
+            i = lowered.find(literal, i + 1)
     return found
 
 
@@ -178,12 +177,11 @@ def find_literals(
         The candidates, in no particular order.
     """
     found = []
-    find = lowered.find
     for literal, pattern in table:
-        i = find(literal, lo)
+        i = lowered.find(literal, lo)
         while 0 <= i < hi:
             found.append((i, pattern))
-            i = find(literal, i + 1)
+            i = lowered.find(literal, i + 1)
     return found
 
 
