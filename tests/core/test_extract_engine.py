@@ -88,3 +88,14 @@ def test_both_engines_give_the_same_result_on_marker_soup(pieces: list[str], opt
 def test_both_engines_give_the_same_result_on_any_text(text: str) -> None:
     results = {name: E.extractor(name)(text, AF) for name in E.engines()}
     assert len(set(results.values())) == 1, results
+
+
+def test_the_build_is_skipped_on_request_and_without_mypyc(monkeypatch, capsys) -> None:
+    """No compiled extractor is no failed install: setup.py gets no extensions and says why."""
+    root = Path(E.__file__).resolve().parents[2]
+    monkeypatch.setenv("ALPHAMED_NO_COMPILE", "1")
+    assert build.extensions(root) == []
+    monkeypatch.delenv("ALPHAMED_NO_COMPILE")
+    monkeypatch.setitem(sys.modules, "mypyc.build", None)  # as if mypy were not installed
+    assert build.extensions(root) == []
+    assert "mypyc is not installed; installing the pure-Python answer extractor" in capsys.readouterr().err
