@@ -42,7 +42,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
@@ -107,8 +107,11 @@ _engine, ENGINE = _choose_engine()
 """Which engine :func:`extract_answer` uses: ``compiled`` or ``python``."""
 
 
+@cache
 def engines() -> dict[str, ModuleType]:
-    """The engines available here, by name (``python`` always; ``compiled`` when installed and current)."""
+    """The engines available here, by name (``python`` always; ``compiled`` when installed and current).
+
+    Looked up once: the check of the compiled engine reads and hashes its sources."""
     found = {"python": python_engine}
     compiled = _engine if ENGINE == "compiled" else _compiled_engine()
     if compiled is not None:
@@ -134,11 +137,10 @@ def extract_answer(text: str, options: Options | None = None) -> Extraction | No
     Extraction(letter='B', text='Heparin', method='answer_tag', span=(0, 19))
     """
     try:
-        found = _engine.extract(text, options)
+        return _extract(_engine, text, options)
     except Exception:  # a bug must not take down training or serving; it is logged
         logger.exception("answer extraction failed on a %d-character output", len(text))
         return None
-    return None if found is None else Extraction(found[0], found[1], found[2], (found[3], found[4]))
 
 
 def _extract(module: Any, text: Any, options: Any) -> Extraction | None:

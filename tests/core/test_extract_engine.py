@@ -78,6 +78,8 @@ def test_the_build_copies_the_engine_with_its_imports_renamed_and_its_digest(tmp
 @settings(max_examples=300, deadline=None)
 @given(pieces=st.lists(PIECES, max_size=40), options=st.sampled_from([AF, ["yes", "no", "maybe"], None, {"a": "x", "(C)": "y"}]))
 def test_both_engines_give_the_same_result_on_marker_soup(pieces: list[str], options: object) -> None:
+    if len(E.engines()) < 2:
+        pytest.skip("the compiled extractor is not installed here: nothing to compare")
     text = "".join(pieces)
     results = {name: E.extractor(name)(text, options) for name in E.engines()}
     assert len(set(results.values())) == 1, results
@@ -86,6 +88,8 @@ def test_both_engines_give_the_same_result_on_marker_soup(pieces: list[str], opt
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(max_size=300))
 def test_both_engines_give_the_same_result_on_any_text(text: str) -> None:
+    if len(E.engines()) < 2:
+        pytest.skip("the compiled extractor is not installed here: nothing to compare")
     results = {name: E.extractor(name)(text, AF) for name in E.engines()}
     assert len(set(results.values())) == 1, results
 
