@@ -4,10 +4,10 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
+from fake_openai import always
 
 from alphamed.cli import main
 from alphamed.data import load_bank
-from alphamed_client.testing.fake_server import always
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
 # benchmark -> (fixture in its public format, name in the data folder, format, loader options)

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import httpx
+from ports import free_port  # the suite's one helper (tests/support)
 
 REPLY = "<think>Fever and cough suggest pneumonia.</think>The final answer is: $\\boxed{B}$"
 REASONING, ANSWER_LETTER = "Fever and cough suggest pneumonia.", "B"
@@ -25,11 +26,6 @@ _PROMPTS = ["hi", "Which drug is first-line?", "A 45-year-old man presents with 
             "Question: which is most likely?\nA. x\nB. y\nC. z\nD. w", "Answer the question"]
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on now."""
-    from alphamed_serve.backends.supervisor import free_port as _free_port
-
-    return _free_port()
 
 
 def teach_reasoning(src: Path, dst: Path, *, steps: int = 50, lr: float = 3e-3) -> Path:

@@ -11,16 +11,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel
 
 from alphamed_client.errors import BankError
 from alphamed_client.report import GroupAccuracy, ScoreReport
-from alphamed_client.scoring import ScoreJob, run_job
-
-if TYPE_CHECKING:
-    from alphamed_client.client import AsyncAlphaMed
+from alphamed_client.scoring import Answerer, ScoreJob, run_job
 
 logger = logging.getLogger(__name__)
 DATA_SUFFIXES = (".jsonl", ".json", ".csv")
@@ -104,7 +101,7 @@ class SuiteResult(BaseModel):
         ])
 
 
-async def run_suite(client: "AsyncAlphaMed", data_dir: Path, benchmarks: list[Benchmark], out_dir: Path, *,
+async def run_suite(client: Answerer, data_dir: Path, benchmarks: list[Benchmark], out_dir: Path, *,
                     require_all: bool, **job: Any) -> SuiteResult:
     """Score each benchmark found in ``data_dir`` into ``out_dir/<name>.jsonl`` (resumable).
 

@@ -12,15 +12,11 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from alphamed_client.bank import BadLine, iter_bank
 from alphamed_client.models import ResultRow
 from alphamed_client.results import compact, read_results
-from alphamed_client.scoring import ScoreJob, run_job
-
-if TYPE_CHECKING:
-    from alphamed_client.client import AsyncAlphaMed
+from alphamed_client.scoring import Answerer, ScoreJob, run_job
 
 
 def pass_rate(row: ResultRow) -> float | None:
@@ -51,7 +47,7 @@ class DifficultySummary:
                 f"{len(self.bad_lines)} unreadable line(s)")
 
 
-async def label_difficulty(client: "AsyncAlphaMed", bank: str | Path, output: str | Path, *, k: int = 8,
+async def label_difficulty(client: Answerer, bank: str | Path, output: str | Path, *, k: int = 8,
                            results_path: str | Path, concurrency: int = 64,
                            temperature: float | None = None, max_tokens: int | None = None,
                            prompt_style: str | None = None,

@@ -1,6 +1,6 @@
-"""Typed results of the client: an :class:`Answer` per question, a :class:`ResultRow` per scored line.
+"""Typed results of the client: a :class:`ModelAnswer` per question, a :class:`ResultRow` per scored line.
 
->>> Answer(letter="B", votes={"B": 1}, n=1).usage.total_tokens
+>>> ModelAnswer(letter="B", votes={"B": 1}, n=1).usage.total_tokens
 0
 >>> row = ResultRow(id="q1", gold="B", predicted="B", correct=True, model="m")
 >>> ResultRow.model_validate_json(row.model_dump_json()).correct
@@ -22,7 +22,7 @@ class Usage(BaseModel):
     total_tokens: int = 0
 
     @classmethod
-    def from_any(cls, usage: Any) -> "Usage":
+    def from_any(cls, usage: Any) -> Usage:
         """Read an OpenAI ``usage`` object or dict; missing fields count as 0."""
         if usage is None:
             return cls()
@@ -43,8 +43,8 @@ class Sample(BaseModel):
     method: str | None = None
 
 
-class Answer(BaseModel):
-    """The answer to one question.
+class ModelAnswer(BaseModel):
+    """What the model answered to one question (its samples and their vote).
 
     Args:
         letter: the chosen option letter (the majority vote when ``n > 1``), or None

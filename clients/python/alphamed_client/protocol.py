@@ -15,9 +15,8 @@ from alphamed.extract import extract_answer
 from alphamed.prompts import build_messages
 from alphamed.reasoning import HUATUO_OPEN, THINK_CLOSE, THINK_OPEN, split_reasoning
 from alphamed.schema import Question
-
-from alphamed_client.models import Answer, Sample, Usage
-from alphamed_client.voting import majority_vote
+from alphamed.voting import majority_vote
+from alphamed_client.models import ModelAnswer, Sample, Usage
 
 DEFAULT_SAMPLING_TEMPERATURE = 0.7
 
@@ -119,20 +118,20 @@ def sample_from_text(reasoning: str, content: str, options: Mapping[str, str],
 
 
 def combine(samples: list[Sample], question: Question, usage: Usage, latency: float,
-            via: str) -> Answer:
-    """An :class:`Answer` from samples: majority vote, method and texts of the chosen sample."""
+            via: str) -> ModelAnswer:
+    """An :class:`ModelAnswer` from samples: majority vote, method and texts of the chosen sample."""
     vote = majority_vote([s.letter for s in samples])
     chosen = next((s for s in samples if vote.letter and s.letter == vote.letter), None)
     first = samples[0] if samples else Sample()
     shown = chosen or first
-    return Answer(letter=vote.letter, text=question.options.get(vote.letter) if vote.letter else None,
+    return ModelAnswer(letter=vote.letter, text=question.options.get(vote.letter) if vote.letter else None,
                   reasoning=shown.reasoning, content=shown.content, votes=vote.votes,
                   agreement=vote.agreement, method=chosen.method if chosen else None,
                   n=len(samples), samples=samples, usage=usage, latency=latency, via=via)
 
 
-def answer_from_chat(completion: Mapping[str, Any], question: Question, latency: float) -> Answer:
-    """An :class:`Answer` from a chat completion's JSON (one choice per sample)."""
+def model_answer_from_chat(completion: Mapping[str, Any], question: Question, latency: float) -> ModelAnswer:
+    """An :class:`ModelAnswer` from a chat completion's JSON (one choice per sample)."""
     choices = completion.get("choices") if isinstance(completion, Mapping) else None
     if not choices:
         raise ValueError("malformed chat completion: no choices")
@@ -143,21 +142,22 @@ def answer_from_chat(completion: Mapping[str, Any], question: Question, latency:
     return combine(samples, question, Usage.from_any(completion.get("usage")), latency, "chat")
 
 
-def answer_from_mcqa(payload: Mapping[str, Any], question: Question, latency: float) -> Answer:
-    """An :class:`Answer` from our server's ``/v1/mcqa`` response (its vote is kept as is)."""
+def model_answer_from_mcqa(payload: Mapping[str, Any], question: Question, latency: float) -> ModelAnswer:
+    """An :class:`ModelAnswer` from our server's ``/v1/mcqa`` response (its vote is kept as is)."""
     if not isinstance(payload, Mapping) or "samples" not in payload:
         raise ValueError("malformed /v1/mcqa response: no samples")
     samples = []
     for s in payload.get("samples") or []:
-        ans = s.get("answer") or {}
+        extraction = s.get("answer") or {}
         samples.append(Sample(reasoning=s.get("reasoning") or "", content=s.get("content") or "",
-                              letter=ans.get("letter"), text=ans.get("text"), method=ans.get("method")))
+                              letter=extraction.get("letter"), text=extraction.get("text"),
+                              method=extraction.get("method")))
     letter = payload.get("answer")
     if letter is not None and letter not in question.options:
         raise ValueError(f"/v1/mcqa answered {letter!r}, not one of the options")
     chosen = next((s for s in samples if letter and s.letter == letter), None)
     shown = chosen or (samples[0] if samples else Sample())
-    return Answer(letter=letter, text=payload.get("answer_text") or question.options.get(letter or ""),
+    return ModelAnswer(letter=letter, text=payload.get("answer_text") or question.options.get(letter or ""),
                   reasoning=shown.reasoning, content=shown.content,
                   votes={k: int(v) for k, v in (payload.get("votes") or {}).items()},
                   agreement=float(payload.get("agreement") or 0.0),

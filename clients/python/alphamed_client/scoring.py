@@ -17,21 +17,32 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from alphamed.schema import Question
-
 from alphamed_client import results
 from alphamed_client.bank import BadLine, iter_bank
 from alphamed_client.errors import ScoringAborted
-from alphamed_client.models import Answer, ResultRow
+from alphamed_client.models import ModelAnswer, ResultRow
 
 if TYPE_CHECKING:
-    from alphamed_client.client import AsyncAlphaMed
     from alphamed_client.report import ScoreReport
 
 logger = logging.getLogger(__name__)
 MAX_ERROR_CHARS = 500
+
+
+class Answerer(Protocol):
+    """What scoring asks questions of (e.g. :class:`~alphamed_client.client.AsyncAlphaMed`): a model
+    name, a fail-fast server check and an ``answer`` coroutine."""
+
+    @property
+    def model(self) -> str: ...
+
+    async def check_server(self) -> list[str]: ...
+
+    async def answer(self, question: Question, *, n: int, temperature: float | None, max_tokens: int | None,
+                     prompt_style: str | None) -> ModelAnswer: ...
 
 
 @dataclass
@@ -46,7 +57,6 @@ class ScoreJob:
         n: samples per question (majority vote when > 1).
         temperature, max_tokens, prompt_style: sampling and prompt settings.
         format, format_options: the bank's format (None: AlphaMed JSONL) and its options.
-        workers: processes that ask the server (> 1: see :mod:`alphamed_client.workers`).
     """
 
     bank: Path
@@ -59,13 +69,10 @@ class ScoreJob:
     prompt_style: str | None = None
     format: str | None = None
     format_options: dict[str, Any] = field(default_factory=dict)
-    workers: int = 1
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
             raise ValueError("concurrency must be >= 1")
-        if self.workers < 1:
-            raise ValueError("workers must be >= 1")
         if self.n < 1:
             raise ValueError("n must be >= 1")
 
@@ -80,7 +87,7 @@ class RunCounts:
     bad_lines: list[BadLine] = field(default_factory=list)
 
 
-def row_from_answer(question: Question, answer: Answer, model: str) -> ResultRow:
+def row_from_model_answer(question: Question, answer: ModelAnswer, model: str) -> ResultRow:
     """The result row of an answered question."""
     correct = None if question.answer is None else answer.letter == question.answer
     return ResultRow(id=question.id, source=question.source, subject=question.subject,
@@ -107,7 +114,7 @@ def _is_fatal(exc: BaseException) -> bool:
                             openai.NotFoundError))
 
 
-async def score_one(client: "AsyncAlphaMed", question: Question, job: ScoreJob) -> ResultRow:
+async def score_one(client: Answerer, question: Question, job: ScoreJob) -> ResultRow:
     """Ask ``question``; its result row, or its error row when it still fails after the retries.
 
     Raises:
@@ -125,7 +132,7 @@ async def score_one(client: "AsyncAlphaMed", question: Question, job: ScoreJob) 
             raise ScoringAborted(f"scoring stopped at question {question.id!r}: {exc}") from exc
         logger.warning("question %s failed after retries: %s", question.id, exc)
         return row_from_error(question, exc, client.model, job.n, loop.time() - start)
-    return row_from_answer(question, answer, client.model)
+    return row_from_model_answer(question, answer, client.model)
 
 
 class _Lanes:
@@ -165,22 +172,11 @@ class _Lanes:
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def run_job(client: "AsyncAlphaMed", job: ScoreJob, *,
+async def run_job(client: Answerer, job: ScoreJob, *,
                   on_result: Callable[[ResultRow], None] | None = None,
                   on_bad_line: Callable[[BadLine], None] | None = None) -> RunCounts:
     """Score every question of ``job.bank`` not already done; returns what this run did."""
-    pool = None
-    if job.workers > 1:  # started first: forked workers stay small
-        from alphamed_client.workers import WorkerPool
-
-        settings = dict(client.settings.as_kwargs(), mcqa=await client.uses_mcqa())
-        pool = await WorkerPool(settings, job, job.workers).start()
-    try:
-        ask = pool.ask if pool is not None else functools.partial(score_one, client, job=job)
-        return await _dispatch(ask, job, on_result, on_bad_line)
-    finally:
-        if pool is not None:
-            await pool.close()
+    return await _dispatch(functools.partial(score_one, client, job=job), job, on_result, on_bad_line)
 
 
 async def _dispatch(ask: Callable[[Question], Awaitable[ResultRow]], job: ScoreJob,
@@ -206,13 +202,13 @@ async def _dispatch(ask: Callable[[Question], Awaitable[ResultRow]], job: ScoreJ
     return counts
 
 
-async def score_bank(client: "AsyncAlphaMed", job: ScoreJob, *,
+async def score_bank(client: Answerer, job: ScoreJob, *,
                      on_result: Callable[[ResultRow], None] | None = None,
-                     on_bad_line: Callable[[BadLine], None] | None = None) -> "ScoreReport":
+                     on_bad_line: Callable[[BadLine], None] | None = None) -> ScoreReport:
     """Run ``job`` and report on the whole results file (earlier runs included).
 
     Args:
-        client: the async client to ask.
+        client: what answers the questions (an :class:`~alphamed_client.client.AsyncAlphaMed`).
         job: what to score.
         on_result: called with each row as it is written (progress bars).
         on_bad_line: called with each unreadable bank line.

@@ -7,8 +7,15 @@ from pathlib import Path
 
 import click
 
-from alphamed_client.cli.common import (EXIT_FAILED_QUESTIONS, Progress, make_client, one_line_errors,
-                                        run_async, sampling_options, server_options)
+from alphamed_client.cli.common import (
+    EXIT_FAILED_QUESTIONS,
+    Progress,
+    make_client,
+    one_line_errors,
+    run_async,
+    sampling_options,
+    server_options,
+)
 
 
 @click.command(name="difficulty")

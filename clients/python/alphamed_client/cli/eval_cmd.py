@@ -7,8 +7,14 @@ from pathlib import Path
 
 import click
 
-from alphamed_client.cli.common import (EXIT_FAILED_QUESTIONS, make_client, one_line_errors, run_async,
-                                        sampling_options, server_options)
+from alphamed_client.cli.common import (
+    EXIT_FAILED_QUESTIONS,
+    make_client,
+    one_line_errors,
+    run_async,
+    sampling_options,
+    server_options,
+)
 
 
 @click.command(name="eval")
