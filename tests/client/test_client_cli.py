@@ -127,8 +127,13 @@ def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(tmp_path, fake_
     resumed = subprocess.run(_score_cmd(bank, server.base_url, out, concurrency), capture_output=True,
                              text=True, timeout=120)
     assert resumed.returncode == 0, resumed.stderr
-    ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    ids = [row["id"] for row in rows]
     assert sorted(ids) == sorted(f"q{i}" for i in range(count))  # every id exactly once
+    assert all(row["output"] and row["messages"] and row["options"] for row in rows)  # outputs kept, both runs
+    header = json.loads((tmp_path / "killed.run.json").read_text())
+    assert header["ended"] and header["model"] == "fake-model" and header["banks"][0]["path"] == str(bank)
+    assert header["forced_resumes"] == []  # the resume matched the killed run's header
     asked = Counter(r.key for r in server.log if r.path.endswith("completions"))
     assert set(asked.values()) <= {1, 2} and sum(v == 2 for v in asked.values()) <= concurrency
     baseline = tmp_path / "uninterrupted.jsonl"

@@ -76,7 +76,7 @@ def test_resume_skips_done_ids_and_no_resume_starts_afresh(tmp_path, fake_server
     full = lines(write_bank(tmp_path / "b2.jsonl", 12))
     out.write_text("".join(json.dumps({"id": r["id"], "gold": r["answer"], "predicted": r["answer"],
                                        "correct": True, "model": "fake-model"}) + "\n" for r in full[:5]))
-    client_for(server).score(bank, out=out)
+    client_for(server).score(bank, out=out, force_resume=True)  # a file without a run header
     assert sorted({r.key for r in server.log}) == sorted(f"q{i}" for i in range(5, 12))
     assert len(lines(out)) == 12
     client_for(server).score(bank, out=out, resume=False)

@@ -183,6 +183,7 @@ class AsyncAlphaMed:
                               **self.settings.openai_kwargs()) for _ in range(shards)]
         self._next = itertools.cycle(self._pool)
         self.openai = self._pool[0]
+        self.model_card: dict[str, Any] | None = None
         self._mcqa = mcqa
         self._probe_lock = asyncio.Lock()
 
@@ -204,6 +205,7 @@ class AsyncAlphaMed:
         try:
             page = await self.openai.models.list()
             listed = [m.id for m in page.data]
+            self.model_card = next((m.model_dump() for m in page.data if m.id == self.settings.model), None)
         except openai.NotFoundError:
             logger.warning("%s has no /v1/models; cannot check the model name", self.settings.base_url)
             listed = []
@@ -212,6 +214,24 @@ class AsyncAlphaMed:
         _check_models(listed, self.settings.model, self.settings.base_url)
         await self.uses_mcqa()
         return listed
+
+    async def describe_server(self) -> dict[str, Any]:
+        """What the server says about itself, for a run header (best effort, never raises).
+
+        Returns:
+            ``model_card`` (its ``/v1/models`` entry, after :meth:`check_server`), ``server_info``
+            (``GET /server_info``: alphamed serve, SGLang) and ``version`` (``GET /version``: vLLM),
+            each None when the server does not tell.
+        """
+        root = self.settings.base_url.removesuffix("/v1")
+        found: dict[str, Any] = {"model_card": self.model_card, "server_info": None, "version": None}
+        for key, path in (("server_info", "/server_info"), ("version", "/version")):
+            try:
+                found[key] = await self.openai.get(root + path, cast_to=object,
+                                                   options={"max_retries": 0, "timeout": 10.0})
+            except Exception as exc:  # an optional probe: absent on most servers
+                logger.debug("%s%s: %s", root, path, exc)
+        return found
 
     async def uses_mcqa(self) -> bool:
         """Whether questions go to ``/v1/mcqa`` (probed once with an empty body, no generation)."""
@@ -234,7 +254,8 @@ class AsyncAlphaMed:
 
     async def answer(self, question: Question | str, *, options: Options | None = None,
                      context: str | None = None, n: int = 1, temperature: float | None = None,
-                     max_tokens: int | None = None, prompt_style: str | None = None) -> ModelAnswer:
+                     max_tokens: int | None = None, prompt_style: str | None = None,
+                     seed: int | None = None) -> ModelAnswer:
         """Answer one multiple-choice question.
 
         Args:
@@ -245,13 +266,14 @@ class AsyncAlphaMed:
             temperature: sampling temperature (default 0 for n=1, 0.7 for a vote).
             max_tokens: completion length limit (server default when None).
             prompt_style: override the client's prompt style.
+            seed: sampling seed sent to the server (engines that honour it reproduce the samples).
 
         Returns:
             A :class:`~alphamed_client.models.ModelAnswer`.
         """
         q = protocol.as_question(question, options, context)
         kwargs = {"model": self.settings.model, "prompt_style": prompt_style or self.settings.prompt_style,
-                  "n": n, "temperature": temperature, "max_tokens": max_tokens}
+                  "n": n, "temperature": temperature, "max_tokens": max_tokens, "seed": seed}
         start = time.perf_counter()
         client = next(self._next)
         # the SDK's low-level post: its retries, timeouts and Retry-After, without re-validating
@@ -323,11 +345,12 @@ class AlphaMed:
 
     def answer(self, question: Question | str, *, options: Options | None = None,
                context: str | None = None, n: int = 1, temperature: float | None = None,
-               max_tokens: int | None = None, prompt_style: str | None = None) -> ModelAnswer:
+               max_tokens: int | None = None, prompt_style: str | None = None,
+               seed: int | None = None) -> ModelAnswer:
         """See :meth:`AsyncAlphaMed.answer`."""
         q = protocol.as_question(question, options, context)
         kwargs = {"model": self.settings.model, "prompt_style": prompt_style or self.settings.prompt_style,
-                  "n": n, "temperature": temperature, "max_tokens": max_tokens}
+                  "n": n, "temperature": temperature, "max_tokens": max_tokens, "seed": seed}
         start = time.perf_counter()
         if self.uses_mcqa():
             payload = self.openai.post("/mcqa", body=protocol.mcqa_body(q, **kwargs), cast_to=object)

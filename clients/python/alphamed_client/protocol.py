@@ -55,25 +55,27 @@ def resolve_temperature(temperature: float | None, n: int) -> float:
     return 0.0 if n == 1 else DEFAULT_SAMPLING_TEMPERATURE
 
 
-def _sampling(n: int, temperature: float | None, max_tokens: int | None) -> dict[str, Any]:
+def _sampling(n: int, temperature: float | None, max_tokens: int | None, seed: int | None) -> dict[str, Any]:
     params: dict[str, Any] = {"n": n, "temperature": resolve_temperature(temperature, n)}
     if max_tokens is not None:
         params["max_tokens"] = max_tokens
+    if seed is not None:
+        params["seed"] = seed
     return params
 
 
 def chat_params(question: Question, *, model: str, prompt_style: str, n: int,
-                temperature: float | None, max_tokens: int | None) -> dict[str, Any]:
+                temperature: float | None, max_tokens: int | None, seed: int | None = None) -> dict[str, Any]:
     """Keyword arguments for ``chat.completions.create`` asking ``question``."""
     return {"model": model, "messages": build_messages(question, prompt_style),
-            **_sampling(n, temperature, max_tokens)}
+            **_sampling(n, temperature, max_tokens, seed)}
 
 
 def mcqa_body(question: Question, *, model: str, prompt_style: str, n: int,
-              temperature: float | None, max_tokens: int | None) -> dict[str, Any]:
+              temperature: float | None, max_tokens: int | None, seed: int | None = None) -> dict[str, Any]:
     """The JSON body of a ``POST /v1/mcqa`` asking ``question``."""
     body: dict[str, Any] = {"question": question.question, "options": question.options, "model": model,
-                            "prompt_style": prompt_style, **_sampling(n, temperature, max_tokens)}
+                            "prompt_style": prompt_style, **_sampling(n, temperature, max_tokens, seed)}
     if question.context:
         body["context"] = question.context
     return body
@@ -110,11 +112,22 @@ def message_split(message: Mapping[str, Any]) -> tuple[str, str, str]:
 def sample_from_text(reasoning: str, content: str, options: Mapping[str, str],
                      region: str | None = None) -> Sample:
     """A :class:`Sample` with the letter the core extractor finds in ``region`` (default: ``content``)."""
-    found = extract_answer(content if region is None else region, options)
+    text = content if region is None else region
+    found = extract_answer(text, options)
     if found is None:
         return Sample(reasoning=reasoning, content=content)
     return Sample(reasoning=reasoning, content=content, letter=found.letter, text=found.text,
-                  method=found.method)
+                  method=found.method, span=text[found.span[0]:found.span[1]])
+
+
+def sample_from_message(message: Mapping[str, Any], options: Mapping[str, str]) -> Sample:
+    """The :class:`Sample` of one chat message: split, extracted, raw output kept (for audit and
+    re-extraction: the same call on a stored message gives the same sample)."""
+    reasoning, content, region = message_split(message)
+    sample = sample_from_text(reasoning, content, options, region=region)
+    server_reasoning = message.get("reasoning") or message.get("reasoning_content")
+    return sample.model_copy(update={"output": str(message.get("content") or ""),
+                                     "server_reasoning": str(server_reasoning) if server_reasoning else None})
 
 
 def combine(samples: list[Sample], question: Question, usage: Usage, latency: float,
@@ -135,10 +148,7 @@ def model_answer_from_chat(completion: Mapping[str, Any], question: Question, la
     choices = completion.get("choices") if isinstance(completion, Mapping) else None
     if not choices:
         raise ValueError("malformed chat completion: no choices")
-    samples = []
-    for message in (c.get("message") or {} for c in choices):
-        reasoning, content, region = message_split(message)
-        samples.append(sample_from_text(reasoning, content, question.options, region=region))
+    samples = [sample_from_message(c.get("message") or {}, question.options) for c in choices]
     return combine(samples, question, Usage.from_any(completion.get("usage")), latency, "chat")
 
 
@@ -150,6 +160,7 @@ def model_answer_from_mcqa(payload: Mapping[str, Any], question: Question, laten
     for s in payload.get("samples") or []:
         extraction = s.get("answer") or {}
         samples.append(Sample(reasoning=s.get("reasoning") or "", content=s.get("content") or "",
+                              output=s.get("content") or "", server_reasoning=s.get("reasoning") or None,
                               letter=extraction.get("letter"), text=extraction.get("text"),
                               method=extraction.get("method")))
     letter = payload.get("answer")

@@ -13,8 +13,10 @@ from alphamed_client.cli.common import (
     make_client,
     one_line_errors,
     run_async,
+    run_options,
     sampling_options,
     server_options,
+    server_record,
 )
 
 
@@ -25,6 +27,7 @@ async def _score(client, job, progress_total: int | None) -> object:
     try:
         async with client:
             await client.check_server()
+            job.server = await server_record(client)
             return await score_bank(client, job, on_result=progress)
     finally:
         progress.close()
@@ -34,6 +37,7 @@ async def _score(client, job, progress_total: int | None) -> object:
 @click.argument("bank", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @server_options
 @sampling_options
+@run_options
 @click.option("--n", "n", type=click.IntRange(min=1), default=1, show_default=True,
               help="Samples per question; > 1 is a majority vote (ties give no answer).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("results.jsonl"),
@@ -47,7 +51,7 @@ async def _score(client, job, progress_total: int | None) -> object:
 def score(bank: Path, base_url: str, model: str, api_key: str | None, api_key_env: str | None,
           timeout: float, max_retries: int, mcqa: bool | None, concurrency: int,
           temperature: float | None, max_tokens: int | None, prompt_style: str, n: int, out: Path,
-          report_path: Path | None, resume: bool) -> None:
+          report_path: Path | None, resume: bool, seed: int, permutations: int, force_resume: bool) -> None:
     """Score BANK (JSONL questions) and print accuracy; resumable, safe to kill."""
     from alphamed_client.bank import count_lines
     from alphamed_client.cli.report_cmd import write_report
@@ -58,9 +62,10 @@ def score(bank: Path, base_url: str, model: str, api_key: str | None, api_key_en
     client = make_client(base_url=base_url, model=model, api_key=api_key, api_key_env=api_key_env,
                          timeout=timeout, max_retries=max_retries, mcqa=mcqa, prompt_style=prompt_style,
                          concurrency=concurrency)
-    todo = count_lines(bank) - (len(done_ids(out)) if resume else 0)
+    todo = count_lines(bank) * permutations - (len(done_ids(out)) if resume else 0)
     job = ScoreJob(bank=bank, out=out, concurrency=concurrency, resume=resume, n=n, temperature=temperature,
-                   max_tokens=max_tokens, prompt_style=prompt_style)
+                   max_tokens=max_tokens, prompt_style=prompt_style, seed=seed, permutations=permutations,
+                   force_resume=force_resume)
     result = run_async(_score(client, job, max(todo, 0)))
     for bad in result.bad_lines:
         click.echo(f"skipped {bad}", err=True)
