@@ -93,8 +93,8 @@ class ResultRow(BaseModel):
     ``correct`` is None when the question has no gold letter or when ``error`` is set;
     an errored row is never counted as wrong, and is retried on the next resume. A scored row
     also keeps what is needed to audit and re-score it: the ``options`` and ``messages`` sent,
-    the ``seed``, the raw ``output`` of the sample that decided (``outputs``, ``letters`` and
-    ``server_reasoning`` of every sample), its ``reasoning``/``content`` split and the ``span``
+    the ``seed``, the raw ``output`` (with ``n > 1``: ``outputs``, ``letters`` and ``server_reasoning`` of
+    every sample instead), its ``reasoning``/``content`` split and the ``span``
     the extractor read. In a permutation run ``id`` is ``<base_id>~p<j>``, ``options`` are as shown
     and ``gold``/``predicted`` are letters of the original order (``option_order``: the original
     letters in the order shown).

@@ -145,7 +145,7 @@ def question_markdown(row: ResultRow) -> str:
         lines.append(f"- options shown in the order {row.option_order} (letters above are the original ones)")
     if row.error:
         lines.append(f"- error: {row.error}")
-    if row.output is None:
+    if row.output is None and not row.outputs:
         lines += ["", "(this row kept no outputs: it was written before results kept them)"]
         return "\n".join(lines) + "\n"
     lines += ["", "### Options shown", ""] + [f"- {k}. {v}" for k, v in (row.options or {}).items()]
@@ -153,7 +153,9 @@ def question_markdown(row: ResultRow) -> str:
     for message in row.messages or []:
         lines += _block(message.get("role", "?"), message.get("content"))
     lines += ["### Output that decided", ""]
-    lines += _block("raw output", row.output) + _block("reasoning", row.reasoning) + _block("content", row.content)
+    if row.output is not None:
+        lines += _block("raw output", row.output)
+    lines += _block("reasoning", row.reasoning) + _block("content", row.content)
     lines += [f"- span read by the extractor: {row.span!r}" if row.span else "- no span: the output committed "
               "to no single option"]
     for i, (output, letter) in enumerate(zip(row.outputs or [], row.letters or [])):

@@ -44,7 +44,7 @@ def most_similar_option(text: str, options: Mapping[str, str]) -> str:
 
 def has_outputs(row: ResultRow) -> bool:
     """Whether ``row`` kept what re-scoring needs (rows written before outputs were kept did not)."""
-    return row.error is None and row.output is not None and bool(row.options)
+    return row.error is None and (row.output is not None or bool(row.outputs)) and bool(row.options)
 
 
 def kept_messages(row: ResultRow) -> list[dict[str, str]]:

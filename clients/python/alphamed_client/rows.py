@@ -64,7 +64,7 @@ def row_from_model_answer(asked: AskedQuestion, answer: ModelAnswer, model: str,
                      prompt_tokens=answer.usage.prompt_tokens, completion_tokens=answer.usage.completion_tokens,
                      n=answer.n, votes=dict(sorted(votes.items())), agreement=round(answer.agreement, 4),
                      options=dict(asked.shown.options), messages=build_messages(asked.shown, prompt_style),
-                     output=shown.output, reasoning=shown.reasoning, content=shown.content, span=shown.span,
+                     output=None if several else shown.output, reasoning=shown.reasoning, content=shown.content, span=shown.span,
                      outputs=[s.output for s in samples] if several else None,
                      server_reasoning=[s.server_reasoning or "" for s in samples] if split_by_server else None,
                      letters=[to_original(s.letter, asked.order) for s in samples] if several else None)

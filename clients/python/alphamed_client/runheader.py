@@ -123,7 +123,12 @@ def versions() -> dict[str, str | None]:
     try:
         here = Path(__file__).resolve().parent
         done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
-        found["git_revision"] = done.stdout.strip() or None if done.returncode == 0 else None
+        revision = done.stdout.strip() if done.returncode == 0 else ""
+        if revision:
+            dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                                   capture_output=True, text=True, timeout=5).stdout.strip()
+            revision += "+dirty" if dirty else ""
+        found["git_revision"] = revision or None
     except (OSError, subprocess.SubprocessError):
         found["git_revision"] = None
     return found

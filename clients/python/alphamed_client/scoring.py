@@ -84,7 +84,7 @@ class ScoreJob:
     n: int = 1
     temperature: float | None = None
     max_tokens: int | None = None
-    prompt_style: str = DEFAULT_STYLE
+    prompt_style: str | None = DEFAULT_STYLE
     format: str | None = None
     format_options: dict[str, Any] = field(default_factory=dict)
     seed: int = 0
@@ -101,6 +101,7 @@ class ScoreJob:
         if self.permutations < 1:
             raise ValueError("permutations must be >= 1")
         self.bank, self.out = Path(self.bank), Path(self.out)
+        self.prompt_style = self.prompt_style or DEFAULT_STYLE  # None: the default style, named in the header
 
 
 @dataclass
