@@ -178,7 +178,8 @@ def memory_child(url: str, bank: Path, out: Path) -> None:
 
     async def score() -> Any:
         async with AsyncAlphaMed(base_url=url, model="fake-model", max_connections=256) as client:
-            return await score_bank(client, ScoreJob(bank=bank, out=out, concurrency=256))
+            # the prefilled rows stand for an earlier run that left no run header: append to them anyway
+            return await score_bank(client, ScoreJob(bank=bank, out=out, concurrency=256, force_resume=True))
 
     start = time.perf_counter()
     report = asyncio.run(score())

@@ -50,7 +50,8 @@ class DifficultySummary:
 async def label_difficulty(client: Answerer, bank: str | Path, output: str | Path, *, k: int = 8,
                            results_path: str | Path, concurrency: int = 64,
                            temperature: float | None = None, max_tokens: int | None = None,
-                           prompt_style: str | None = None,
+                           prompt_style: str | None = None, seed: int = 0, force_resume: bool = False,
+                           server: dict | None = None,
                            on_result: Callable[[ResultRow], None] | None = None) -> DifficultySummary:
     """Sample ``k`` answers per question of ``bank`` and write it to ``output`` with pass rates.
 
@@ -60,7 +61,8 @@ async def label_difficulty(client: Answerer, bank: str | Path, output: str | Pat
         output: the labeled bank to write (JSONL).
         k: samples per question.
         results_path: the resumable samples file.
-        concurrency, temperature, max_tokens, prompt_style: as for scoring.
+        concurrency, temperature, max_tokens, prompt_style, seed, force_resume: as for scoring.
+        server: what the run header records of the server.
         on_result: progress callback per question.
 
     Returns:
@@ -68,7 +70,8 @@ async def label_difficulty(client: Answerer, bank: str | Path, output: str | Pat
     """
     await client.check_server()
     job = ScoreJob(bank=Path(bank), out=Path(results_path), concurrency=concurrency, n=k,
-                   temperature=temperature, max_tokens=max_tokens, prompt_style=prompt_style)
+                   temperature=temperature, max_tokens=max_tokens, prompt_style=prompt_style, seed=seed,
+                   force_resume=force_resume, server=server or {})
     counts = await run_job(client, job, on_result=on_result)
     compact(job.out)
     rates: dict[str, float | None] = {}
