@@ -208,3 +208,12 @@ def test_option_permutations(tmp_path, fake_server, responder, consistency, accu
     assert stats.consistency == consistency and stats.accuracy == accuracy
     assert stats.accuracy_by_order == [accuracy] * 4
     assert f"consistency {100 * consistency:.1f}%" in result.stdout
+
+
+def test_a_header_left_without_rows_is_replaced(tmp_path, fake_server):
+    server = fake_server()
+    bank, out = write_bank(tmp_path / "bank.jsonl", 2), tmp_path / "r.jsonl"
+    assert invoke(*score_args(bank, server, out)).exit_code == 0
+    out.unlink()  # the rows deleted, the header left behind
+    assert invoke(*score_args(bank, server, out, "--temperature", "0.5")).exit_code == 0
+    assert json.loads((tmp_path / "r.run.json").read_text())["temperature"] == 0.5 and len(rows_of(out)) == 2

@@ -74,3 +74,11 @@ def test_scores_through_mcqa_and_through_chat_agree(served_tiny_model, tmp_path)
     # greedy decoding, same prompt, same extractor: the letters match question by question
     assert {i: r["predicted"] for i, r in rows_mcqa.items()} == {i: r["predicted"] for i, r in rows_chat.items()}
     assert ScoreReport.from_file(via_mcqa).overall.n == QUESTIONS
+    # the run header records what alphamed serve says of itself; re-extraction reproduces the chat rows
+    header = json.loads((tmp_path / "chat.run.json").read_text())
+    assert header["server"]["model_card"]["id"] == "tiny"
+    assert header["server"]["server_info"]["backend"] == "transformers"
+    assert header["base_url"] == served_tiny_model and header["ended"]
+    reextracted = subprocess.run([sys.executable, "-m", "alphamed", "report", str(via_chat), "--re-extract"],
+                                 capture_output=True, text=True, timeout=120)
+    assert reextracted.returncode == 0 and "0 letter(s) changed" in reextracted.stdout, reextracted.stderr

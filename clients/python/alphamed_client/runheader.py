@@ -196,8 +196,8 @@ def open_run(results: Path, header: RunHeader, *, resume: bool, force: bool = Fa
     Raises:
         RunMismatch: one line naming the file and what differs; nothing is written then.
     """
-    old = read_header(results) if resume else None
     has_rows = resume and results.exists() and results.stat().st_size > 0
+    old = read_header(results) if has_rows else None  # no rows to protect: this run's header replaces any
     if old is None:
         if has_rows and not force:
             raise RunMismatch(f"{results} has rows but no run header {header_path(results).name}: its settings "
