@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from alphamed_client.report import ScoreReport
 
 pytest.importorskip("alphamed_serve.cli")
@@ -46,9 +45,9 @@ def score(bank: Path, url: str, out: Path, *flags: str) -> subprocess.CompletedP
 
 
 def test_scores_through_mcqa_and_through_chat_agree(served_tiny_model, tmp_path):
-    from alphamed.data import load_bank
-
     from alphamed_client import AlphaMed
+
+    from alphamed.data import load_bank
 
     bank = small_bank(tmp_path / "bank.jsonl")
     question = next(iter(load_bank(bank)))
