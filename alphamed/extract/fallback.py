@@ -18,40 +18,39 @@ True
 from __future__ import annotations
 
 import re
-from typing import Final
 
 from alphamed.extract.answer import TRANSLATE
 from alphamed.extract.options import OptionIndex, normalize_text
 
-_BARE: Final = re.compile(
+_BARE = re.compile(
     r"[ \t>#]*(?:\*\*|__)?[ \t]*(?:\\\(|\$)?[ \t]*[(\[]?[ \t]*([A-Z])[ \t]*[)\]]?[ \t]*(?:\\\)|\$)?[ \t]*(?:\*\*|__)?"
     r"(?:[ \t]*[.:)\-–—][ \t]*(.*?))?[ \t]*[.!]?[ \t]*(?:\*\*|__)?[ \t]*"
 )
-_LIST_LINE: Final = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?[(\[]?([A-Z])[)\].:]", re.MULTILINE)
-_FIRST_SENTENCE: Final = re.compile(r"[ \t*_]*([^\n.!?,;:]{1,80})[.!?,;:\n]")
-_TERMINAL: Final = frozenset(".!?)]}*\"'”»。！$`")
+_LIST_LINE = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?[(\[]?([A-Z])[)\].:]", re.MULTILINE)
+_FIRST_SENTENCE = re.compile(r"[ \t*_]*([^\n.!?,;:]{1,80})[.!?,;:\n]")
+_TERMINAL = frozenset(".!?)]}*\"'”»。！$`")
 # A sentence starts only where a sentence can start (after a stop, a line end or at the start):
 # the same matches as without the lookbehind, but a "3.5" or "e.g." no longer makes every
 # position of its sentence start a failing scan to that dot (quadratic in the sentence length).
-_SENTENCE: Final = re.compile(r"(?<![^.!?\n。])[^.!?\n。]+(?:[.!?。]+(?=\s|$)|\n|$)")
-_TAIL: Final = 700
-_HEDGED: Final = re.compile(
+_SENTENCE = re.compile(r"(?<![^.!?\n。])[^.!?\n。]+(?:[.!?。]+(?=\s|$)|\n|$)")
+_TAIL = 700
+_HEDGED = re.compile(
     r"\b(?:either|unsure|not\s+sure|uncertain|unclear|cannot|can't|could\s+be|might\s+be|may\s+be|possibly|perhaps"
     r"|difficult\s+to|hard\s+to|impossible\s+to|don't\s+know|do\s+not\s+know|unable|consult)\b"
 )
-_CUE: Final = re.compile(
+_CUE = re.compile(
     r"\b(?:most\s+likely|likely|likeliest|probabl|diagnos|therefore|thus|hence|so|consistent|compatible|points?\s+to"
     r"|pointing|indicat|suggest|conclu|answer|choose|choice|select|best|correct|appropriate|first[- ]line|confirm"
     r"|explain|responsible|caused|cause|treat|manage|recommend|should|fits?|characteristic|classic|typical"
     r"|pathognomonic|in\s+summary|overall|go\s+with|yes|no|maybe|this\s+is|it\s+is|it's|lean|prefer|favou?r)"
 )
-_COPULA_BEFORE: Final = re.compile(r"\b(?:is|are|was|be|means|implies|indicates|shows)\s+(?:the\s+|an?\s+)?$")
-_NEG_BEFORE: Final = re.compile(
+_COPULA_BEFORE = re.compile(r"\b(?:is|are|was|be|means|implies|indicates|shows)\s+(?:the\s+|an?\s+)?$")
+_NEG_BEFORE = re.compile(
     r"\b(?:not|no|unlikely|rules?\s+out|ruled\s+out|ruling\s+out|excludes?|excluded|excluding|rather\s+than"
     r"|instead\s+of|less\s+likely|other\s+than|than|against|without|nor|neither|isn't|wasn't|doesn't|don't"
     r"|except|besides|unlike|although|though|despite|while|whereas)\b[^,;:]{0,40}$"
 )
-_NEG_AFTER: Final = re.compile(
+_NEG_AFTER = re.compile(
     r"^[^,;:]{0,30}?\b(?:is|are|was|seems|appears)\s+(?:also\s+|much\s+)?(?:unlikely|less\s+likely|excluded"
     r"|ruled\s+out|incorrect|wrong|not|inconsistent|implausible|tempting)\b"
     r"|^\W{0,5}(?:unlikely|excluded|ruled\s+out|incorrect|wrong|no\b|not\b)"
@@ -60,7 +59,9 @@ _NEG_AFTER: Final = re.compile(
 )
 
 
-def bare_line(text: str, options: OptionIndex, start: int, end: int, first: bool, last: bool) -> tuple[str, str, tuple[int, int]] | None:
+def bare_line(
+    text: str, options: OptionIndex, start: int, end: int, first: bool, last: bool
+) -> tuple[str, str, tuple[int, int]] | None:
     """An answer given as a line of its own, or as the first sentence.
 
     Args:
@@ -178,7 +179,9 @@ def concluding_option(text: str, options: OptionIndex, start: int, end: int) -> 
     return None
 
 
-def _decide_sentence(lowered: str, mentions: list[tuple[int, int, str]], offset: int) -> tuple[str, tuple[int, int]] | None:
+def _decide_sentence(
+    lowered: str, mentions: list[tuple[int, int, str]], offset: int
+) -> tuple[str, tuple[int, int]] | None:
     """The single option a concluding sentence commits to, if any."""
     if _HEDGED.search(lowered):
         return None

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from operator import itemgetter
-from typing import Final
 
 from alphamed.extract.answer import SEGMENT, TRANSLATE, Reading, read_answer
 from alphamed.extract.markers import (
@@ -28,9 +27,9 @@ from alphamed.extract.markers import (
     STRONG,
     STRONG_ANY_CASE,
     TAG_CLOSE,
+    VERDICT_WORDS,
     WEAK,
     WEAK_ANY_CASE,
-    VERDICT_WORDS,
     WEAK_NO_VERDICT,
     WEAK_WORDS,
     accept,
@@ -48,15 +47,15 @@ from alphamed.extract.shortcuts import FIRST_WINDOW
 Event = tuple[Reading, str, tuple[int, int]]
 """A marker that says something: its reading, its rule (``method``) and the evidence span."""
 
-NEAR_WINDOW: Final = 5 * FIRST_WINDOW
+NEAR_WINDOW = 5 * FIRST_WINDOW
 """The first window read for strong markers (it holds the full rules' first two windows)."""
-WEAK_TAIL: Final = 480
-_LOOKBEHIND: Final = 80
-_ENCLOSED_MAX: Final = 400
-_OVERLAP: Final = 200
-_first: Final = itemgetter(0)
-_LETTER_TOKEN: Final = re.compile(r"(?<![A-Za-z0-9])[A-Z](?![a-z0-9])")
-_NOTHING_AFTER: Final = re.compile(r"[\s.!*_$})\]`'\"]*")
+WEAK_TAIL = 480
+_LOOKBEHIND = 80
+_ENCLOSED_MAX = 400
+_OVERLAP = 200
+_first = itemgetter(0)
+_LETTER_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z](?![a-z0-9])")
+_NOTHING_AFTER = re.compile(r"[\s.!*_$})\]`'\"]*")
 
 
 def last_marker(text: str, options: OptionIndex, start: int, end: int) -> Event | None:
@@ -126,7 +125,9 @@ def _near_strong(
     return None
 
 
-def _scan(text: str, options: OptionIndex, start: int, stop: int, before: int, end: int, strong: bool = True) -> Event | None:
+def _scan(
+    text: str, options: OptionIndex, start: int, stop: int, before: int, end: int, strong: bool = True
+) -> Event | None:
     """The last marker event in ``text[start:stop]`` whose evidence starts before ``before``."""
     chunk = text[start:stop]
     lowered = chunk.lower()
@@ -182,7 +183,7 @@ def _read_marker(
         reading = read_answer(text[seg_start:seg_end], options, READ_MODE.get(method, "phrase"))
     if reading.kind == "none":
         return None
-    before = text[max(0, evidence_start - _LOOKBEHIND):evidence_start]
+    before = text[max(0, evidence_start - _LOOKBEHIND) : evidence_start]
     if method in ("answer_phrase", "verdict") and is_conditional(before):
         return None
     if reading.kind == "commit" and method not in ("answer_tag", "boxed") and is_negated(before):

@@ -29,30 +29,29 @@ True
 from __future__ import annotations
 
 import re
-from typing import Final
 
 from alphamed.extract.markers import is_alternative, is_conditional, is_negated, word_before
 from alphamed.extract.options import OptionIndex
 
-FIRST_WINDOW: Final = 160
+FIRST_WINDOW = 160
 """Size of the first (last-characters) window the full rules scan for strong markers."""
 
 # "...$\\boxed{C}$" / "<answer>C</answer>" at the very end: the last commitment, read directly.
-_BOXED_END: Final = re.compile(
+_BOXED_END = re.compile(
     r"(?:\\boxed\{[ \t]*(?:\\text(?:bf)?\{[ \t]*)?(?:\(([A-Z])\)|([A-Z]))[ \t]*\}?[ \t]*\}"
     r"|<answer>\s*(?:\(([A-Z])\)|([A-Z]))\s*</answer>)(?P<close>)[\s$.*\\\])]*\Z"
 )
 # "The answer is (C)." / "Answer: C" / "**Answer:** C." at the very end. Deliberately narrow:
 # "answer" then "is" or ":" on the same line, an upper-case ASCII letter, then only ")", "**",
 # "." and line ends. Every character after "answer" is ASCII and none starts a marker literal.
-_PHRASE_END: Final = re.compile(
+_PHRASE_END = re.compile(
     r"[Aa][Nn][Ss][Ww][Ee][Rr](?:[ \t]*[Ii][Ss](?![A-Za-z])[ \t]*:?|:)[ \t]*(?:\*\*)?[ \t]*"
     r"\(?(?P<letter>[A-Z])\)?(?P<close>)(?:\*\*)?\.?(?:\*\*)?[ \t\r\n]*\Z"
 )
-_TAIL: Final = 96
+_TAIL = 96
 """The shortcuts look at the last this many characters only."""
-_LOOKBEHIND: Final = 80
-_CONTEXT: Final = 40
+_LOOKBEHIND = 80
+_CONTEXT = 40
 
 
 Ending = tuple[str, str, tuple[int, int]]
@@ -96,7 +95,7 @@ def _boxed_ending(text: str, options: OptionIndex, at: int) -> Ending | None:
 
 
 def _phrase_ending(text: str, options: OptionIndex, at: int) -> Ending | None:
-    """"The answer is (C)." closing the output, with "answer" at ``at``, read as the full rules read it.
+    """ "The answer is (C)." closing the output, with "answer" at ``at``, read as the full rules read it.
 
     The full rules scan the last :data:`FIRST_WINDOW` characters first; the marker must lie in
     that window, where its glued-word check sees only the window (the same context is used here).
@@ -114,9 +113,9 @@ def _phrase_ending(text: str, options: OptionIndex, at: int) -> Ending | None:
     chunk = text[window:]
     if not chunk.isascii() and len(chunk.lower()) != len(chunk):
         return None  # the full rules take their rare-case path on such text
-    if word_before(text[max(window, start - _CONTEXT):start]):
+    if word_before(text[max(window, start - _CONTEXT) : start]):
         return None
-    before = text[max(0, start - _LOOKBEHIND):start]
+    before = text[max(0, start - _LOOKBEHIND) : start]
     if is_conditional(before) or is_negated(before) or is_alternative(before, max(0, len(before) - 12), len(before)):
         return None
     return letter, "answer_phrase", (start, m.end("close"))

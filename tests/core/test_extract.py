@@ -10,7 +10,12 @@ from alphamed.extract import Extraction, extract_answer, find_answer, normalize_
 from alphamed.extract.options import OptionIndex
 
 AF = ["Aspirin", "Unfractionated heparin", "Warfarin", "Clopidogrel"]
-DM = ["Type 2 diabetes mellitus", "Type 1 diabetes mellitus", "Maturity-onset diabetes of the young", "Diabetes insipidus"]
+DM = [
+    "Type 2 diabetes mellitus",
+    "Type 1 diabetes mellitus",
+    "Maturity-onset diabetes of the young",
+    "Diabetes insipidus",
+]
 YNM = ["yes", "no", "maybe"]
 TEN = [f"Option text {i}" for i in range(10)]
 
@@ -90,8 +95,13 @@ def test_non_commitments_give_none(text: str, options: list[str]) -> None:
 
 @pytest.mark.parametrize(
     "options",
-    [AF, dict(zip("ABCD", AF)), {"a": "Aspirin", "b": "x", "c": "Warfarin", "d": "y"}, '["Aspirin", "b", "Warfarin", "d"]',
-     ["A. Aspirin", "B. x", "C. Warfarin", "D. y"]],
+    [
+        AF,
+        dict(zip("ABCD", AF)),
+        {"a": "Aspirin", "b": "x", "c": "Warfarin", "d": "y"},
+        '["Aspirin", "b", "Warfarin", "d"]',
+        ["A. Aspirin", "B. x", "C. Warfarin", "D. y"],
+    ],
 )
 def test_every_options_shape_is_understood(options: object) -> None:
     found = extract_answer("The patient needs warfarin. The final answer is: $\\boxed{C}$", options)  # type: ignore[arg-type]
@@ -167,8 +177,35 @@ def test_any_string_and_options_never_raise(text: str, options: list[str]) -> No
 
 
 MARKER_PIECES = [
-    "The answer is", "Answer:", "\\boxed{", "}", "<answer>", "</answer>", "(", ")", "C", "A", "B", "or", "not", "**", "\n",
-    " ", "final answer", "Option", "is correct", "Therefore,", "→", "答案", "Ответ", "Ｃ", "С", "warfarin", "yes", "$", ".",
+    "The answer is",
+    "Answer:",
+    "\\boxed{",
+    "}",
+    "<answer>",
+    "</answer>",
+    "(",
+    ")",
+    "C",
+    "A",
+    "B",
+    "or",
+    "not",
+    "**",
+    "\n",
+    " ",
+    "final answer",
+    "Option",
+    "is correct",
+    "Therefore,",
+    "→",
+    "答案",
+    "Ответ",
+    "Ｃ",
+    "С",
+    "warfarin",
+    "yes",
+    "$",
+    ".",
 ]
 
 
@@ -181,8 +218,26 @@ def test_marker_soup_never_raises_even_when_huge(pieces: list[str], big: int) ->
 
 
 _GATE_PIECES = st.sampled_from(
-    list("abor/ \n\t$*.,;!?ANDORn") + [" or", " and/or", "not ", "n't", "never", "doubt", "if ", "were ", "suppose",
-                                        "cannot tell", "not sure", " a guess", "ſ", "İ", "K", "\x1c", "\xa0"]
+    list("abor/ \n\t$*.,;!?ANDORn")
+    + [
+        " or",
+        " and/or",
+        "not ",
+        "n't",
+        "never",
+        "doubt",
+        "if ",
+        "were ",
+        "suppose",
+        "cannot tell",
+        "not sure",
+        " a guess",
+        "ſ",
+        "İ",
+        "K",
+        "\x1c",
+        "\xa0",
+    ]
 )
 
 

@@ -7,7 +7,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-
 CASES_DIR = Path(__file__).parent / "extraction_cases"
 
 
@@ -25,7 +24,17 @@ CASES = load_cases()
 def test_the_labeled_set_is_large_and_covers_every_category() -> None:
     counts = Counter(c["category"] for c in CASES)
     assert len(CASES) >= 400
-    for category in ("final_marker", "answer_first", "option_text", "near_miss", "trap", "pubmedqa", "mmlu_pro", "formatting", "abstain"):
+    for category in (
+        "final_marker",
+        "answer_first",
+        "option_text",
+        "near_miss",
+        "trap",
+        "pubmedqa",
+        "mmlu_pro",
+        "formatting",
+        "abstain",
+    ):
         assert counts[category] >= 30, category
     assert all(c["gold"] is None or c["gold"] in "ABCDEFGHIJ"[: len(c["options"])] for c in CASES)
 
@@ -60,8 +69,14 @@ def test_labeled_set_accuracy_and_false_positives(extract) -> None:
 def test_the_shortcuts_for_common_endings_agree_with_the_full_rules() -> None:
     from alphamed.extract import find_answer, option_index
 
-    endings = ["\n\nThe final answer is: $\\boxed{%s}$", " \\boxed{\\text{%s}}.", "\n<answer>(%s)</answer>\n", "$\\boxed{(%s)}$",
-               "\nThe answer is (%s).", " So the answer is: **%s**"]
+    endings = [
+        "\n\nThe final answer is: $\\boxed{%s}$",
+        " \\boxed{\\text{%s}}.",
+        "\n<answer>(%s)</answer>\n",
+        "$\\boxed{(%s)}$",
+        "\nThe answer is (%s).",
+        " So the answer is: **%s**",
+    ]
     checked = 0
     for case in CASES:
         for ending in endings:
@@ -69,6 +84,8 @@ def test_the_shortcuts_for_common_endings_agree_with_the_full_rules() -> None:
                 text = case["output"] + ending % letter
                 options = option_index(case["options"])
                 fast, slow = find_answer(text, options), find_answer(text, options, fast=False)
-                assert (fast and (fast.letter, fast.method, fast.span[0])) == (slow and (slow.letter, slow.method, slow.span[0])), text
+                assert (fast and (fast.letter, fast.method, fast.span[0])) == (
+                    slow and (slow.letter, slow.method, slow.span[0])
+                ), text
                 checked += 1
     assert checked > 15_000
