@@ -17,9 +17,8 @@ Otherwise None: truncated reasoning, refusals, hedges, gibberish. A wrong letter
 None. Outputs longer than :data:`WINDOW` characters are read in two bounded windows (the head
 for an answer given first, the tail for the final commitment), so the cost per output is bounded.
 
-Where the time goes: :mod:`alphamed.extract.shortcuts` reads the commonest endings
-("The final answer is: $\\boxed{C}$", "The answer is (C).") directly when the rules provably give
-the same; :mod:`alphamed.extract.search` finds the last marker reading from the end backwards.
+Where the time goes: :mod:`alphamed.extract.search` finds the last marker reading from the end
+backwards, so the cost rarely depends on the length of the reasoning.
 The whole extractor is pure Python (:mod:`alphamed.extract.engine` runs the rules end to end).
 
 >>> extract_answer("So the answer is clear. The final answer is: $\\\\boxed{C}$", ["a", "b", "c"]).letter
@@ -71,16 +70,14 @@ def extract_answer(text: str, options: Options | None = None) -> Extraction | No
         return None
 
 
-def find_answer(text: str, options: Any, fast: bool = True) -> Extraction | None:
+def find_answer(text: str, options: Any) -> Extraction | None:
     """:func:`extract_answer` that raises on bugs, for tests.
 
     Args:
         text: the output (non-empty).
         options: prepared options (:func:`option_index`, or an
             :class:`~alphamed.extract.options.OptionIndex`), or options as for :func:`extract_answer`.
-        fast: allow the shortcuts for outputs ending in a common fixed shape
-            (:mod:`alphamed.extract.shortcuts`); tests compare them with the full rules.
     """
     if not isinstance(options, OptionIndex):
         options = option_index(options)
-    return find(text, options, fast)
+    return find(text, options)

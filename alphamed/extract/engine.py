@@ -15,7 +15,6 @@ from typing import Any
 from alphamed.extract.fallback import bare_line, concluding_option
 from alphamed.extract.options import OptionIndex, normalize_options
 from alphamed.extract.search import last_marker
-from alphamed.extract.shortcuts import read_ending
 
 WINDOW = 16_384
 """Outputs longer than this are read as their first ``HEAD`` and last ``WINDOW`` characters."""
@@ -78,20 +77,13 @@ def extract(text: Any, options: Any) -> Extraction | None:
     return find(text, option_index(options))
 
 
-def find(text: str, options: OptionIndex, fast: bool = True) -> Extraction | None:
+def find(text: str, options: OptionIndex) -> Extraction | None:
     """What ``text`` (non-empty) commits to, or None.
 
     Args:
         text: the output.
         options: prepared options.
-        fast: allow the shortcuts for outputs ending in a common fixed shape
-            (:mod:`alphamed.extract.shortcuts`); tests compare them with the full rules.
     """
-    if fast:
-        ending = read_ending(text, options)
-        if ending is not None:
-            letter, method, span = ending
-            return Extraction(letter, options.text_of(letter), method, span)
     if len(text) <= WINDOW + HEAD:
         return _decide(text, options, 0, len(text), True, True)[0]
     found, decided = _decide(text, options, len(text) - WINDOW, len(text), False, True)

@@ -42,11 +42,12 @@ from alphamed.extract.markers import (
     is_negated,
 )
 from alphamed.extract.options import OptionIndex
-from alphamed.extract.shortcuts import FIRST_WINDOW
 
 Event = tuple[Reading, str, tuple[int, int]]
 """A marker that says something: its reading, its rule (``method``) and the evidence span."""
 
+FIRST_WINDOW = 160
+"""The last characters scanned first for strong markers; then the window before it."""
 NEAR_WINDOW = 5 * FIRST_WINDOW
 """The first window read for strong markers (it holds the full rules' first two windows)."""
 WEAK_TAIL = 480

@@ -126,7 +126,6 @@ def test_a_marker_on_a_new_line_after_a_word_is_read(text: str) -> None:
     """A line break ends the word before a marker: the reasoning need not end with a full stop."""
     found = extract_answer(text, AF)
     assert found is not None and found.letter == "C" and found.method == "answer_phrase"
-    assert found == find_answer(text, OptionIndex(normalize_options(AF)), fast=False)
 
 
 @pytest.mark.parametrize(
@@ -141,7 +140,6 @@ def test_a_line_break_ends_a_conditional_or_negated_clause(text: str) -> None:
     """A hedge or negation on the line before a marker does not reach the marker."""
     found = extract_answer(text, AF)
     assert found is not None and found.letter == "C"
-    assert found == find_answer(text, OptionIndex(normalize_options(AF)), fast=False)
 
 
 def test_a_marker_glued_to_a_word_is_still_ignored() -> None:
