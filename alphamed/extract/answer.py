@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from alphamed.extract.options import OptionIndex
+from alphamed.extract.paraphrase import named_option
 
 SEGMENT = 240
 """How many characters after a marker are read."""
@@ -51,10 +52,11 @@ TRANSLATE: dict[int, int] = str.maketrans(_CONFUSABLES)  # one character to one 
 
 # Noise before the answer proper: whitespace, markup, colons, arrows, LaTeX wrappers, filler adverbs.
 _SKIP = re.compile(
-    r"""(?:\s+|[*_"'`$>:=~\-–—→⇒]+|\\[(\[]|\\(?:text(?:bf|it|tt|rm)?|math(?:rm|bf|it|sf|tt)|bf|boxed|fbox|underline)\s*\{
+    r"""(?:\s+|[*_"'`$>:=~\-–—→⇒\]】✓✔☑✅}]+|one\b[ \t]*,|\\[(\[]|\\(?:text(?:bf|it|tt|rm)?|math(?:rm|bf|it|sf|tt)|bf|boxed|fbox|underline)\s*\{
     |(?:therefore|thus|then|hence|clearly|definitely|certainly|probably|likely|most\s+likely|indeed|simply|still
     |actually|obviously|undoubtedly|that|as\s+follows|option|choice|letter|answer|the\s+option|the\s+letter|the\s+choice
-    |réponse|respuesta|antwort|ответ)\b)*""",
+    |réponse|respuesta|antwort|ответ|la|el|le|il|die|der|alternativa|opci[oó]n|op[cç][aã]o|opzione|lettre|letra
+    |optie|pilihan)\b)*""",
     re.IGNORECASE | re.VERBOSE,
 )
 _NEGATION = re.compile(r"(?:not|n't|neither|never|none\s+of|no\s+longer)\b\s*", re.IGNORECASE)
@@ -83,6 +85,18 @@ _CONTINUATION = frozenset(
     "the than being".split()
 )
 _WORD = re.compile(r"[ \t]+(\w+)")
+# An option named in other words after a marker: up to the end of the clause ("IV alteplase (tPA).").
+_PHRASE = re.compile(r"[^.;:,!?\n]{1,80}(?:\.(?=[a-z]))?[^.;:,!?\n]{0,40}")
+_LABEL_END = re.compile(r"[ \t]*(?:\*\*)?[ \t]*(?:[.,;:)\]}!?]|\n|$)")
+# What may follow a letter that ends a commitment in strict mode besides the end of the line: the end
+# of a sentence ("B. Next question."), a concession ("A, but I can't rule out B") or a set phrase
+# ("B it is", "A on this one").
+_COMMIT_END = re.compile(
+    r"[ \t]*(?:\*\*)?(?:[.!]+[ \t]+(?=[A-Z])|[ \t]*,[ \t]*(?:but|though|although)\b"
+    r"|[ \t]+(?:it[ \t]+is|on[ \t]+this[ \t]+one)\b)"
+)
+# "E. coli", "S. aureus": a genus abbreviation, not a letter.
+_GENUS = re.compile(r"\.[ \t]?([a-z]{3,})")
 # The commonest segment: a lone capital letter, maybe in parentheses or bold, ending its line
 # (" C.", ": (C)", "** C**", " C;", "C" inside a box). The full reading gives the same for it:
 # nothing skipped but spaces, a colon and "**", no hedge, negation, option text, second letter
@@ -181,24 +195,42 @@ def _read_letter(seg: str, pos: int, options: OptionIndex, mode: str) -> Reading
     upper = letter.upper()
     lowered = seg.lower()
     named_text = _named_option(options, lowered, end)
+    if named_text is not None and named_text[0] != upper and not _LABEL_END.match(seg, named_text[1]):
+        named_text = None  # "C: phenytoin can aggravate...": a sentence about another option, not C's label
     wrapped = bool(opened) and bool(close)
     terminal = _TERMINAL.match(seg, end) is not None
     if letter.islower() and not (wrapped or terminal or mode == "enclosed"):
         return None
+    if named_text is None and not wrapped and _is_genus(seg, end, upper, options):
+        return None
     if named_text is None and not (wrapped or terminal or mode == "enclosed"):
         if mode == "strict":
-            return None
+            return None if _COMMIT_END.match(seg, end) is None else _read_second(seg, end, upper, options)
         word = _WORD.match(seg, end)
-        if word and upper in "AI" and word.group(1).lower() not in _CONTINUATION:
+        if word and upper in "AI" and word.group(1).isascii() and word.group(1).lower() not in _CONTINUATION:
             return None  # "A 45-year-old", "I think"
+    if named_text is not None and named_text[0] != upper:
+        return Reading("conflict", upper, named_text[1]) if options.valid(upper) else Reading("invalid", upper, end)
+    return _read_second(seg, named_text[1] if named_text else end, upper, options)
+
+
+def _read_second(seg: str, end: int, upper: str, options: OptionIndex) -> Reading:
+    """The reading of letter ``upper`` ending at ``end``: a hedge when a second option follows."""
     second = _SECOND.match(seg, end) or _TRAILING_HEDGE.match(seg, end)
     if second and options.valid(second.group(1)) and second.group(1) != upper:
         return Reading("hedge", None, second.end())
     if not options.valid(upper):
         return Reading("invalid", upper, end)
-    if named_text is not None and named_text[0] != upper:
-        return Reading("conflict", upper, named_text[1])
-    return Reading("commit", upper, named_text[1] if named_text else end)
+    return Reading("commit", upper, end)
+
+
+def _is_genus(seg: str, end: int, letter: str, options: OptionIndex) -> bool:
+    """Whether the letter ending at ``end`` abbreviates a genus named in the options ("E. coli": "Escherichia coli")."""
+    m = _GENUS.match(seg, end)
+    if m is None:
+        return False
+    species = m.group(1).lower()
+    return any(text[:1] == letter.lower() and species in text.split()[1:] for text in options.texts.values())
 
 
 def _named_option(options: OptionIndex, lowered: str, pos: int) -> tuple[str, int] | None:
@@ -212,7 +244,9 @@ def _read_option_text(seg: str, pos: int, options: OptionIndex) -> Reading:
     lowered = seg.lower()
     found = options.prefix_match(lowered, pos)
     if found is None:
-        return NOTHING
+        phrase = _PHRASE.match(seg, pos)
+        letter = named_option(phrase.group(0), options) if phrase else None
+        return NOTHING if letter is None or phrase is None else Reading("commit", letter, phrase.end())
     letter, end = found
     m = _TEXT_AFTER_LETTER.match(lowered, end)
     rest = m.end() if m else end

@@ -7,14 +7,17 @@ Extraction(letter='B', text='Heparin', method='answer_phrase', span=(36, 49))
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from alphamed.extract.fallback import bare_line, concluding_option
+from alphamed.extract.normalize import normalize
 from alphamed.extract.options import OptionIndex, normalize_options
-from alphamed.extract.search import last_marker
+from alphamed.extract.search import head_marker, last_marker
+from alphamed.extract.structure import leading_answer, ticked_option
 
 WINDOW = 16_384
 """Outputs longer than this are read as their first ``HEAD`` and last ``WINDOW`` characters."""
@@ -36,6 +39,13 @@ class Extraction:
     text: str | None
     method: str
     span: tuple[int, int]
+
+
+_NONE_CORRECT = re.compile(
+    r"\bnone\s+of\s+the\s+(?:\w+\s+)?(?:options|answers|choices|answer\s+choices)\b[^.\n]{0,40}"
+    r"\b(?:is|are|seems?|appears?)\s+(?:fully\s+|entirely\s+|completely\s+)?(?:correct|right|appropriate)",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=4096)
@@ -80,16 +90,31 @@ def extract(text: Any, options: Any) -> Extraction | None:
 def find(text: str, options: OptionIndex) -> Extraction | None:
     """What ``text`` (non-empty) commits to, or None.
 
+    The rules read the text normalised (:mod:`alphamed.extract.normalize`); the span is given in
+    offsets of ``text``.
+
     Args:
         text: the output.
         options: prepared options.
     """
+    normal = normalize(text)
+    found = _find(normal.text, options)
+    if found is None or normal.offsets is None:
+        return found
+    return replace(found, span=normal.span(found.span))
+
+
+def _find(text: str, options: OptionIndex) -> Extraction | None:
     if len(text) <= WINDOW + HEAD:
         return _decide(text, options, 0, len(text), True, True)[0]
     found, decided = _decide(text, options, len(text) - WINDOW, len(text), False, True)
     if decided:
         return found
     return _decide(text, options, 0, HEAD, True, False)[0]
+
+
+def _extraction(letter: str, options: OptionIndex, method: str, span: tuple[int, int]) -> Extraction:
+    return Extraction(letter, options.text_of(letter), method, span)
 
 
 def _decide(
@@ -111,6 +136,20 @@ def _decide(
         line = bare_line(text, options, start, end, first, last) if first or last else None
         if line is not None:
             return Extraction(line[0], options.text_of(line[0]), line[1], line[2]), True
+    ticked = ticked_option(text, options, start, end)
+    if ticked is not None:
+        return (None if ticked[0] is None else _extraction(ticked[0], options, "ticked", ticked[1])), True
+    think_end = text.rfind("</think>", start, end)
+    if think_end >= 0:  # the first line of the answer after the reasoning ("**Immunity from vaccination**")
+        line = bare_line(text, options, think_end + 8, end, True, False)
+        if line is not None:
+            return _extraction(line[0], options, "answer_first", line[2]), True
+    if head:
+        first = leading_answer(text, options, start, end) or head_marker(text, options, start, min(end, start + HEAD))
+        if first is not None:
+            return _extraction(first[0], options, "answer_first", first[1]), True
+    if tail and _NONE_CORRECT.search(text, max(start, end - 400), end):
+        return None, True  # "None of the options is correct": a deliberate non-answer
     if tail:
         concluded = concluding_option(text, options, start, end)
         if concluded is not None:

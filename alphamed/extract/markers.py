@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from alphamed.extract.vocabulary import CHOICE_VERBS, CONCLUSION_WORDS, FOREIGN_PHRASES, LABELS
+
 _COPULA = (
     r"(?:\s*(?:\*\*|__))?\s*(?:(?:is|was|would\s+be|will\s+be|should\s+be|must\s+be|seems\s+to\s+be|appears\s+to\s+be"
     r"|could\s+be|might\s+be|may\s+be|remains|here\s+is|is\s+therefore|therefore\s+is|is\s+thus|is\s+then)(?![a-z])"
@@ -30,31 +32,18 @@ _ADJ = (
     r"accurate|correct|plausible|reasonable|probable)|overall|only|likely|my|your|selected|chosen|preferred)"
 )
 _TAIL = r"(?:\s+(?:to|for|of)\s+(?:this|the)\s+(?:question|problem|case|item|mcq|vignette|scenario))?"
-_FOREIGN = (
-    r"答案\s*(?:是|为|為|应为|應為|应该是|應該是|选|選)?",
-    "故选",
-    "应选",
-    "因此选",
-    "所以选",
-    r"正确选项(?:是|为)?",
-    r"réponse(?:\s+(?:correcte|finale|exacte))?\s*(?:est|:|：)",
-    r"reponse(?:\s+(?:correcte|finale|exacte))?\s*(?:est|:|：)",
-    r"respuesta(?:\s+(?:correcta|final))?\s*(?:es|:|：)",
-    r"antwort\s*(?:ist|lautet|:|：)",
-    r"ответ\s*(?:[:：—–-]|это)?",
-    r"resposta(?:\s+(?:correta|final))?\s*(?:é|:|：)",
-    r"risposta(?:\s+(?:corretta|finale))?\s*(?:è|:|：)",
-    r"答え\s*(?:は|:|：)",
-    r"正解\s*(?:は|:|：)",
-    r"정답\s*(?:은|는|:|：)?",
-)
 _LETTER_AHEAD = r"(?=\s*(?:option\s+|choice\s+)?[(\[]?\s*[a-z]\s*[)\]]?(?:[\s.!,;:)*]|$))"
 
 _VERDICT_TAIL = (
-    r"\s+(?:the\s+)?(?:(?:most|single|only)\s+)?(?:(?:correct|right|best|true|accurate|appropriate|final)(?![a-z])"
-    r"(?:\s+(?:answer|option|choice|one|response)(?![a-z]))?|answer(?![a-z]))"
+    r"(?:\s+(?:the\s+)?(?:(?:most|single|only)\s+)?(?:(?:correct|right|best|true|accurate|appropriate|final)(?![a-z])"
+    r"(?:\s+(?:answer|option|choice|one|response)(?![a-z]))?|answer(?![a-z])|better(?![a-z])|preferred(?![a-z]))"
+    r"|\s+my\s+(?:final\s+)?(?:answer|pick|choice)(?![a-z]))"
 )
+_LABEL_WORD = r"(?:\s+(?:options?|choices?|answers?))?"
+_LABEL_END = r"[ \t]*(?:\*\*|__)?[ \t]*(?:[:：=]|[ \t][-–—](?=[ \t]))"
 _HEADER_END = r"[ \t]*(?:\*\*|__)?[ \t]*[:：]?[ \t]*(?:\*\*|__)?[ \t]*(?=\r?\n)"
+_SUBJECTLESS_VERBS = ("going", "go ", "lock", "stick", "settl")
+"""Choice verbs that commit without a subject at the start of a sentence ("Going with B.")."""
 _CONCLUSION_TAIL = r"\s*[,:]?\s*(?:the\s+answer\s+is\s+)?" + _LETTER_AHEAD
 
 
@@ -68,7 +57,7 @@ def _rule(name: str, *alternatives: str) -> list[str]:
 _STRONG = (
     _rule("answer_tag", r"<\s*answer\s*>")
     + _rule("boxed", r"\\boxed\s*\{", r"\\fbox\s*\{")
-    + _rule("header", r"answer" + _HEADER_END)
+    + _rule("header", r"answer" + _HEADER_END, r"final\s+response" + _HEADER_END)
     + _rule(
         "answer_phrase",
         r"answer(?:\s+(?:choice|option|letter))?" + _TAIL + _COPULA,
@@ -76,33 +65,31 @@ _STRONG = (
         r"decision\s*[:：=]",
         r"verdict\s*[:：=]",
         r"conclusion\s*[:：=]",
+        r"answers\s*(?:are|[:：=])",
+        *(
+            w + r"\w*\s+(?:my\s+)?(?:final\s+)?(?:answer|choice|pick)\s+to(?![a-z])"
+            for w in ("chang", "switch", "revis")
+        ),
     )
-    + _rule("option_phrase", *(w + _TAIL + _COPULA for w in ("option", "choice", "selection")))
+    + _rule("answer_label", *(label.replace(" ", r"\s+") + _LABEL_WORD + _LABEL_END for label in LABELS))
+    + _rule("option_phrase", *(w + _TAIL + _COPULA for w in ("option", "choice", "selection", "pick", "guess")))
 )
 _WEAK = (
-    _rule("verdict", *(w + _VERDICT_TAIL for w in (r"is", r"seems\s+to\s+be", r"appears\s+to\s+be", r"would\s+be")))
-    + _rule("choice_phrase", *(w + r"(?![a-z])" for w in ("choose", "select", "pick", "go with", "opt for", "mark")))
+    _rule(
+        "verdict",
+        *(w + _VERDICT_TAIL for w in (r"is", r"seems\s+to\s+be", r"appears\s+to\s+be", r"would\s+be")),
+        r"wins(?![a-z])",
+    )
+    + _rule("choice_phrase", *(w.replace(" ", r"\s+") + r"(?![a-z])" for w in CHOICE_VERBS))
+    + _rule("plural_verdict", r"are\s+(?:both\s+|all\s+)?(?:correct|right|true|valid|acceptable|defensible)(?![a-z])")
     + _rule("it_is", r"it is(?=\s+not\s)", r"it's(?=\s+not\s)")
     + _rule(
         "conclusion",
-        *(
-            w + _CONCLUSION_TAIL
-            for w in (
-                "therefore",
-                "thus",
-                "hence",
-                "so",
-                "consequently",
-                "in conclusion",
-                "in summary",
-                "overall",
-                "accordingly",
-            )
-        ),
+        *(w + _CONCLUSION_TAIL for w in CONCLUSION_WORDS),
     )
     + _rule("arrow", *(w + _LETTER_AHEAD for w in ("→", "⇒", "=>", "->")))
 )
-_FOREIGN_RULES = _rule("foreign_phrase", *_FOREIGN)
+FOREIGN_PHRASES_RULES = _rule("foreign_phrase", *FOREIGN_PHRASES)
 
 _META = set("\\()[].*+?{}|^$")
 
@@ -146,27 +133,52 @@ WEAK_WORDS = _anchored([alt for alt in _WEAK if "choice_phrase" in alt])
 """The weak markers that can name an option by its text (the others need a capital letter)."""
 WEAK_NO_VERDICT = _anchored([alt for alt in _WEAK if "<verdict" not in alt])
 """The weak markers but "C is correct": for text without any of :data:`VERDICT_WORDS`."""
-VERDICT_WORDS = ("correct", "right", "best", "true", "accurate", "appropriate", "final", "answer")
+VERDICT_WORDS = (
+    "correct",
+    "right",
+    "best",
+    "true",
+    "accurate",
+    "appropriate",
+    "final",
+    "answer",
+    "pick",
+    "choice",
+    "better",
+    "preferred",
+    "wins",
+)
 """A verdict marker ends with one of these words (:data:`_VERDICT_TAIL`)."""
-FOREIGN = _anchored(_FOREIGN_RULES)
+FOREIGN = _anchored(FOREIGN_PHRASES_RULES)
 STRONG_ANY_CASE = re.compile("|".join(_STRONG), re.IGNORECASE)
 WEAK_ANY_CASE = re.compile("|".join(_WEAK), re.IGNORECASE)
-FOREIGN_ANY_CASE = re.compile("|".join(_FOREIGN_RULES), re.IGNORECASE)
-FOREIGN_LATIN_WORDS = re.compile("ponse|respuesta|resposta|risposta|antwort")
+FOREIGN_ANY_CASE = re.compile("|".join(FOREIGN_PHRASES_RULES), re.IGNORECASE)
+FOREIGN_LATIN_WORDS = re.compile(
+    "ponse|respuesta|resposta|risposta|antwort|antwoord|cevap|jawaban|odpowied|svar|alternativa"
+)
 """The anchored tables run on LOWER-CASED text; ``match.lastgroup`` names the rule, checked
 further by :func:`accept` on the original text. The ``_ANY_CASE`` patterns serve the rare text
 whose lower-casing changes its length (offsets would not line up)."""
 
 
+_LATINFOREIGN_PHRASES = (
+    "ponse",
+    "respuesta",
+    "resposta",
+    "risposta",
+    "antwort",
+    "antwoord",
+    "cevap",
+    "jawaban",
+    "odpowied",
+    "svar",
+    "alternativa",
+)
+
+
 def has_latin_foreign(lowered: str) -> bool:
     """Whether lower-cased text holds a Latin-script foreign marker word (:data:`FOREIGN_LATIN_WORDS`)."""
-    return (
-        "ponse" in lowered
-        or "respuesta" in lowered
-        or "resposta" in lowered
-        or "risposta" in lowered
-        or "antwort" in lowered
-    )
+    return any(word in lowered for word in _LATINFOREIGN_PHRASES)
 
 
 def find_markers(lowered: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -> list[re.Match[str]]:
@@ -228,14 +240,27 @@ _METHOD_OF_GROUP = {
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _ADJ_BEFORE = re.compile(_ADJ + r"\s+$", re.IGNORECASE)
 _SUBJECT_BEFORE = re.compile(
-    r"(?:\bi(?:'d|'ll|\s+would|\s+will|\s+shall)?|\bwe(?:'d|'ll|\s+would|\s+will)?|\blet's"
-    r"|\blet\s+us)\s+(?:\w+\s+)?$",
+    r"(?:\bi(?:'d|'ll|'m|\s+would|\s+will|\s+shall|\s+am)?|\bwe(?:'d|'ll|'re|\s+would|\s+will)?|\blet's"
+    r"|\blet\s+us|\bgonna|\bgoing\s+to)\s+(?:[\w']+\s+){0,2}$",
     re.IGNORECASE,
 )
 _HEADER_BEFORE = re.compile(
     r"(?:^|\n)[ \t]*(?:#{1,6}[ \t]*|\*\*|__)?[ \t]*(?:(?:final|correct)[ \t]+)?$", re.IGNORECASE
 )
-_VERDICT_LETTER = re.compile(r"(?:^|[^A-Za-z0-9])(?:(?:[Oo]ption|[Cc]hoice)\s*)?[(\[]?\s*([A-Z])\s*[)\]]?\s+$")
+_VERDICT_LETTER = re.compile(
+    r"(?:^|[^A-Za-z0-9])(?:(?:[Oo]ption|[Cc]hoice)\s*)?[(\['\"‘“]?\s*([A-Z])\s*[)\]'\"’”]?(?:\s*\([^()\n]{1,60}\))?\s+$"
+)
+_PLURAL_LETTERS = re.compile(
+    r"(?:^|[^A-Za-z0-9])[(\['\"]?[A-Z][)\]'\"]?(?:\s*(?:,|and|&|or)\s*(?:option\s+)?[(\['\"]?[A-Z][)\]'\"]?)+"
+    r"(?:\s*\([^()\n]{1,60}\))?\s+$"
+)
+_LINE_START = re.compile(
+    r"(?:^|\n|[.!?][ \t]+)[ \t>*#_\-•]*(?:\d+[.)][ \t]*)?(?:(?:my|our|the|so|and|correct|top|best)[ \t]+)?(?:\*\*|__)?[ \t]*$",
+    re.IGNORECASE,
+)
+_REJECTED_BEFORE = re.compile(r"\b(?:tempting|wrong|incorrect|trap|distractor|naive|obvious)\s+$", re.IGNORECASE)
+"""'The tempting answer is X, but...': an answer named to be rejected."""
+_SENTENCE_START = re.compile(r"(?:^|\n|[.!?][ \t]+)[ \t*_]*$")
 _UPPER_AHEAD = re.compile(r"\s*(?:option\s+|choice\s+)?[(\[]?\s*[A-Z]", re.IGNORECASE)
 
 
@@ -269,19 +294,27 @@ def accept(text: str, m: re.Match[str], floor: int = 0) -> tuple[str, int] | Non
     if method == "verdict":
         letter = _VERDICT_LETTER.search(before)
         return ("verdict", start - len(before) + letter.start(1)) if letter else None
-    if method in ("header", "answer_phrase", "option_phrase", "choice_phrase", "conclusion", "it_is"):
+    if method == "plural_verdict":
+        letters = _PLURAL_LETTERS.search(before)
+        return ("plural_verdict", start - len(before) + letters.start()) if letters else None
+    if method in ("header", "answer_phrase", "answer_label", "option_phrase", "choice_phrase", "conclusion", "it_is"):
         if word_before(before):
             return None  # inside a word: "reanswer", "also"
     if method == "header":
         return ("answer_header", start) if _HEADER_BEFORE.search(before) else None
     if method == "answer_phrase":
-        return method, start
+        return None if _REJECTED_BEFORE.search(before) else (method, start)
     if method == "option_phrase":
         return ("answer_phrase", start) if _ADJ_BEFORE.search(before) else None
     if method == "foreign_phrase":
         return "answer_phrase", start
+    if method == "answer_label":  # a label opens a line; mid-line "selected option:" needs an adjective
+        return ("answer_phrase", start) if _LINE_START.search(before) or _ADJ_BEFORE.search(before) else None
     if method == "choice_phrase":
-        return (method, start) if _SUBJECT_BEFORE.search(before) else None
+        if _SUBJECT_BEFORE.search(before):
+            return method, start
+        subjectless = text[start : start + 5].lower().startswith(_SUBJECTLESS_VERBS)
+        return (method, start) if subjectless and _SENTENCE_START.search(before) else None
     if method in ("conclusion", "arrow"):
         ahead = _UPPER_AHEAD.match(text, m.end())
         return (method, start) if ahead and ahead.group(0)[-1].isupper() else None

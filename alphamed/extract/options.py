@@ -94,7 +94,7 @@ class OptionIndex:
         options: letter -> text (see :func:`normalize_options`).
     """
 
-    __slots__ = ("letters", "texts", "_by_length", "_initials", "_last_words", "_most_words")
+    __slots__ = ("letters", "texts", "_by_length", "_initials", "_last_words", "_most_words", "word_cache")
 
     def __init__(self, options: Mapping[str, str]) -> None:
         self.letters: dict[str, str] = dict(options)
@@ -110,6 +110,8 @@ class OptionIndex:
         self._by_length = sorted(((t, letter) for letter, t in self.texts.items()), key=lambda tl: -len(tl[0]))
         self._initials = frozenset(t[0] for t in self.texts.values())
         self._last_words = tuple({t.rsplit(" ", 1)[-1] for t in self.texts.values()})
+        self.word_cache: dict[str, tuple[list[str], list[str]]] | None = None
+        """Words of the option texts, for :mod:`alphamed.extract.paraphrase` (filled on first use)."""
         self._most_words = max((t.count(" ") + 1 for t in self.texts.values()), default=0)
 
     def __bool__(self) -> bool:

@@ -56,6 +56,12 @@ _ENCLOSED_MAX = 400
 _OVERLAP = 200
 _first = itemgetter(0)
 _LETTER_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z](?![a-z0-9])")
+_FORCED = re.compile(
+    r"\bif\s+(?:i'm\s+|i\s+am\s+|i\s+was\s+|i\s+were\s+|i\s+)?(?:forced|made|pushed|asked|required"
+    r"|had|have|must)\s+to\b[^.!?\n]*\Z",
+    re.IGNORECASE,
+)
+"""'If I'm forced to pick one, B': a commitment, not a conditional."""
 _NOTHING_AFTER = re.compile(r"[\s.!*_$})\]`'\"]*")
 
 
@@ -176,6 +182,9 @@ def _read_marker(
         letter = text[evidence_start].translate(TRANSLATE)
         reading = Reading("commit" if options.valid(letter) else "invalid", letter, marker_end - evidence_start)
         seg_start = evidence_start
+    elif method == "plural_verdict":  # "Both B and D are correct": several options
+        reading = Reading("hedge", None, marker_end - evidence_start)
+        seg_start = evidence_start
     else:
         seg_start = marker_end
         seg_end = end if end < seg_start + SEGMENT else seg_start + SEGMENT
@@ -185,7 +194,11 @@ def _read_marker(
     if reading.kind == "none":
         return None
     before = text[max(0, evidence_start - _LOOKBEHIND) : evidence_start]
-    if method in ("answer_phrase", "verdict") and is_conditional(before):
+    if (
+        method in ("answer_phrase", "verdict", "choice_phrase")
+        and is_conditional(before)
+        and not _FORCED.search(before)
+    ):
         return None
     if reading.kind == "commit" and method not in ("answer_tag", "boxed") and is_negated(before):
         reading = Reading("negation", reading.letter, reading.end)
@@ -215,3 +228,25 @@ def _enclosed_end(text: str, start: int, limit: int, method: str) -> int:
             if depth == 0:
                 return i
     return limit
+
+
+_HEAD_PARAGRAPH = 300
+"""An answer-first output commits in its opening paragraph: only that much is read by :func:`head_marker`."""
+
+
+def head_marker(text: str, options: OptionIndex, start: int, end: int) -> tuple[str, tuple[int, int]] | None:
+    """A commitment in the opening paragraph of ``text[start:end]`` ("C is correct. Routine anti-D..."),
+    for outputs whose later text commits to nothing (it only rejects other options).
+
+    Returns:
+        ``(letter, span)`` or None.
+    """
+    body = start + len(text[start:end]) - len(text[start:end].lstrip())
+    stop = text.find("\n\n", body, min(end, body + _HEAD_PARAGRAPH))
+    stop = min(end, body + _HEAD_PARAGRAPH) if stop < 0 else stop
+    for strong in (True, False):
+        event = _scan(text, options, body, stop, stop + 1, stop, strong=strong)
+        if event is not None:
+            reading, _, span = event
+            return (reading.letter, span) if reading.kind == "commit" and reading.letter else None
+    return None
