@@ -52,10 +52,13 @@ TRANSLATE: dict[int, int] = str.maketrans(_CONFUSABLES)  # one character to one 
 
 # Noise before the answer proper: whitespace, markup, colons, arrows, LaTeX wrappers, filler adverbs.
 _SKIP = re.compile(
-    r"""(?:\s+|[*_"'`$>:=~\-–—→⇒\]】✓✔☑✅}]+|one\b[ \t]*,|\\[(\[]|\\(?:text(?:bf|it|tt|rm)?|math(?:rm|bf|it|sf|tt)|bf|boxed|fbox|underline)\s*\{
+    r"""(?:\s+|[*_"'`$>:=~\-–—→⇒\]】✓✔☑✅}]+|one\b[ \t]*,|\\[(\[]
+    |\\(?:text(?:bf|it|tt|rm)?|math(?:rm|bf|it|sf|tt)|bf|boxed|fbox|underline)\s*\{
     |(?:therefore|thus|then|hence|clearly|definitely|certainly|probably|likely|most\s+likely|indeed|simply|still
-    |actually|obviously|undoubtedly|that|as\s+follows|option|choice|letter|answer|the\s+option|the\s+letter|the\s+choice
-    |réponse|respuesta|antwort|ответ|la|el|le|il|die|der|alternativa|opci[oó]n|op[cç][aã]o|opzione|lettre|letra
+    |actually|obviously|undoubtedly|that|as\s+follows|option|choice|letter|answer|the\s+option|the\s+letter
+    |the\s+choice
+    |réponse|respuesta|antwort|ответ|la|el|le|il|die|der|alternativa|opci[oó]n|op[cç][aã]o|opzione
+    |lettre|letra
     |optie|pilihan)\b)*""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -225,7 +228,8 @@ def _read_second(seg: str, end: int, upper: str, options: OptionIndex) -> Readin
 
 
 def _is_genus(seg: str, end: int, letter: str, options: OptionIndex) -> bool:
-    """Whether the letter ending at ``end`` abbreviates a genus named in the options ("E. coli": "Escherichia coli")."""
+    """Whether the letter ending at ``end`` abbreviates a genus named in the options
+    ("E. coli" when an option is "Escherichia coli")."""
     m = _GENUS.match(seg, end)
     if m is None:
         return False

@@ -99,7 +99,7 @@ def find(text: str, options: OptionIndex) -> Extraction | None:
     """
     normal = normalize(text)
     found = _find(normal.text, options)
-    if found is None or normal.offsets is None:
+    if found is None or not normal.starts:
         return found
     return replace(found, span=normal.span(found.span))
 

@@ -24,7 +24,8 @@ from alphamed.extract.options import OptionIndex, normalize_text
 from alphamed.extract.paraphrase import named_option
 
 _BARE = re.compile(
-    r"[ \t>#]*(?:\*\*|__)?[ \t]*(?:(?:A[ \t]*:|[Oo]ption|[Cc]hoice|[Pp]robably|[Dd]efinitely|(?:[Mm]ost[ \t]+)?[Ll]ikely)[ \t]+)?"
+    r"[ \t>#]*(?:\*\*|__)?[ \t]*"
+    r"(?:(?:A[ \t]*:|[Oo]ption|[Cc]hoice|[Pp]robably|[Dd]efinitely|(?:[Mm]ost[ \t]+)?[Ll]ikely)[ \t]+)?"
     r"(?:\\\(|\$)?[ \t]*[(\[]?[ \t]*([A-Z])[ \t]*[)\]]?[ \t]*(?:\\\)|\$)?[ \t]*(?:\*\*|__)?"
     r"(?:[ \t]*[.:)\-–—][ \t]*(.*?))?(?:[ \t]+it[ \t]+is)?[ \t]*[.!?]*[ \t]*(?:\*\*|__)?[ \t]*"
 )
@@ -129,8 +130,12 @@ def bare_line(
 
 def _paragraph(window: str, line_start: int, line_end: int) -> str:
     """The paragraph (lines between blank lines) of ``window`` that holds the line at ``line_start:line_end``."""
-    before = _BLANK_LINE.search(window[:line_start][::-1])
-    para_start = line_start - before.start() if before else 0
+    para_start = line_start
+    while para_start > 0:  # back over the lines above until a blank one (paragraphs are short)
+        above = window.rfind("\n", 0, para_start - 1) + 1
+        if not window[above : para_start - 1].strip():
+            break
+        para_start = above
     after = _BLANK_LINE.search(window, line_end)
     return window[para_start : after.start() if after else len(window)]
 

@@ -47,9 +47,10 @@ _SUBJECTLESS_VERBS = ("going", "go ", "lock", "stick", "settl")
 _CONCLUSION_TAIL = r"\s*[,:]?\s*(?:the\s+answer\s+is\s+)?" + _LETTER_AHEAD
 
 
-def _rule(name: str, *alternatives: str) -> list[str]:
-    """Alternatives that each start with a literal (fast to reject), tagged by an empty group."""
-    return [alt + f"(?P<{name}{i}>)" for i, alt in enumerate(alternatives)]
+def _rule(name: str, *alternatives: str, tag: int = 0) -> list[str]:
+    """Alternatives that each start with a literal (fast to reject), tagged by an empty group
+    (``tag`` keeps group names unique when a rule name is used twice)."""
+    return [alt + f"(?P<{name}{tag}{i}>)" for i, alt in enumerate(alternatives)]
 
 
 # Each alternative starts with a literal and ends with an empty named group: Python's regex
@@ -57,7 +58,7 @@ def _rule(name: str, *alternatives: str) -> list[str]:
 _STRONG = (
     _rule("answer_tag", r"<\s*answer\s*>")
     + _rule("boxed", r"\\boxed\s*\{", r"\\fbox\s*\{")
-    + _rule("header", r"answer" + _HEADER_END, r"final\s+response" + _HEADER_END)
+    + _rule("header", r"answer" + _HEADER_END, r"final response" + _HEADER_END)
     + _rule(
         "answer_phrase",
         r"answer(?:\s+(?:choice|option|letter))?" + _TAIL + _COPULA,
@@ -65,17 +66,28 @@ _STRONG = (
         r"decision\s*[:：=]",
         r"verdict\s*[:：=]",
         r"conclusion\s*[:：=]",
+    )
+    + _rule("option_phrase", *(w + _TAIL + _COPULA for w in ("option", "choice", "selection")))
+)
+# Markers new with issue #17 are weak: read only near the end (and in an answer-first opening paragraph),
+# so that their common words ("final", "correct", "pick") cost nothing on the body of long outputs.
+_LATE = (
+    _rule(
+        "answer_phrase",
         r"answers\s*(?:are|[:：=])",
         *(
             w + r"\w*\s+(?:my\s+)?(?:final\s+)?(?:answer|choice|pick)\s+to(?![a-z])"
             for w in ("chang", "switch", "revis")
         ),
     )
-    + _rule("answer_label", *(label.replace(" ", r"\s+") + _LABEL_WORD + _LABEL_END for label in LABELS))
-    + _rule("option_phrase", *(w + _TAIL + _COPULA for w in ("option", "choice", "selection", "pick", "guess")))
+    + _rule(
+        "answer_label", *(label.replace(" ", r"\s+") + _LABEL_WORD + _LABEL_END for label in LABELS), "ans:", "ans="
+    )
+    + _rule("option_phrase", *(w + _TAIL + _COPULA for w in ("pick", "guess")), tag=1)
 )
-_WEAK = (
-    _rule(
+_WEAK = (  # the late markers first: where a literal starts several rules ("pick"), the first that matches is read
+    _LATE
+    + _rule(
         "verdict",
         *(w + _VERDICT_TAIL for w in (r"is", r"seems\s+to\s+be", r"appears\s+to\s+be", r"would\s+be")),
         r"wins(?![a-z])",
@@ -89,7 +101,7 @@ _WEAK = (
     )
     + _rule("arrow", *(w + _LETTER_AHEAD for w in ("→", "⇒", "=>", "->")))
 )
-FOREIGN_PHRASES_RULES = _rule("foreign_phrase", *FOREIGN_PHRASES)
+_FOREIGN_RULES = _rule("foreign_phrase", *FOREIGN_PHRASES)
 
 _META = set("\\()[].*+?{}|^$")
 
@@ -129,9 +141,17 @@ def _anchored(alternatives: list[str]) -> tuple[tuple[str, re.Pattern[str]], ...
 # when the output has non-ASCII text or the Latin-script marker words.
 STRONG = _anchored(_STRONG)
 WEAK = _anchored(_WEAK)
-WEAK_WORDS = _anchored([alt for alt in _WEAK if "choice_phrase" in alt])
+WEAK_WORDS = _anchored([alt for alt in _WEAK if "choice_phrase" in alt or alt in _LATE])
 """The weak markers that can name an option by its text (the others need a capital letter)."""
 WEAK_NO_VERDICT = _anchored([alt for alt in _WEAK if "<verdict" not in alt])
+_UNLABELED = [alt for alt in _WEAK if "<answer_label" not in alt]
+WEAK_UNLABELED = {
+    WEAK: _anchored(_UNLABELED),
+    WEAK_WORDS: _anchored([alt for alt in _UNLABELED if "choice_phrase" in alt or alt in _LATE]),
+    WEAK_NO_VERDICT: _anchored([alt for alt in _UNLABELED if "<verdict" not in alt]),
+}
+"""Each weak table without the line labels, for text with no ":", "=" or dash (a label needs one)."""
+LABEL_ENDS = (":", "=", "：", " -", "–", "—")
 """The weak markers but "C is correct": for text without any of :data:`VERDICT_WORDS`."""
 VERDICT_WORDS = (
     "correct",
@@ -149,10 +169,10 @@ VERDICT_WORDS = (
     "wins",
 )
 """A verdict marker ends with one of these words (:data:`_VERDICT_TAIL`)."""
-FOREIGN = _anchored(FOREIGN_PHRASES_RULES)
+FOREIGN = _anchored(_FOREIGN_RULES)
 STRONG_ANY_CASE = re.compile("|".join(_STRONG), re.IGNORECASE)
 WEAK_ANY_CASE = re.compile("|".join(_WEAK), re.IGNORECASE)
-FOREIGN_ANY_CASE = re.compile("|".join(FOREIGN_PHRASES_RULES), re.IGNORECASE)
+FOREIGN_ANY_CASE = re.compile("|".join(_FOREIGN_RULES), re.IGNORECASE)
 FOREIGN_LATIN_WORDS = re.compile(
     "ponse|respuesta|resposta|risposta|antwort|antwoord|cevap|jawaban|odpowied|svar|alternativa"
 )
@@ -161,7 +181,7 @@ further by :func:`accept` on the original text. The ``_ANY_CASE`` patterns serve
 whose lower-casing changes its length (offsets would not line up)."""
 
 
-_LATINFOREIGN_PHRASES = (
+_LATIN_FOREIGN = (
     "ponse",
     "respuesta",
     "resposta",
@@ -176,12 +196,36 @@ _LATINFOREIGN_PHRASES = (
 )
 
 
+_FOREIGN_SCRIPTS = re.compile(
+    "[\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f"
+    "\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af\u0111\u0103\u00e1\u011b]"
+)
+"""Scripts (Greek, Cyrillic, Hebrew, Arabic, Devanagari, Thai, kana, CJK, Hangul) and the Latin letters
+(đ, ă, á, ě) that the non-ASCII foreign markers start with or contain."""
+
+
+def may_be_foreign(lowered: str) -> bool:
+    """Whether non-ASCII lower-cased text may hold a foreign marker of another script (:data:`_FOREIGN_SCRIPTS`)."""
+    return _FOREIGN_SCRIPTS.search(lowered) is not None
+
+
 def has_latin_foreign(lowered: str) -> bool:
     """Whether lower-cased text holds a Latin-script foreign marker word (:data:`FOREIGN_LATIN_WORDS`)."""
-    return any(word in lowered for word in _LATINFOREIGN_PHRASES)
+    for word in _LATIN_FOREIGN:  # ``in`` per word beats one regex pass over the text
+        if word in lowered:
+            return True
+    return False
 
 
-def find_markers(lowered: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -> list[re.Match[str]]:
+Table = tuple[tuple[str, re.Pattern[str]], ...]
+
+
+def present(lowered: str, table: Table) -> list[tuple[str, re.Pattern[str]]]:
+    """The entries of ``table`` whose literal occurs in lower-cased text, in table order."""
+    return [entry for entry in table if entry[0] in lowered]  # ``in`` is cheaper than any regex pass
+
+
+def find_markers(lowered: str, table: Table) -> list[re.Match[str]]:
     """Every marker of ``table`` in lower-cased text, in no particular order.
 
     Args:
@@ -192,9 +236,7 @@ def find_markers(lowered: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -
         The matches.
     """
     found = []
-    for literal, pattern in table:
-        if literal not in lowered:  # most literals are absent; ``in`` is cheaper than a call
-            continue
+    for literal, pattern in present(lowered, table):
         i = lowered.find(literal)
         while i >= 0:
             m = pattern.match(lowered, i)
@@ -248,14 +290,16 @@ _HEADER_BEFORE = re.compile(
     r"(?:^|\n)[ \t]*(?:#{1,6}[ \t]*|\*\*|__)?[ \t]*(?:(?:final|correct)[ \t]+)?$", re.IGNORECASE
 )
 _VERDICT_LETTER = re.compile(
-    r"(?:^|[^A-Za-z0-9])(?:(?:[Oo]ption|[Cc]hoice)\s*)?[(\['\"‘“]?\s*([A-Z])\s*[)\]'\"’”]?(?:\s*\([^()\n]{1,60}\))?\s+$"
+    r"(?:^|[^A-Za-z0-9])(?:(?:[Oo]ption|[Cc]hoice)\s*)?[(\['\"‘“]?\s*([A-Z])\s*[)\]'\"’”]?"
+    r"(?:\s*\([^()\n]{1,60}\))?\s+$"
 )
 _PLURAL_LETTERS = re.compile(
     r"(?:^|[^A-Za-z0-9])[(\['\"]?[A-Z][)\]'\"]?(?:\s*(?:,|and|&|or)\s*(?:option\s+)?[(\['\"]?[A-Z][)\]'\"]?)+"
     r"(?:\s*\([^()\n]{1,60}\))?\s+$"
 )
 _LINE_START = re.compile(
-    r"(?:^|\n|[.!?][ \t]+)[ \t>*#_\-•]*(?:\d+[.)][ \t]*)?(?:(?:my|our|the|so|and|correct|top|best)[ \t]+)?(?:\*\*|__)?[ \t]*$",
+    r"(?:^|\n|[.!?][ \t]+)[ \t>*#_\-•]*(?:\d+[.)][ \t]*)?(?:(?:my|our|the|so|and|correct|top|best)[ \t]+)?"
+    r"(?:\*\*|__)?[ \t]*$",
     re.IGNORECASE,
 )
 _REJECTED_BEFORE = re.compile(r"\b(?:tempting|wrong|incorrect|trap|distractor|naive|obvious)\s+$", re.IGNORECASE)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -26,17 +27,31 @@ _KEEP_SYMBOLS = TICKS | CROSSES | frozenset("☐")
 
 @dataclass(frozen=True)
 class Normalized:
-    """Normalised text and, when it differs from the original, the original offset of each character."""
+    """Normalised text and, when it differs from the original, where its pieces came from.
+
+    ``starts[i]`` is where piece ``i`` starts in :attr:`text` and ``origins[i]`` where it came from
+    in the original; a piece copied unchanged (``exact[i]``) maps character by character, a piece
+    made from one non-ASCII character maps wholly onto that character.
+    """
 
     text: str
-    offsets: list[int] | None = None
+    starts: tuple[int, ...] = ()
+    origins: tuple[int, ...] = ()
+    exact: tuple[bool, ...] = ()
+
+    def _origin(self, pos: int, end: bool) -> int:
+        i = bisect_right(self.starts, pos) - 1
+        if self.exact[i]:
+            return self.origins[i] + pos - self.starts[i] + (1 if end else 0)
+        return self.origins[i] + (1 if end else 0)
 
     def span(self, span: tuple[int, int]) -> tuple[int, int]:
         """``span`` of :attr:`text` as offsets of the original text."""
-        if self.offsets is None:
+        if not self.starts:
             return span
         start, end = span
-        return self.offsets[start], (self.offsets[end - 1] + 1 if end > start else self.offsets[start])
+        origin = self._origin(start, False)
+        return origin, (self._origin(end - 1, True) if end > start else origin)
 
 
 def _normal_char(ch: str) -> str:
@@ -55,19 +70,25 @@ def normalize(text: str) -> Normalized:
     if text.isascii():
         return Normalized(text)
     parts: list[str] = []
-    offsets: list[int] = []
-    done = 0
+    starts: list[int] = []
+    origins: list[int] = []
+    exact: list[bool] = []
+    size = done = 0
     for m in _NON_ASCII.finditer(text):
-        parts.append(text[done : m.start()])
-        offsets.extend(range(done, m.start()))
+        if m.start() > done:
+            starts.append(size), origins.append(done), exact.append(True)
+            parts.append(text[done : m.start()])
+            size += m.start() - done
         for i in range(m.start(), m.end()):
             normal = _normal_char(text[i])
-            parts.append(normal)
-            offsets.extend([i] * len(normal))
+            if normal:
+                starts.append(size), origins.append(i), exact.append(normal == text[i])
+                parts.append(normal)
+                size += len(normal)
         done = m.end()
+    starts.append(size), origins.append(done), exact.append(True)
     parts.append(text[done:])
-    offsets.extend(range(done, len(text) + 1))
     normal_text = "".join(parts)
     if normal_text == text:
         return Normalized(text)
-    return Normalized(normal_text, offsets)
+    return Normalized(normal_text, tuple(starts), tuple(origins), tuple(exact))

@@ -128,7 +128,9 @@ def _same(a: str, b: str) -> bool:
 
 
 def _has(tokens: list[str], word: str) -> bool:
-    return any(_same(token, word) for token in tokens)
+    if word in tokens:
+        return True
+    return any(_same(token, word) for token in tokens if token[:1] == word[:1])
 
 
 def option_words(options: OptionIndex) -> dict[str, tuple[list[str], list[str]]]:
@@ -156,6 +158,10 @@ def named_option(phrase: str, options: OptionIndex, max_words: int = 10) -> str 
         return None  # "X or Y": two names
     tokens = words(phrase)
     if not tokens or len(tokens) > max_words or not options.texts:
+        return None
+    initials = {w[:1] for own, _ in option_words(options).values() for w in own}
+    tokens = [t for t in tokens if t[:1] in initials]  # words that cannot match any option go first
+    if not tokens:
         return None
     named = []
     for letter, (own, distinctive) in option_words(options).items():

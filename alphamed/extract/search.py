@@ -23,6 +23,7 @@ from alphamed.extract.answer import SEGMENT, TRANSLATE, Reading, read_answer
 from alphamed.extract.markers import (
     FOREIGN,
     FOREIGN_ANY_CASE,
+    LABEL_ENDS,
     READ_MODE,
     STRONG,
     STRONG_ANY_CASE,
@@ -31,6 +32,7 @@ from alphamed.extract.markers import (
     WEAK,
     WEAK_ANY_CASE,
     WEAK_NO_VERDICT,
+    WEAK_UNLABELED,
     WEAK_WORDS,
     accept,
     find_literals,
@@ -40,6 +42,8 @@ from alphamed.extract.markers import (
     is_alternative,
     is_conditional,
     is_negated,
+    may_be_foreign,
+    present,
 )
 from alphamed.extract.options import OptionIndex
 
@@ -109,15 +113,15 @@ def _near_strong(
     text before it, as the window scan does. Only for a chunk whose lower-casing ``lowered`` is
     character by character.
     """
-    foreign = has_latin_foreign(lowered) if ascii_chunk else True
-    present = [entry for entry in STRONG if entry[0] in lowered]
+    foreign = has_latin_foreign(lowered) or (not ascii_chunk and may_be_foreign(lowered))
+    entries = present(lowered, STRONG)
     if foreign:
-        present += [entry for entry in FOREIGN if entry[0] in lowered]
+        entries += present(lowered, FOREIGN)
     first = max(start, end - FIRST_WINDOW) - near
     for lo, hi in ((first, len(chunk)), (0, first)):
-        if not present or lo >= hi:
+        if not entries or lo >= hi:
             continue
-        candidates = find_literals(lowered, present, lo, hi)
+        candidates = find_literals(lowered, entries, lo, hi)
         candidates.sort(key=_first, reverse=True)
         for i, pattern in candidates:
             m = pattern.match(lowered, i)
@@ -141,7 +145,7 @@ def _scan(
     if len(lowered) == len(chunk):
         if strong:
             matches = find_markers(lowered, STRONG)
-            if not chunk.isascii() or has_latin_foreign(lowered):
+            if has_latin_foreign(lowered) or (not chunk.isascii() and may_be_foreign(lowered)):
                 matches += find_markers(lowered, FOREIGN)
         else:
             matches = find_markers(lowered, _weak_table(chunk, lowered))
@@ -166,12 +170,18 @@ def _scan(
 def _weak_table(chunk: str, lowered: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """The weak markers that can occur in ``chunk``: those reading a letter need a capital
     letter, and verdicts ("C is correct") one of their closing words."""
+    table = WEAK_NO_VERDICT
     if not _LETTER_TOKEN.search(chunk):
-        return WEAK_WORDS
-    for word in VERDICT_WORDS:
-        if word in lowered:
-            return WEAK
-    return WEAK_NO_VERDICT
+        table = WEAK_WORDS
+    else:
+        for word in VERDICT_WORDS:
+            if word in lowered:
+                table = WEAK
+                break
+    for end in LABEL_ENDS:
+        if end in chunk:
+            return table
+    return WEAK_UNLABELED[table]
 
 
 def _read_marker(
@@ -242,6 +252,8 @@ def head_marker(text: str, options: OptionIndex, start: int, end: int) -> tuple[
         ``(letter, span)`` or None.
     """
     body = start + len(text[start:end]) - len(text[start:end].lstrip())
+    if body >= end - WEAK_TAIL:
+        return None  # the paragraph lies in the tail that :func:`last_marker` read: it found nothing there
     stop = text.find("\n\n", body, min(end, body + _HEAD_PARAGRAPH))
     stop = min(end, body + _HEAD_PARAGRAPH) if stop < 0 else stop
     for strong in (True, False):

@@ -32,6 +32,7 @@ _TICK_AFTER = re.compile(
     r"[" + _TICK_CLASS + r"]|\*\*(?:yes|correct|true)\*\*|\|[ \t]*(?:yes|correct)[ \t]*\|?[ \t]*$", re.IGNORECASE
 )
 _CROSS_AFTER = re.compile(r"[" + _CROSS_CLASS + r"]|\|[ \t]*(?:no|incorrect)[ \t]*\|?[ \t]*$", re.IGNORECASE)
+_TICK_GATE = re.compile(r"[" + _TICK_CLASS + _CROSS_CLASS + r"|]|\[[ xX✓]?\]|\([xX]\)")
 _LEADING = re.compile(r"[ \t>#*_]*[(\[]?([A-Z])[)\]]?(?:\*\*)?[ \t]*[.:)\-–—][ \t]*(?:\*\*)?[ \t]*")
 
 
@@ -48,6 +49,21 @@ def _row_mark(pre: str | None, rest: str) -> str | None:
     return None
 
 
+def _rows(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """Matches of :data:`_ROW` at each line start of ``text[start:end]`` (tried only there: fast on long text)."""
+    found = []
+    pos = start
+    while pos < end:
+        m = _ROW.match(text, pos, end)
+        if m is not None:
+            found.append(m)
+        nl = text.find("\n", pos, end)
+        if nl < 0:
+            break
+        pos = nl + 1
+    return found
+
+
 def ticked_option(text: str, options: OptionIndex, start: int, end: int) -> tuple[str | None, tuple[int, int]] | None:
     """The one option ticked in a checklist of ``text[start:end]``.
 
@@ -55,9 +71,11 @@ def ticked_option(text: str, options: OptionIndex, start: int, end: int) -> tupl
         ``(letter, span)`` when exactly one option is ticked and another row is marked; ``(None, span)``
         when several are ticked (commits to nothing); None when there is no checklist.
     """
+    if _TICK_GATE.search(text, start, end) is None:
+        return None  # no tick, cross, box or table cell: no checklist (the row scan is the costly part)
     ticked: dict[str, tuple[int, int]] = {}
     marked = 0
-    for m in _ROW.finditer(text, start, end):
+    for m in _rows(text, start, end):
         letter = m.group("letter")
         mark = _row_mark(m.group("pre"), m.group("rest"))
         if mark is None or not options.valid(letter):
