@@ -116,8 +116,12 @@ def bare_line(
     body_start = len(window) - len(window.lstrip())
     line_end = window.find("\n", body_start)
     line_end = len(window) if line_end < 0 else line_end
-    found = _line_answer(window[body_start:line_end], options, _paragraph(window, body_start, line_end))
+    first_line = window[body_start:line_end]
+    found = _line_answer(first_line, options, _paragraph(window, body_start, line_end))
     if found is not None and not _only_listing(window):
+        return found, "answer_first", (start + body_start, start + line_end)
+    found = _line_option_text(first_line, options)  # "**Increased TSH, decreased free T4**" opening the answer
+    if found is not None:
         return found, "answer_first", (start + body_start, start + line_end)
     sentence = _FIRST_SENTENCE.match(window, body_start)
     if sentence and options.texts and options.may_be_text(sentence.group(1)):
