@@ -145,9 +145,12 @@ def _paragraph(window: str, line_start: int, line_end: int) -> str:
 
 
 def _only_listing(window: str) -> bool:
-    """Whether every line of ``window`` is an option line ("A. x", one per paragraph or not)."""
+    """Whether ``window`` is only option lines, one per paragraph ("A. x\n\nB. y\n\nC. z"): no line of it
+    stands out as an answer."""
     lines = [line for line in window.splitlines() if line.strip()]
-    return len(lines) > 1 and len(_LIST_LINE.findall(window)) == len(lines)
+    if len(lines) < 2 or len(_LIST_LINE.findall(window)) != len(lines):
+        return False
+    return all(paragraph.strip().count("\n") == 0 for paragraph in _BLANK_LINE.split(window))
 
 
 def _labeled_line(line: str, options: OptionIndex) -> str | None:

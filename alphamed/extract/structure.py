@@ -33,6 +33,7 @@ _TICK_AFTER = re.compile(
 )
 _CROSS_AFTER = re.compile(r"[" + _CROSS_CLASS + r"]|\|[ \t]*(?:no|incorrect)[ \t]*\|?[ \t]*$", re.IGNORECASE)
 _TICK_GATE = re.compile(r"[" + _TICK_CLASS + _CROSS_CLASS + r"|]|\[[ xX✓]?\]|\([xX]\)")
+_NEXT_ROW = re.compile(r"\n[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?[(\[]?[A-Z][)\].:]")
 _LEADING = re.compile(r"[ \t>#*_]*[(\[]?([A-Z])[)\]]?(?:\*\*)?[ \t]*[.:)\-–—][ \t]*(?:\*\*)?[ \t]*")
 
 
@@ -117,4 +118,7 @@ def leading_answer(text: str, options: OptionIndex, start: int, end: int) -> tup
     after = m.end() + found[1]
     if after < end and text[after] not in ".\n*:;,-–—( \t":
         return None
+    line_end = text.find("\n", after, end)
+    if line_end >= 0 and _NEXT_ROW.match(text, line_end, end):
+        return None  # the first row of an options list, not an answer
     return letter, (body, after)

@@ -251,3 +251,61 @@ def test_marker_check_gates_agree_with_their_regexes(text, cut):
     assert M.is_conditional(text) == (M.CONDITIONAL.search(text) is not None)
     assert M.has_doubt_after(text, start, len(text)) == (M.DOUBT_AFTER.match(text, start, len(text)) is not None)
     assert M.has_latin_foreign(text.lower()) == (M.FOREIGN_LATIN_WORDS.search(text.lower()) is not None)
+
+
+# Issue #17 families: one idea per case (the labeled set holds many more of each).
+@pytest.mark.parametrize(
+    "text, letter",
+    [
+        (
+            "**C**\n\nWarfarin is the oral anticoagulant.\n(A) is wrong: aspirin is inferior.\n(B) is wrong: IV only.",
+            "C",
+        ),
+        (
+            "D - Clopidogrel. It is an antiplatelet. A is incorrect - aspirin alone. B is incorrect - heparin is IV.",
+            "D",
+        ),
+        ("Warfarin is oral.\n\nFinal: C", "C"),
+        ("Warfarin is oral. So my final pick is C.", "C"),
+        ("Warfarin is oral.\n\ngoing with c", "C"),
+        ("Warfarin is oral.\n\nThe answer is Ｃ.", "C"),
+        ("Warfarin is oral.\n\nAnswer:\u00a0\u200bC\u200b", "C"),
+        ("Warfarin is oral.\n\nAnswer: **C**!!", "C"),
+        ("[ ] A. Aspirin\n[ ] B. Unfractionated heparin\n[x] C. Warfarin\n[ ] D. Clopidogrel", "C"),
+        (
+            "A. Aspirin: inferior.\nB. Unfractionated heparin: IV.\nC. Warfarin: oral.\nD. Clopidogrel: no.\n\n**C. Warfarin**",
+            "C",
+        ),
+        ("Aspirin is inferior in AF.\n\n最终答案：C", "C"),
+        ("Aspirin is inferior in AF.\n\nTherefore: warfarin.", "C"),
+    ],
+)
+def test_issue_17_families_commit(text: str, letter: str) -> None:
+    found = extract_answer(text, AF)
+    assert found is not None and found.letter == letter, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Both B and C are correct.",
+        "Warfarin is oral.\n\n**Correct answers: B, C**",
+        "[ ] A. Aspirin\n[x] B. Unfractionated heparin\n[x] C. Warfarin\n[ ] D. Clopidogrel",
+        "A. Aspirin\nB. Unfractionated heparin\nC. Warfarin\nD. Clopidogrel",
+        "None of the options given is correct.",
+        "If the INR were labile I'd be going with B, but we do not know it.",
+    ],
+)
+def test_issue_17_families_abstain(text: str) -> None:
+    assert extract_answer(text, AF) is None
+
+
+def test_near_miss_paraphrases_stay_apart() -> None:
+    assert extract_answer("GAD65 positive child.\n\nDiagnosis: type 1 DM.", DM).letter == "B"  # type: ignore[union-attr]
+    assert extract_answer("Obese adult.\n\nDiagnosis: T2DM.", DM).letter == "A"  # type: ignore[union-attr]
+
+
+def test_the_span_of_normalised_text_is_in_original_offsets() -> None:
+    text = "Aspirin is inferior.\n\nAnswer:\u00a0\u200bＣ"
+    found = extract_answer(text, AF)
+    assert found is not None and text[found.span[1] - 1] == "Ｃ"
