@@ -85,16 +85,28 @@ def split_reasoning(text: str, *, untagged: Untagged = "content") -> tuple[str, 
     return r1 + r2, c1 + c2
 
 
-def answer_region(text: str) -> str:
-    """The part of an output that answer extraction should read.
+def answer_region(text: str | None, *, reasoning: str | None = None) -> str:
+    """The part of an output that answer extraction reads: the one definition of "what is graded".
 
-    The content when the split found one; nothing when the output stopped inside tagged
-    reasoning (``<think>``, ``</think>`` or ``## Thinking`` without an answer after it: the
-    model has not committed); the whole output when it is free text with no reasoning marker
-    at all (a model that answered directly, e.g. ``"C"`` or ``"Answer: C"``).
+    Rewards, ``alphamed serve`` and the client all call this, so they cannot drift apart.
+
+    On a whole output (``reasoning`` None): the content when the split found one; nothing when
+    the output stopped inside tagged reasoning (``<think>``, ``</think>`` or ``## Thinking``
+    without an answer after it: the model has not committed); the whole output when it is free
+    text with no reasoning marker at all (a model that answered directly, e.g. ``"C"``).
+
+    On an output an engine's reasoning parser already split (``reasoning`` given, ``text`` the
+    content it left): that content when there is any (the parser found the end of reasoning,
+    as the rules above would). Otherwise the parser found no end of reasoning and its
+    "reasoning" is the whole output (less a ``<think>`` it may have dropped): the region is its
+    final-answer sentence and what follows, if it has one, else nothing (a letter only mentioned
+    in reasoning is no commitment). That is how an AlphaMed output, free text that never writes
+    ``</think>``, keeps its answer when vLLM's or SGLang's ``deepseek_r1`` parser puts all of it
+    in reasoning.
 
     Args:
-        text: a model output.
+        text: a model output, or the content an engine's parser left.
+        reasoning: the reasoning an engine's parser split off (None: ``text`` is the whole output).
 
     Returns:
         The text to pass to :func:`alphamed.extract.extract_answer`.
@@ -103,7 +115,16 @@ def answer_region(text: str) -> str:
     'The final answer is C'
     >>> answer_region("<think>B12 is low and"), answer_region("Answer: C")
     ('', 'Answer: C')
+    >>> answer_region("", reasoning="B12 is low. The final answer is: C")
+    'The final answer is: C'
+    >>> answer_region("", reasoning="Maybe C? B12 is low")
+    ''
     """
+    if reasoning is not None:  # an engine split it; ``text`` is its content (None: it left none)
+        content = text.strip() if isinstance(text, str) else ""
+        if content or not isinstance(reasoning, str):
+            return content
+        return split_reasoning(reasoning, untagged="reasoning")[1]
     if not isinstance(text, str):
         return ""
     _, content = split_reasoning(text)
@@ -331,10 +352,12 @@ def _is_sentence_start(text: str, p: int, text_start: bool = True) -> bool:
     if text[q] not in " \t\n\r":
         return False
     indent = 0
+    # a sentence may be indented by 16, and an opener without markdown may start with 3 more
+    limit = _MAX_INDENT if text[p] in _MARKDOWN else _MAX_INDENT + 3
     while q >= 0 and text[q] in " \t":
         q -= 1
         indent += 1
-        if indent > _MAX_INDENT:
+        if indent > limit:
             return False
     if q < 0:
         return text_start

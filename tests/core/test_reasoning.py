@@ -64,6 +64,24 @@ def test_answer_region_is_what_extraction_reads(text: str, region: str) -> None:
     assert answer_region(text) == region
 
 
+@pytest.mark.parametrize(
+    "reasoning,content,region",
+    [
+        # deepseek_r1 parsers (vLLM, SGLang) on AlphaMed free text: everything in reasoning
+        ("B12 is low.\nThe final answer is: $\\boxed{C}$", "", "The final answer is: $\\boxed{C}$"),
+        ("B12 is low. The final answer is: $\\boxed{C}$", None, "The final answer is: $\\boxed{C}$"),
+        # the parser found </think>: its content is the region, as without the parser
+        ("The final answer is B, or not", "The final answer is: C", "The final answer is: C"),
+        # no final-answer sentence in the reasoning: a letter only mentioned there is no commitment
+        ("Maybe C? B12 is low and", "", ""),
+    ],
+)
+def test_answer_region_of_an_engine_split_output(reasoning: str, content: str | None, region: str) -> None:
+    assert answer_region(content, reasoning=reasoning) == region
+    if content == "" and region:  # the same as the gateway's own split of the raw output
+        assert answer_region(reasoning) == region
+
+
 def test_untagged_reasoning_mode_makes_free_text_reasoning() -> None:
     assert split_reasoning("B12 is low, so", untagged="reasoning") == ("B12 is low, so", "")
     assert split_reasoning("Because X.\nThe final answer is C", untagged="reasoning") == ("Because X.", "The final answer is C")
