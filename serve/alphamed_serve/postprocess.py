@@ -64,13 +64,13 @@ def reasoning_token_count(reasoning: str, text: str, completion_tokens: int,
     return min(completion_tokens, round(completion_tokens * share))
 
 
-def finish_output(out: GenerationOutput, options: Any | None,
-                  count: TokenCounter | None = None, *, untagged: str = "reasoning") -> FinishedChoice:
-    """Split and extract one whole output."""
+def finish_output(out: GenerationOutput, options: Any | None, count: TokenCounter | None = None, *,
+                  untagged: str = "reasoning", style: str = "final-answer") -> FinishedChoice:
+    """Split (as :class:`ChoiceStream` splits a stream, so both show the same) and extract one whole output."""
     if out.reasoning is not None:  # the engine split it: shown as it split it, graded as the core grades
         reasoning, content = out.reasoning, out.text
     else:
-        reasoning, content = split_reasoning(out.text, untagged=untagged)
+        reasoning, content = split_reasoning(out.text, untagged=untagged, style=style)
     region = answer_region(out.text, reasoning=out.reasoning)  # the region rewards and the client read
     return FinishedChoice(
         index=out.index,
@@ -130,6 +130,7 @@ class ChoiceStream:
     index: int
     options: Any | None = None
     untagged: str = "reasoning"  # where free text without markers goes (see Settings.untagged_text)
+    style: str = "final-answer"  # the split style (see Settings.split_style)
     splitter: ReasoningSplitter = field(init=False)
     raw: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
@@ -138,7 +139,7 @@ class ChoiceStream:
     finished: bool = False
 
     def __post_init__(self) -> None:
-        self.splitter = ReasoningSplitter(untagged=self.untagged)
+        self.splitter = ReasoningSplitter(untagged=self.untagged, style=self.style)
 
     def feed(self, delta: StreamDelta, pieces: int = 1) -> tuple[str, str]:
         """Consume one engine delta; returns ``(reasoning_delta, content_delta)`` to send now.

@@ -45,6 +45,12 @@ class Settings:
             AlphaMed models reason in free text and end with a final-answer sentence, which alone
             becomes the content; reasoning streams as it is generated) or ``content`` (for models
             that answer directly; free text is then held back until the output ends).
+        split_style: the core's split style for outputs the gateway splits itself. ``final-answer``
+            (AlphaMed's free text): the first of ``</think>`` and a final-answer sentence ends the
+            reasoning, so a stream sends the answer as it is generated. ``auto``: a ``</think>``
+            after a final-answer sentence still wins, so a stream must hold everything from that
+            sentence on until the output ends. The graded region is the same either way
+            (:func:`alphamed.reasoning.answer_region`).
     """
 
     served_model_name: str | None = None
@@ -55,6 +61,7 @@ class Settings:
     retry_after: int = 1
     default_prompt_style: str = "alphamed"
     untagged_text: str = "reasoning"
+    split_style: str = "final-answer"
 
 
 def _json(payload: Any) -> str:
@@ -135,8 +142,8 @@ class Gateway:
             self._release()
 
     def _finish_all(self, result: GenerationResult, options: Any) -> tuple[list[FinishedChoice], dict]:
-        choices = [finish_output(o, options, self._count_text, untagged=self.settings.untagged_text)
-                   for o in result.outputs]
+        choices = [finish_output(o, options, self._count_text, untagged=self.settings.untagged_text,
+                                 style=self.settings.split_style) for o in result.outputs]
         completion = sum(c.completion_tokens for c in choices)
         for c in choices:
             self.metrics.record_answer(c.answer)
@@ -246,8 +253,7 @@ class Gateway:
     async def _events(self, req, gen: GenerationRequest, source: AsyncIterator[list[StreamDelta]],
                       first: list[StreamDelta], start: float) -> AsyncIterator[str]:
         renderer = _ChunkRenderer(req, self.served_name, self.settings.reasoning_field)
-        untagged = self.settings.untagged_text
-        streams = {i: ChoiceStream(i, req.answer_options, untagged=untagged) for i in range(gen.n)}
+        streams = {i: self._choice_stream(i, req.answer_options) for i in range(gen.n)}
         state = {"prompt_tokens": 0, "start": start}
         try:
             yield ""
@@ -275,6 +281,9 @@ class Gateway:
         finally:
             self._release()
             await source.aclose()
+
+    def _choice_stream(self, index: int, options: Any) -> ChoiceStream:
+        return ChoiceStream(index, options, untagged=self.settings.untagged_text, style=self.settings.split_style)
 
     def _stream_usage(self, streams: dict[int, ChoiceStream], prompt_tokens: int,
                       wanted: bool) -> dict[str, Any] | None:
@@ -319,8 +328,7 @@ class Gateway:
         """Post-process one (possibly merged) delta; its SSE chunk, or "" when nothing is to be sent yet."""
         stream = streams.get(delta.index)
         if stream is None:
-            stream = streams[delta.index] = ChoiceStream(delta.index, renderer.options,
-                                                         untagged=self.settings.untagged_text)
+            stream = streams[delta.index] = self._choice_stream(delta.index, renderer.options)
         raw = (delta.reasoning or "") + delta.text
         reasoning, content = stream.feed(delta, pieces)
         answer = None

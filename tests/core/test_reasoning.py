@@ -136,12 +136,15 @@ def _first_opener(s: str) -> int:
         pos = m.start() + 1
 
 
-def reference_split(text: str, untagged: str = "content") -> tuple[str, str]:
+def reference_split(text: str, untagged: str = "content", style: str = "auto") -> tuple[str, str]:
     s = text.lstrip()
     for open_tag, close_tag in (("<think>", "</think>"), ("## Thinking", "## Final Response")):
         if s.startswith(open_tag):
             r, _, c = s[len(open_tag):].partition(close_tag)
             return r.strip(), c.strip()
+    p, k = _first_opener(s), s.find("</think>")
+    if style == "final-answer" and p >= 0 and (k < 0 or p < k):  # the first marker ends the reasoning
+        return s[:p].strip(), s[p:].strip()
     if "</think>" in s:
         r, _, c = s.partition("</think>")
         return r.strip(), c.strip()
@@ -160,8 +163,8 @@ FRAGMENTS = [
 texts = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=30).map("".join)
 
 
-def _stream(text: str, cuts: list[int], untagged: str = "content") -> tuple[str, str]:
-    splitter = ReasoningSplitter(untagged=untagged)  # type: ignore[arg-type]
+def _stream(text: str, cuts: list[int], untagged: str = "content", style: str = "auto") -> tuple[str, str]:
+    splitter = ReasoningSplitter(untagged=untagged, style=style)  # type: ignore[arg-type]
     reasoning, content = [], []
     bounds = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
     for a, b in zip(bounds, bounds[1:]):
@@ -173,12 +176,28 @@ def _stream(text: str, cuts: list[int], untagged: str = "content") -> tuple[str,
 
 
 @settings(max_examples=600, deadline=None)
-@given(text=texts, cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=40), untagged=st.sampled_from(["reasoning", "content"]))
-def test_streaming_equals_whole_text_split_for_any_chunking(text: str, cuts: list[int], untagged: str) -> None:
-    whole = split_reasoning(text, untagged=untagged)  # type: ignore[arg-type]
-    assert _stream(text, cuts, untagged) == whole
-    assert _stream(text, list(range(len(text))), untagged) == whole  # one character at a time
-    assert whole == reference_split(text, untagged)
+@given(text=texts, cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=40),
+       untagged=st.sampled_from(["reasoning", "content"]), style=st.sampled_from(["auto", "final-answer"]))
+def test_streaming_equals_whole_text_split_for_any_chunking(text: str, cuts: list[int], untagged: str,
+                                                           style: str) -> None:
+    whole = split_reasoning(text, untagged=untagged, style=style)  # type: ignore[arg-type]
+    assert _stream(text, cuts, untagged, style) == whole
+    assert _stream(text, list(range(len(text))), untagged, style) == whole  # one character at a time
+    assert whole == reference_split(text, untagged, style)
+
+
+def test_final_answer_style_streams_the_answer_as_it_comes() -> None:
+    """The gateway's streams: content is sent from the final-answer sentence on, not held to the end."""
+    s = ReasoningSplitter(untagged="reasoning", style="final-answer")
+    assert s.feed("B12 is low.\nThe final") == ("B12 is low.", "")  # could still be "The finalist..."
+    assert s.feed(" answer is") == ("", "The final answer is")
+    assert s.feed(" $\\boxed{C}") == ("", " $\\boxed{C}")
+    assert s.finish() == ("", "")
+    held = ReasoningSplitter(untagged="reasoning")  # auto: a later </think> could still turn it into reasoning
+    assert held.feed("B12 is low.\nThe final answer is") == ("B12 is low.", "")
+    assert held.feed(" $\\boxed{C}") == ("", "")
+    assert split_reasoning("The final answer is B.</think>C", style="final-answer") == (
+        "", "The final answer is B.</think>C")
 
 
 @settings(max_examples=200, deadline=None)
