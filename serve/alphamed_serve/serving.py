@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from alphamed_serve.backend import Backend, BackendError, GenerationRequest, GenerationResult, StreamDelta
-from alphamed_serve.collector import delta_batches
+from alphamed_serve.collector import coalesce, delta_batches
 from alphamed_serve.errors import error_payload, model_not_found
 from alphamed_serve.limits import ConcurrencyLimiter
 from alphamed_serve.mcqa import build_question, mcqa_body, to_generation_request
@@ -297,30 +297,14 @@ class Gateway:
 
     def _on_batch(self, renderer: _ChunkRenderer, streams: dict[int, ChoiceStream],
                   batch: list[StreamDelta], state: dict[str, Any]) -> str:
-        """The SSE text for deltas that arrived together. Each choice's plain text deltas are
-        merged into one (split and sent as one chunk); a finishing or logprobs delta is sent on
-        its own, after the text merged before it."""
+        """The SSE text for deltas that arrived together, each choice's text merged
+        (:func:`alphamed_serve.collector.coalesce`)."""
         out: list[str] = []
-        merging: dict[int, _MergedDelta] = {}
-        for delta in batch:
+        for delta, pieces in coalesce(batch):
             if state.get("start") is not None and (delta.text or delta.reasoning):
                 self.metrics.ttft.observe(time.perf_counter() - state.pop("start"))
             state["prompt_tokens"] = delta.prompt_tokens or state["prompt_tokens"]
-            merged = merging.get(delta.index)
-            if _mergeable(delta):
-                if merged is not None and merged.takes(delta):
-                    merged.add(delta)
-                    continue
-                if merged is not None:
-                    out.append(self._emit(renderer, streams, merged.delta(), merged.pieces))
-                merging[delta.index] = _MergedDelta(delta)
-                continue
-            if merged is not None:
-                del merging[delta.index]
-                out.append(self._emit(renderer, streams, merged.delta(), merged.pieces))
-            out.append(self._emit(renderer, streams, delta, 1))
-        for merged in merging.values():
-            out.append(self._emit(renderer, streams, merged.delta(), merged.pieces))
+            out.append(self._emit(renderer, streams, delta, pieces))
         return "".join(out)
 
     def _emit(self, renderer: _ChunkRenderer, streams: dict[int, ChoiceStream], delta: StreamDelta,
@@ -337,37 +321,6 @@ class Gateway:
             self.metrics.record_answer(answer)
         return renderer.delta(delta.index, reasoning, content, raw, delta.finish_reason,
                               delta.logprobs, answer) or ""
-
-
-def _mergeable(delta: StreamDelta) -> bool:
-    """Plain text: no finish, logprobs or token counts that must stay where the engine put them."""
-    return (delta.finish_reason is None and delta.logprobs is None and delta.completion_tokens is None
-            and delta.prompt_tokens is None)
-
-
-class _MergedDelta:
-    """Consecutive plain text deltas of one choice, joined (all raw text, or all engine-split)."""
-
-    def __init__(self, first: StreamDelta) -> None:
-        self.first = first
-        self.split = first.reasoning is not None
-        self.texts = [first.text]
-        self.reasonings = [first.reasoning or ""]
-        self.pieces = 1
-
-    def takes(self, delta: StreamDelta) -> bool:
-        return (delta.reasoning is not None) == self.split
-
-    def add(self, delta: StreamDelta) -> None:
-        self.texts.append(delta.text)
-        self.reasonings.append(delta.reasoning or "")
-        self.pieces += 1
-
-    def delta(self) -> StreamDelta:
-        if self.pieces == 1:
-            return self.first
-        return StreamDelta(self.first.index, "".join(self.texts),
-                           reasoning="".join(self.reasonings) if self.split else None)
 
 
 class _ChunkRenderer:
