@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -117,6 +118,7 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="another checkout whose gateway is measured too")
     parser.add_argument("--out", type=Path, help="also write the table here")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # `timeout` still stops the engine and gateways
     if not Path(args.vllm_python).exists():
         sys.exit(f"no vLLM environment at {args.vllm_python}: run `make vllm-env` first")
 
