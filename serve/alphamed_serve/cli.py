@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-
 import logging
 
 import click
@@ -117,6 +116,11 @@ def run_server(backend, flags: dict) -> None:
                         reasoning_field=flags["reasoning_field"], default_prompt_style=flags["prompt_style"],
                         untagged_text=flags["untagged_text"])
     logger.info("backend %s; api key %s", backend.name, "required" if settings.api_key else "not required")
+    from alphamed_serve.postprocess import engine_parser_warning
+
+    warning = engine_parser_warning(flags.get("reasoning_parser"), flags["prompt_style"])
+    if warning:
+        logger.warning(warning)
     # The backend starts before uvicorn binds (not in the app's lifespan), so a model that does
     # not load is a one-line error and exit 1, not uvicorn's traceback and exit 3.
     app = create_app(backend, settings, manage_backend=False)

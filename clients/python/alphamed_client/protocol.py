@@ -13,7 +13,7 @@ from typing import Any
 
 from alphamed.extract import extract_answer
 from alphamed.prompts import build_messages
-from alphamed.reasoning import HUATUO_OPEN, THINK_CLOSE, THINK_OPEN, split_reasoning
+from alphamed.reasoning import answer_region, split_reasoning
 from alphamed.schema import Question
 from alphamed.voting import majority_vote
 from alphamed_client.models import ModelAnswer, Sample, Usage
@@ -82,31 +82,26 @@ def mcqa_body(question: Question, *, model: str, prompt_style: str, n: int,
 
 
 def message_split(message: Mapping[str, Any]) -> tuple[str, str, str]:
-    """(reasoning, content, answer region) of a chat message, with one pass of the core splitter.
+    """(reasoning, content, answer region) of a chat message.
 
     Reasoning and content: the server's split when it made one, else
     ``split_reasoning(text, untagged="reasoning")`` (as ``alphamed serve`` splits by default).
-    The answer region (what extraction reads): the server's content when it split, else
-    :func:`alphamed.reasoning.answer_region` of the raw text (as rewards and the server do).
-    ``untagged`` only decides where free text without any marker goes, so the region follows
-    from the same split: its content when there is one, else nothing for tagged output (the
-    model has not committed) and the whole text for free text.
+    The answer region (what extraction reads) is always the core's
+    :func:`alphamed.reasoning.answer_region`, the one definition rewards and the server use too
+    (an engine that put a free-text answer in its reasoning does not lose it).
 
     >>> message_split({"content": "B12 is low.\\nThe final answer is: C"})
     ('B12 is low.', 'The final answer is: C', 'The final answer is: C')
     >>> message_split({"content": "Answer: C"}), message_split({"content": "<think>hmm"})
     (('Answer: C', '', 'Answer: C'), ('hmm', '', ''))
+    >>> message_split({"content": None, "reasoning": "B12 is low. The final answer is: C"})[2]
+    'The final answer is: C'
     """
     text = message.get("content") or ""
     reasoning = message.get("reasoning") or message.get("reasoning_content")
     if reasoning:
-        return str(reasoning), text, text
-    reasoning, content = split_reasoning(text, untagged="reasoning")
-    if content or not isinstance(text, str):
-        return reasoning, content, content
-    s = text.lstrip()
-    tagged = s.startswith((THINK_OPEN, HUATUO_OPEN)) or THINK_CLOSE in s
-    return reasoning, content, "" if tagged else s.strip()
+        return str(reasoning), text, answer_region(text, reasoning=str(reasoning))
+    return (*split_reasoning(text, untagged="reasoning"), answer_region(text))
 
 
 def sample_from_text(reasoning: str, content: str, options: Mapping[str, str],
