@@ -170,4 +170,5 @@ class BackendOptions:
     reasoning_parser: str | None = None
     engine_python: str | None = None  # interpreter that runs the child engine (its own venv)
     engine_args: list[str] = field(default_factory=list)  # passed through after `--`
-    startup_timeout: float = 600.0
+    startup_timeout: float = 900.0  # --engine-start-timeout; the images' HEALTHCHECK start period matches
+    revision: str | None = None  # branch, tag or commit of a hub id

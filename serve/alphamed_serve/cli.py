@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-
 import logging
 
 import click
@@ -75,13 +74,20 @@ def choose_backend(name: str, upstream: str | None, engine_python: str | None = 
 @click.option("--enable-prefix-caching", is_flag=True, help="vLLM/SGLang: reuse KV cache across shared prefixes.")
 @click.option("--reasoning-parser", default=None, help="vLLM/SGLang: the engine's reasoning parser (e.g. deepseek_r1); "
                                                        "the gateway then does not split again.")
+@click.option("--revision", default=None,
+              help="Branch, tag or commit of a Hugging Face hub id (default: main). The hub id resolves like "
+                   "from_pretrained: HF_HOME, HF_TOKEN, HF_HUB_OFFLINE=1.")
+@click.option("--engine-start-timeout", default=900.0, show_default=True, type=click.FloatRange(1),
+              help="vLLM/SGLang: seconds the engine may take to become healthy (on each (re)start); the "
+                   "images' HEALTHCHECK start period is the same.")
 @click.option("--engine-python", default=None, help="Python interpreter that runs the child engine (its own venv).")
 @click.option("--graceful-timeout", default=30.0, show_default=True, type=click.FloatRange(0),
               help="Seconds in-flight requests get to finish after SIGTERM.")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
               show_default=True, help="Log level of the server.")
 def serve(model: str, engine_args: tuple[str, ...], **flags) -> None:
-    """Serve MODEL (a Hugging Face folder, or a model name for --upstream) behind an OpenAI-compatible API.
+    """Serve MODEL (a Hugging Face folder or hub id, or a model name for --upstream) behind an OpenAI-compatible
+    API.
 
     Extra engine arguments go after `--`, e.g. `alphamed serve DIR --backend vllm -- --enforce-eager`.
     """
@@ -98,7 +104,8 @@ def serve(model: str, engine_args: tuple[str, ...], **flags) -> None:
         pipeline_parallel_size=flags["pipeline_parallel_size"],
         gpu_memory_utilization=flags["gpu_memory_utilization"],
         enable_prefix_caching=flags["enable_prefix_caching"], reasoning_parser=flags["reasoning_parser"],
-        engine_python=flags["engine_python"], engine_args=list(engine_args))
+        engine_python=flags["engine_python"], engine_args=list(engine_args), revision=flags["revision"],
+        startup_timeout=flags["engine_start_timeout"])
     try:
         backend = create_backend(name, options)
     except (BackendError, ValueError, ImportError) as exc:

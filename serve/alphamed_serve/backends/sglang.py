@@ -24,6 +24,7 @@ SGLANG_FLAGS = {
     "gpu_memory_utilization": "--mem-fraction-static",
     "dtype": "--dtype",
     "reasoning_parser": "--reasoning-parser",
+    "revision": "--revision",
 }
 
 

@@ -53,14 +53,17 @@ class TransformersBackend:
     name = "transformers"
 
     def __init__(self, options: BackendOptions) -> None:
+        from alphamed.hub import ModelNotFoundError, is_local, resolve_model
+
         self.options = options
-        path = Path(options.model)
-        if not path.is_dir():
-            raise BackendError(f"model folder not found: {options.model}", status=500,
-                               type="server_error", param="model")
+        try:
+            path = resolve_model(options.model, revision=options.revision)
+        except ModelNotFoundError as exc:
+            raise BackendError(str(exc), status=500, type="server_error", param="model") from None
         self.path = path
         ctx = options.max_model_len or _config_context_length(path) or 2048
-        self.info = ModelInfo(id=options.served_model_name or path.name, context_length=ctx,
+        default_id = path.name if is_local(options.model) else options.model  # a hub id is served as is
+        self.info = ModelInfo(id=options.served_model_name or default_id, context_length=ctx,
                               max_n=16, root=str(path.resolve()))
         self.state, self.detail = "stopped", ""
         self.engine: BatchEngine | None = None

@@ -22,6 +22,7 @@ VLLM_FLAGS = {
     "dtype": "--dtype",
     "enable_prefix_caching": "--enable-prefix-caching",
     "reasoning_parser": "--reasoning-parser",
+    "revision": "--revision",
 }
 
 
