@@ -33,6 +33,15 @@ def is_local(name_or_path: str) -> bool:
     return Path(name_or_path).expanduser().is_dir()
 
 
+def looks_like_hub_id(name: str) -> bool:
+    """True for ``name`` or ``org/name`` (not a path that starts with ``/``, ``.`` or ``~``, nor an existing folder).
+
+    >>> looks_like_hub_id("che111/AlphaMed-7B-instruct-rl"), looks_like_hub_id("/models/tiny")
+    (True, False)
+    """
+    return not (is_local(name) or name.startswith((".", "/", "~")) or name.count("/") > 1 or not name)
+
+
 def resolve_model(name_or_path: str, *, revision: str | None = None) -> Path:
     """The folder holding ``name_or_path``: the folder itself, or the hub id's cached snapshot.
 
@@ -53,7 +62,7 @@ def resolve_model(name_or_path: str, *, revision: str | None = None) -> Path:
     path = Path(name_or_path).expanduser()
     if path.is_dir():
         return path
-    if path.exists() or name_or_path.startswith((".", "/", "~")) or name_or_path.count("/") > 1:
+    if path.exists() or not looks_like_hub_id(name_or_path):
         raise ModelNotFoundError(f"model folder not found: {name_or_path}")
     try:
         from huggingface_hub import constants, snapshot_download

@@ -50,12 +50,13 @@ def _fetch_hub_model(options: BackendOptions) -> None:
     """A hub id is fetched into the Hugging Face cache before the engine starts (the engine, which
     inherits HF_HOME/HF_TOKEN/HF_HUB_OFFLINE, then finds it there): a missing or gated id is one line
     here instead of an engine traceback, and a long download does not count against the start timeout.
-    Skipped when the gateway's environment lacks huggingface_hub (the engine then resolves the id)."""
+    Skipped for a bare name (no ``org/``) and when the gateway's environment lacks huggingface_hub: the
+    engine then resolves the name itself."""
     import importlib.util
 
-    from alphamed.hub import ModelNotFoundError, is_local, resolve_model
+    from alphamed.hub import ModelNotFoundError, looks_like_hub_id, resolve_model
 
-    if is_local(options.model) or importlib.util.find_spec("huggingface_hub") is None:
+    if "/" not in options.model or not looks_like_hub_id(options.model) or importlib.util.find_spec("huggingface_hub") is None:
         return
     try:
         resolve_model(options.model, revision=options.revision)
