@@ -35,7 +35,8 @@ def choose_backend(name: str, upstream: str | None, engine_python: str | None = 
 @click.argument("model")
 @click.argument("engine_args", nargs=-1, type=click.UNPROCESSED)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for all).")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--port", envvar="ALPHAMED_PORT", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (env ALPHAMED_PORT).")
 @click.option("--backend", "backend_name", type=click.Choice(BACKEND_CHOICES), default="auto", show_default=True,
               help="Engine: auto = openai with --upstream, else vllm if installed and a GPU is present, "
                    "else sglang likewise, else transformers.")
@@ -57,6 +58,9 @@ def choose_backend(name: str, upstream: str | None, engine_python: str | None = 
               help="Where free text with no <think>/## Thinking marker goes: reasoning (AlphaMed models reason "
                    "in free text; only their final-answer sentence is content, and reasoning streams as it is "
                    "generated) or content (models that answer directly).")
+@click.option("--allowed-origins", multiple=True, default=(),
+              help="Origin a browser page may call the API from (CORS; repeat the flag, or * for any). "
+                   "Off by default.")
 @click.option("--prompt-style", default="alphamed", show_default=True,
               help="Default prompt style of /v1/mcqa (alphamed, think-answer, plain).")
 @click.option("--device", default="auto", show_default=True, help="transformers: cpu, cuda, cuda:N or auto.")
@@ -122,7 +126,8 @@ def run_server(backend, flags: dict) -> None:
     settings = Settings(served_model_name=flags["served_model_name"], api_key=flags["api_key"],
                         max_concurrency=flags["max_concurrency"] or None, max_queue=flags["max_queue"],
                         reasoning_field=flags["reasoning_field"], default_prompt_style=flags["prompt_style"],
-                        untagged_text=flags["untagged_text"])
+                        untagged_text=flags["untagged_text"],
+                        allowed_origins=tuple(o for value in flags["allowed_origins"] for o in value.split(",") if o))
     logger.info("backend %s; api key %s", backend.name, "required" if settings.api_key else "not required")
     # The backend starts before uvicorn binds (not in the app's lifespan), so a model that does
     # not load is a one-line error and exit 1, not uvicorn's traceback and exit 3.

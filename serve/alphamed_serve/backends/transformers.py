@@ -30,6 +30,8 @@ from alphamed_serve.backends.batching import BatchEngine, Sequence
 
 logger = logging.getLogger(__name__)
 
+# the largest n: choices beyond --max-batch-size wait for a slot in the running batch
+MAX_N = 128
 _DTYPES = {"float32": "float32", "fp32": "float32", "bfloat16": "bfloat16", "bf16": "bfloat16",
            "float16": "float16", "fp16": "float16", "half": "float16"}
 
@@ -64,7 +66,7 @@ class TransformersBackend:
         ctx = options.max_model_len or _config_context_length(path) or 2048
         default_id = path.name if is_local(options.model) else options.model  # a hub id is served as is
         self.info = ModelInfo(id=options.served_model_name or default_id, context_length=ctx,
-                              max_n=16, root=str(path.resolve()))
+                              max_n=MAX_N, root=str(path.resolve()))
         self.state, self.detail = "stopped", ""
         self.engine: BatchEngine | None = None
         self.tokenizer: Any = None
@@ -128,6 +130,12 @@ class TransformersBackend:
         if self.tokenizer is None:
             raise BackendError("the model is still loading", status=503, type="server_error",
                                code="model_loading", headers={"Retry-After": "5"})
+        if request.prompt_token_ids is not None:
+            vocab = len(self.tokenizer)
+            if any(not 0 <= t < vocab for t in request.prompt_token_ids):
+                raise BackendError(f"token ids must be below the vocabulary size {vocab}", param="prompt",
+                                   code="invalid_value")
+            return list(request.prompt_token_ids)
         if request.prompt is not None:
             return list(self.tokenizer(request.prompt, add_special_tokens=True)["input_ids"])
         if not getattr(self.tokenizer, "chat_template", None):
@@ -139,6 +147,20 @@ class TransformersBackend:
             text = text["input_ids"] if hasattr(text, "keys") else text
             return list(text)
         return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    async def tokenize(self, spec: dict[str, Any]) -> list[int]:
+        """Token ids of ``spec["prompt"]``, or of ``spec["messages"]`` after the chat template."""
+        if "prompt" in spec:
+            if self.tokenizer is None:
+                self._prompt_ids(GenerationRequest(prompt=""))  # raises "still loading"
+            return list(self.tokenizer(spec["prompt"], add_special_tokens=spec["add_special_tokens"])["input_ids"])
+        return self._prompt_ids(GenerationRequest(messages=spec["messages"],
+                                                  add_generation_prompt=spec["add_generation_prompt"]))
+
+    async def detokenize(self, tokens: list[int]) -> str:
+        """The text of ``tokens`` (400 for an id outside the vocabulary)."""
+        ids = self._prompt_ids(GenerationRequest(prompt_token_ids=tokens))
+        return self.tokenizer.decode(ids)
 
     def count_tokens(self, request: GenerationRequest) -> int | None:
         """Prompt length in tokens after the chat template."""
