@@ -109,9 +109,16 @@ def _add_open_routes(app, gateway: Gateway) -> None:
 
     @app.get("/metrics", response_class=Response, response_model=None)
     async def metrics():
-        """Prometheus metrics."""
+        """Prometheus metrics: the gateway's ``alphamed_*`` and the engine's own ``vllm:*`` / ``sglang:*`` (KV
+        cache use, engine queue; labelled ``model_name`` by the engine), read from its private port."""
+        from alphamed_serve.metrics import engine_families
+
         data, content_type = gateway.metrics.render()
-        return Response(data, media_type=content_type)
+        text = data.decode()
+        engine_metrics = getattr(gateway.backend, "engine_metrics", None)
+        if engine_metrics is not None:
+            text += engine_families(await engine_metrics())
+        return Response(text, media_type=content_type)
 
 
 def _v1_router(gateway: Gateway):

@@ -242,3 +242,46 @@ def test_tokenize_goes_to_the_engine(upstream_client):
 def test_fake_backend_still_caps_n(make_client):
     r = make_client(FakeBackend(max_n=8)).post("/v1/completions", json={"prompt": "q", "n": 9})
     assert r.status_code == 400 and r.json()["error"]["param"] == "n"
+
+
+def test_engine_metrics_are_on_the_gateways_metrics(make_client, tmp_path):
+    """The engine's own vllm:* families (KV cache, queue) beside alphamed_*; not its process/python ones."""
+    exposition = (
+        "# HELP vllm:kv_cache_usage_perc KV-cache usage.\n# TYPE vllm:kv_cache_usage_perc gauge\n"
+        'vllm:kv_cache_usage_perc{engine="0",model_name="up"} 0.25\n'
+        "# TYPE python_gc_objects_collected_total counter\npython_gc_objects_collected_total 7.0\n"
+    )
+
+    class Engine(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            data = (
+                exposition
+                if self.path == "/metrics"
+                else json.dumps({"object": "list", "data": [{"id": "up", "max_model_len": 64}]})
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Engine)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        client = make_client(create_backend("vllm", BackendOptions(model="up", upstream=url)))
+        client.get("/v1/models")
+        text = client.get("/metrics").text
+        assert 'vllm:kv_cache_usage_perc{engine="0",model_name="up"} 0.25' in text
+        assert "# TYPE vllm:kv_cache_usage_perc gauge" in text
+        assert "alphamed_requests_total" in text and "python_gc_objects_collected_total" not in text
+        from prometheus_client.parser import text_string_to_metric_families
+
+        assert {"vllm:kv_cache_usage_perc", "alphamed_requests"} <= {
+            f.name for f in text_string_to_metric_families(text)
+        }
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -180,6 +180,16 @@ class OpenAIUpstreamBackend:
         """Unknown here: the engine checks the prompt length itself."""
         return None
 
+    async def engine_metrics(self) -> str:
+        """The engine's own Prometheus exposition (``/metrics``), or ``""`` when it does not answer."""
+        try:
+            self._check_ready()
+            response = await self._http().get(self.base_url + "/metrics", timeout=5.0)
+        except (BackendError, httpx.HTTPError) as exc:
+            logger.debug("engine /metrics not read: %s", exc)
+            return ""
+        return response.text if response.status_code == 200 else ""
+
     async def tokenize(self, spec: dict[str, Any]) -> list[int]:
         """The engine's own ``/tokenize`` (vLLM's; SGLang's)."""
         data = await self._token_call("/tokenize", spec)
