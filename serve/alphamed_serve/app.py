@@ -171,7 +171,7 @@ def _v1_router(gateway: Gateway):
 
 
 def _token_router(gateway: Gateway):
-    """``/tokenize`` and ``/detokenize`` as vLLM serves them (what `vllm bench` and lm-eval ask for)."""
+    """``/tokenize``, ``/detokenize`` and ``/tokenizer_info`` as vLLM serves them (`vllm bench`, lm-eval)."""
     from fastapi import APIRouter, Depends, Header
 
     from alphamed_serve.auth import check_bearer
@@ -185,6 +185,12 @@ def _token_router(gateway: Gateway):
     async def tokenize(req: TokenizeRequest) -> dict[str, Any]:
         """Token ids of a prompt, or of chat messages after the chat template."""
         return await gateway.tokenize(req)
+
+    @router.get("/tokenizer_info")
+    async def tokenizer_info() -> dict[str, Any]:
+        """The tokenizer's special tokens and chat template (vLLM's ``/tokenizer_info``; lm-eval's remote
+        tokenizer reads it)."""
+        return await gateway.tokenizer_info()
 
     @router.post("/detokenize")
     async def detokenize(req: DetokenizeRequest) -> dict[str, Any]:

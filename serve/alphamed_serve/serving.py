@@ -201,6 +201,10 @@ class Gateway:
         return {"count": len(tokens), "max_model_len": self.backend.model_info().context_length,
                 "tokens": tokens, "token_strs": None}
 
+    async def tokenizer_info(self) -> dict[str, Any]:
+        """Special tokens, chat template and context length of the served model's tokenizer."""
+        return await self._tokenizer().tokenizer_info()
+
     async def detokenize(self, tokens: list[int]) -> str:
         """The text of ``tokens``."""
         return await self._tokenizer().detokenize(tokens)

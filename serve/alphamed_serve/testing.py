@@ -73,6 +73,10 @@ class FakeBackend:
         text = spec["prompt"] if "prompt" in spec else "\n".join(str(m["content"]) for m in spec["messages"])
         return [ord(c) for c in text]
 
+    async def tokenizer_info(self) -> dict[str, Any]:
+        return {"tokenizer_class": "FakeCharTokenizer", "eos_token": "\x03", "bos_token": None, "pad_token": None,
+                "chat_template": None, "model_max_length": self.info.context_length}
+
     async def detokenize(self, tokens: list[int]) -> str:
         if any(not 0 <= t <= 0x10FFFF for t in tokens):
             raise BackendError("token ids must be code points (at most 1114111)", param="tokens")

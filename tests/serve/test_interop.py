@@ -54,6 +54,8 @@ def test_tokenize_and_detokenize(client):
     chat = client.post("/tokenize", json={"messages": [{"role": "user", "content": "ab"}]}).json()
     assert chat["count"] == 2
     assert client.post("/detokenize", json={"tokens": [104, 105]}).json() == {"prompt": "hi"}
+    info = client.get("/tokenizer_info").json()
+    assert {"eos_token", "bos_token", "pad_token", "chat_template"} <= set(info)
 
 
 def test_tokenize_errors_are_openai_shaped(make_client):

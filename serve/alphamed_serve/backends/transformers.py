@@ -157,6 +157,15 @@ class TransformersBackend:
         return self._prompt_ids(GenerationRequest(messages=spec["messages"],
                                                   add_generation_prompt=spec["add_generation_prompt"]))
 
+    async def tokenizer_info(self) -> dict[str, Any]:
+        """vLLM's ``/tokenizer_info`` fields: special tokens, chat template, class, context length."""
+        if self.tokenizer is None:
+            self._prompt_ids(GenerationRequest(prompt=""))  # raises "still loading"
+        tok = self.tokenizer
+        return {"tokenizer_class": type(tok).__name__, "eos_token": tok.eos_token, "bos_token": tok.bos_token,
+                "pad_token": tok.pad_token, "chat_template": getattr(tok, "chat_template", None),
+                "model_max_length": self.info.context_length}
+
     async def detokenize(self, tokens: list[int]) -> str:
         """The text of ``tokens`` (400 for an id outside the vocabulary)."""
         ids = self._prompt_ids(GenerationRequest(prompt_token_ids=tokens))

@@ -200,11 +200,18 @@ class OpenAIUpstreamBackend:
         data = await self._token_call("/detokenize", {"tokens": tokens})
         return str(data.get("prompt", data.get("text", "")))
 
-    async def _token_call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def tokenizer_info(self) -> dict[str, Any]:
+        """The engine's ``/tokenizer_info`` (vLLM: with ``-- --enable-tokenizer-info-endpoint``)."""
+        return await self._token_call("/tokenizer_info", None)
+
+    async def _token_call(self, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
         if self._engine_model is None:
             await self.refresh_model()
         try:
-            response = await self._send("POST", path, json={"model": self._engine_model, **body})
+            if body is None:
+                response = await self._send("GET", path)
+            else:
+                response = await self._send("POST", path, json={"model": self._engine_model, **body})
         except BackendError as exc:
             if exc.status in (404, 405):
                 raise BackendError(f"the {self.engine} engine has no {path}", status=501, type="server_error",
