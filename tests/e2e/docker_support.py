@@ -19,6 +19,13 @@ ENV = {**os.environ, "DOCKER_BUILDKIT": "0"}
 TIMINGS: dict[str, float] = {}
 
 
+def record(stage: str, seconds: float) -> float:
+    """Keep and print (visible with -s, as make test-docker runs) how long a stage took."""
+    TIMINGS[stage] = round(seconds, 1)
+    print(f"\ndocker timing: {stage}: {TIMINGS[stage]} s", flush=True)
+    return TIMINGS[stage]
+
+
 def docker(*args: str, timeout: float = 120, check: bool = True) -> subprocess.CompletedProcess:
     done = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, env=ENV)
     if check and done.returncode != 0:
@@ -44,7 +51,7 @@ def build(dockerfile: str, tag: str, *build_args: str, timeout: float = 1500) ->
     for arg in build_args:
         args += ["--build-arg", arg]
     docker(*args, str(ROOT), timeout=timeout)
-    TIMINGS[f"build {dockerfile}"] = round(time.monotonic() - started, 1)
+    record(f"build {dockerfile}", time.monotonic() - started)
     return tag
 
 

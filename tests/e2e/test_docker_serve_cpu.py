@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from docker_support import BASE, TIMINGS, Container, build, chat_answer, docker, readable_copy, require_docker
+from docker_support import BASE, Container, build, chat_answer, docker, readable_copy, record, require_docker
 from gateway_process import free_port
 from hf_cache import lay_out_hf_cache
 
@@ -26,7 +26,7 @@ def test_serves_a_mounted_model_as_non_root_and_stops_on_sigterm(image, tiny_mod
         image, "/models/tiny", "--served-model-name", "tiny", run=("-v", f"{model}:/models/tiny:ro"), port=free_port()
     )
     try:
-        TIMINGS["serve-cpu healthy (mounted model)"] = round(box.wait_healthy(), 1)
+        record("serve-cpu healthy (mounted model)", box.wait_healthy())
         choice = chat_answer(box.url, "tiny")
         assert "answer" in choice and choice["finish_reason"] in ("stop", "length")
         assert docker("exec", box.name, "id", "-u").stdout.strip() == "1000"
@@ -52,7 +52,7 @@ def test_default_command_serves_the_hub_id_from_a_mounted_cache_as_any_user(imag
         port=free_port(),
     )
     try:
-        TIMINGS["serve-cpu healthy (hub id)"] = round(box.wait_healthy(), 1)
+        record("serve-cpu healthy (hub id)", box.wait_healthy())
         choice = chat_answer(box.url, DEFAULT_MODEL)
         assert "answer" in choice
         assert docker("exec", box.name, "id", "-u").stdout.strip() == "4242"
@@ -60,8 +60,3 @@ def test_default_command_serves_the_hub_id_from_a_mounted_cache_as_any_user(imag
         assert box.stop()[0] == 0
     finally:
         box.remove()
-
-
-def test_report_timings():
-    """Printed with -s (make test-docker): how long each stage took."""
-    print("\n".join(f"docker timing: {k}: {v} s" for k, v in TIMINGS.items()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from docker_support import TIMINGS, Container, build, chat_answer, docker, readable_hf_cache, require_docker
+from docker_support import Container, build, chat_answer, docker, readable_hf_cache, record, require_docker
 from gateway_process import free_port
 
 pytestmark = [pytest.mark.require_docker, pytest.mark.timeout(2400)]
@@ -41,7 +41,7 @@ def test_vllm_image_serves_a_hub_id_from_the_cache_and_stops_on_sigterm(image, t
         port=free_port(),
     )
     try:
-        TIMINGS["serve (vLLM stand-in) healthy"] = round(box.wait_healthy(timeout=600), 1)
+        record("serve (vLLM stand-in) healthy", box.wait_healthy(timeout=600))
         choice = chat_answer(box.url, DEFAULT_MODEL)
         assert "answer" in choice and choice["finish_reason"] in ("stop", "length")
         assert docker("exec", box.name, "id", "-u").stdout.strip() == "1000"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from docker_support import TIMINGS, build, docker, require_docker
+from docker_support import build, docker, record, require_docker
 
 pytestmark = [pytest.mark.require_docker, pytest.mark.timeout(2400)]
 
@@ -42,7 +42,7 @@ def test_train_image_runs_three_grpo_steps_of_the_tiny_recipe(tmp_path):
         timeout=1200,
         check=False,
     )
-    TIMINGS["train image: 3 GRPO steps"] = round(time.monotonic() - started, 1)
+    record("train image: 3 GRPO steps", time.monotonic() - started)
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout[done.stdout.index("{") :])
     assert summary["steps"] == 3
