@@ -117,7 +117,7 @@ stop_daemon() {
         log "dockerd (pid $pid) stopped"
     fi
     if [[ "${ALPHAMED_DOCKER_KEEP:-0}" != 1 ]]; then
-        umount "$STATE"/data/overlay2/*/merged 2>/dev/null || true
+        umount "$STATE"/data/overlay2/*/merged "$STATE"/exec/netns/* 2>/dev/null || true
         rm -rf "$STATE"
     fi
 }
