@@ -7,6 +7,7 @@ split, answer) and renders OpenAI-shaped bodies or SSE events.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -19,12 +20,14 @@ import orjson
 
 from alphamed_serve.backend import Backend, BackendError, GenerationRequest, GenerationResult, StreamDelta
 from alphamed_serve.collector import coalesce, delta_batches
+
+from alphamed_serve.constraints import constrain
 from alphamed_serve.errors import error_payload, model_not_found
 from alphamed_serve.limits import ConcurrencyLimiter
 from alphamed_serve.mcqa import build_question, mcqa_body, to_generation_request
 from alphamed_serve.metrics import GatewayMetrics
 from alphamed_serve.postprocess import ChoiceStream, FinishedChoice, ReasoningField, finish_output, put_reasoning
-from alphamed_serve.protocol import ChatCompletionRequest, CompletionRequest, MCQARequest
+from alphamed_serve.protocol import ChatCompletionRequest, CompletionRequest, MCQARequest, TokenizeRequest
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +54,7 @@ class Settings:
             after a final-answer sentence still wins, so a stream must hold everything from that
             sentence on until the output ends. The graded region is the same either way
             (:func:`alphamed.reasoning.answer_region`).
+        allowed_origins: origins a browser may call from (CORS); empty: CORS off.
     """
 
     served_model_name: str | None = None
@@ -62,6 +66,7 @@ class Settings:
     default_prompt_style: str = "alphamed"
     untagged_text: str = "reasoning"
     split_style: str = "final-answer"
+    allowed_origins: tuple[str, ...] = ()
 
 
 def _json(payload: Any) -> str:
@@ -113,8 +118,9 @@ class Gateway:
         """Check ``n`` and the context budget; returns the prompt length in tokens (0 if unknown)."""
         if unknown:
             logger.info("ignoring unknown request fields: %s", ", ".join(unknown))
+        gen.extra = constrain(gen.extra, getattr(self.backend, "constraint_dialect", None), self.backend.name)
         info = self.backend.model_info()
-        if gen.n > info.max_n:
+        if info.max_n is not None and gen.n > info.max_n:
             raise BackendError(f"n must be at most {info.max_n}, got {gen.n}", param="n",
                                code="invalid_value")
         prompt_tokens = self.backend.count_tokens(gen)
@@ -166,17 +172,56 @@ class Gateway:
                 "created": int(time.time()), "model": self.served_name, "choices": out, "usage": usage}
 
     async def completion(self, req: CompletionRequest) -> dict[str, Any]:
-        """A whole ``text_completion`` body (raw text; ``answer`` from its answer part)."""
-        gen = self._completion_request(req)
-        result = await self._generate(gen)
-        choices, usage = self._finish_all(result, req.answer_options)
-        raw = {o.index: (o.reasoning or "") + o.text for o in result.outputs}
-        prefix = req.prompt_text() if req.echo else ""
-        out = [{"index": c.index, "text": prefix + raw[c.index], "finish_reason": c.finish_reason,
+        """A whole ``text_completion`` body (raw text; ``answer`` from its answer part). Several prompts are
+        generated concurrently; prompt ``i``'s choices get indices ``i*n .. i*n+n-1`` (as vLLM does)."""
+        self.check_model(req.model)
+        prompts = req.prompts()
+        gens = [self._prepared_completion(req, p) for p in prompts]
+        results = await asyncio.gather(*(self._generate(g) for g in gens))
+        outputs = []
+        for i, result in enumerate(results):
+            for o in result.outputs:
+                o.index += i * req.n
+                outputs.append(o)
+        merged = GenerationResult(outputs, prompt_tokens=sum(r.prompt_tokens for r in results))
+        choices, usage = self._finish_all(merged, req.answer_options)
+        raw = {o.index: (o.reasoning or "") + o.text for o in outputs}
+        echoes = [await self._echo(p) if req.echo else "" for p in prompts]
+        out = [{"index": c.index, "text": echoes[c.index // req.n] + raw[c.index], "finish_reason": c.finish_reason,
                 "logprobs": c.logprobs, "answer": c.answer}
                for c in sorted(choices, key=lambda c: c.index)]
         return {"id": f"cmpl-{uuid.uuid4().hex}", "object": "text_completion",
                 "created": int(time.time()), "model": self.served_name, "choices": out, "usage": usage}
+
+    async def _echo(self, prompt: str | list[int]) -> str:
+        return prompt if isinstance(prompt, str) else await self.detokenize(prompt)
+
+    # ------------------------------------------------------------ tokens
+
+    async def tokenize(self, req: TokenizeRequest) -> dict[str, Any]:
+        """vLLM's ``/tokenize`` body: ``count``, ``max_model_len``, ``tokens`` (and ``token_strs``)."""
+        self.check_model(req.model)
+        try:
+            spec = req.to_tokenize_input()
+        except ValueError as exc:
+            raise BackendError(str(exc), param="prompt", code="invalid_value") from None
+        tokens = await self._tokenizer().tokenize(spec)
+        return {"count": len(tokens), "max_model_len": self.backend.model_info().context_length,
+                "tokens": tokens, "token_strs": None}
+
+    async def tokenizer_info(self) -> dict[str, Any]:
+        """Special tokens, chat template and context length of the served model's tokenizer."""
+        return await self._tokenizer().tokenizer_info()
+
+    async def detokenize(self, tokens: list[int]) -> str:
+        """The text of ``tokens``."""
+        return await self._tokenizer().detokenize(tokens)
+
+    def _tokenizer(self) -> Any:
+        if not hasattr(self.backend, "tokenize"):
+            raise BackendError(f"the {self.backend.name} backend cannot tokenize", status=501,
+                               type="server_error", code="unsupported")
+        return self.backend
 
     async def mcqa(self, req: MCQARequest) -> dict[str, Any]:
         """A ``/v1/mcqa`` body: samples, votes and the majority answer."""
@@ -203,8 +248,16 @@ class Gateway:
         return gen
 
     def _completion_request(self, req: CompletionRequest) -> GenerationRequest:
+        """The engine request of a streamed completion (one prompt: streams are not merged across prompts)."""
         self.check_model(req.model)
-        gen = req.to_generation_request()
+        prompts = req.prompts()
+        if len(prompts) != 1:
+            raise BackendError(f"a streamed completion takes one prompt, got {len(prompts)}", param="prompt",
+                               code="invalid_value")
+        return self._prepared_completion(req, prompts[0])
+
+    def _prepared_completion(self, req: CompletionRequest, prompt: str | list[int]) -> GenerationRequest:
+        gen = req.to_generation_request(prompt)
         self.prepare(gen, req.unknown_fields(), "prompt")
         return gen
 

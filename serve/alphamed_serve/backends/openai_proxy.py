@@ -134,7 +134,7 @@ def request_body(req: GenerationRequest, model: str, *, stream: bool) -> dict[st
             if req.top_logprobs is not None:
                 body["top_logprobs"] = req.top_logprobs
     else:
-        body["prompt"] = req.prompt or ""
+        body["prompt"] = req.prompt_token_ids if req.prompt_token_ids is not None else (req.prompt or "")
         if req.logprobs:
             body["logprobs"] = req.top_logprobs or 0
     optional = {

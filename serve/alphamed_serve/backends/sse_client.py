@@ -240,8 +240,9 @@ class SSEClient:
         self._idle: dict[tuple[str, str, int], deque[_Connection]] = {}
         self._ssl: ssl.SSLContext | None = None
 
-    async def open(self, url: str, body: bytes) -> SSEResponse:
-        """POST ``body`` (JSON) to ``url`` and wait for the answer's status line and headers.
+    async def open(self, url: str, body: bytes, headers: dict[str, str] | None = None) -> SSEResponse:
+        """POST ``body`` (JSON) to ``url`` and wait for the answer's status line and headers
+        (``headers``: added to this request only, e.g. ``X-Request-Id``).
 
         Raises:
             httpx.HTTPError: could not connect, timed out, or the connection broke.
@@ -252,7 +253,8 @@ class SSEClient:
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         head = (f"POST {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
                 f"Accept: text/event-stream\r\nContent-Length: {len(body)}\r\n").encode("latin-1")
-        request = head + self.headers + b"\r\n" + body
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items()).encode("latin-1")
+        request = head + self.headers + extra + b"\r\n" + body
         for attempt in range(2):
             conn, reused = await self._connection(key)
             conn.transport.write(request)
