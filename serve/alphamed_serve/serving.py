@@ -20,7 +20,6 @@ import orjson
 
 from alphamed_serve.backend import Backend, BackendError, GenerationRequest, GenerationResult, StreamDelta
 from alphamed_serve.collector import coalesce, delta_batches
-
 from alphamed_serve.constraints import constrain
 from alphamed_serve.errors import error_payload, model_not_found
 from alphamed_serve.limits import ConcurrencyLimiter
