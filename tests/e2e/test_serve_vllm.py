@@ -114,7 +114,7 @@ def _stream_frozen_in_the_engine(server, model: str, tries: int = 3):
     """
     engine, client = _engine_url(server), server.client()
     prompt = client.chat.completions.create(model=model, messages=MSGS, max_tokens=1).usage.prompt_tokens
-    for _ in range(tries):
+    for attempt in range(1, tries + 1):
         _, finished = _engine_requests(engine)
         chunks = iter(
             client.chat.completions.create(
@@ -129,6 +129,7 @@ def _stream_frozen_in_the_engine(server, model: str, tries: int = 3):
         assert next(chunks).choices  # the stream is open: the client has its first chunk
         httpx.post(engine + "/pause", params={"mode": "keep"}, timeout=60).raise_for_status()
         if _engine_requests(engine) == (1, finished):
+            print(f"the request is frozen inside the engine (try {attempt} of {tries})", file=sys.stderr)
             return chunks
         httpx.post(engine + "/resume", timeout=60).raise_for_status()
         for _ in chunks:  # it ended before the pause: read it out, try again
