@@ -31,7 +31,7 @@ COPY docker/wheels/ /tmp/wheels/
 # hadolint ignore=DL3013
 RUN python -m pip install --find-links /tmp/wheels ${TORCH_INDEX:+--extra-index-url "$TORCH_INDEX"} "torch==2.13.0+cpu" \
     && rm -rf /tmp/wheels
-COPY pyproject.toml setup.py README.md ./
+COPY pyproject.toml README.md ./
 COPY alphamed ./alphamed
 COPY serve ./serve
 RUN python -m pip install . "./serve[transformers]" \

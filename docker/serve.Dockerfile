@@ -19,7 +19,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /opt/alphamed
-COPY pyproject.toml setup.py README.md ./
+COPY pyproject.toml README.md ./
 COPY alphamed ./alphamed
 COPY serve ./serve
 # the image's vLLM and torch stay as they are: alphamed-serve itself needs no torch

@@ -129,6 +129,11 @@ def run_server(backend, flags: dict) -> None:
                         untagged_text=flags["untagged_text"],
                         allowed_origins=tuple(o for value in flags["allowed_origins"] for o in value.split(",") if o))
     logger.info("backend %s; api key %s", backend.name, "required" if settings.api_key else "not required")
+    from alphamed_serve.postprocess import engine_parser_warning
+
+    warning = engine_parser_warning(flags.get("reasoning_parser"), flags["prompt_style"])
+    if warning:
+        logger.warning(warning)
     # The backend starts before uvicorn binds (not in the app's lifespan), so a model that does
     # not load is a one-line error and exit 1, not uvicorn's traceback and exit 3.
     app = create_app(backend, settings, manage_backend=False)

@@ -25,7 +25,7 @@ from alphamed_serve.backend import (
     StreamDelta,
 )
 from alphamed_serve.backends import openai_proxy as proxy
-from alphamed_serve.backends.sse_client import SSEClient, proxied
+from alphamed_serve.backends.sse_client import EventSplitter, SSEClient, proxied
 
 logger = logging.getLogger(__name__)
 
@@ -284,8 +284,16 @@ class OpenAIUpstreamBackend:
         async with self._http().stream("POST", url, json=body, headers=request_id.engine_headers()) as response:
             if response.status_code != 200:
                 raise proxy.upstream_error(response.status_code, await response.aread(), self.engine)
-            async for payload in proxy.iter_sse_events(response):
-                yield [payload]
+            events = EventSplitter()
+            async for chunk in response.aiter_bytes():
+                payloads: list[str] = []
+                events.feed(chunk, payloads)
+                if payloads:
+                    yield payloads
+            payloads = []
+            events.close(payloads)
+            if payloads:
+                yield payloads
 
     # -- HTTP ------------------------------------------------------------------------
 
