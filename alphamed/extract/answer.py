@@ -96,7 +96,8 @@ _LABEL_END = re.compile(r"[ \t]*(?:\*\*)?[ \t]*(?:[.,;:)\]}!?]|\n|$)")
 # ("B it is", "A on this one").
 _COMMIT_END = re.compile(
     r"[ \t]*(?:\*\*)?(?:[.!]+[ \t]+(?=[A-Z])|[ \t]*,[ \t]*(?:but|though|although)\b"
-    r"|[ \t]+(?:it[ \t]+is|on[ \t]+this[ \t]+one|here)\b)"
+    r"|[ \t]+(?:it[ \t]+is|on[ \t]+this[ \t]+one|here)\b"
+    r"|[ \t]+(?:<=+|<-+|←|⇐)[ \t]*(?=\n|$))"  # a closing arrow mirroring the opening one: "=> B <="
 )
 # "E. coli", "S. aureus": a genus abbreviation, not a letter.
 _GENUS = re.compile(r"\.[ \t]?([a-z]{3,})")

@@ -42,7 +42,7 @@ _VERDICT_TAIL = (
 _LABEL_WORD = r"(?:\s+(?:options?|choices?|answers?))?"
 _LABEL_END = r"[ \t]*(?:\*\*|__)?[ \t]*(?:[:：=]|[ \t][-–—](?=[ \t]))"
 _HEADER_END = r"[ \t]*(?:\*\*|__)?[ \t]*[:：]?[ \t]*(?:\*\*|__)?[ \t]*(?=\r?\n)"
-_SUBJECTLESS_VERBS = ("going", "go ", "lock", "stick", "settl")
+_SUBJECTLESS_VERBS = ("going", "go ", "lock", "stick", "settl", "put m")
 """Choice verbs that commit without a subject at the start of a sentence ("Going with B.")."""
 _CONCLUSION_TAIL = r"\s*[,:]?\s*(?:the\s+answer\s+is\s+)?" + _LETTER_AHEAD
 
@@ -389,7 +389,7 @@ DOUBT_AFTER = re.compile(
     r"|unsure|uncertain|just\s+a\s+guess|a\s+guess)\b",
     re.IGNORECASE,
 )
-NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bdoubt)\b[^.!?\n,;]{0,40}\Z", re.IGNORECASE)
+NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bdoubt)\b[^.!?\n,;—–]{0,40}\Z", re.IGNORECASE)
 
 
 # The checks below run for every marker read; each first rules out, with plain substring tests,
@@ -432,7 +432,7 @@ def is_negated(before: str) -> bool:
         low = before[start:].lower()
         if not ("not" in low or "n't" in low or "never" in low or "doubt" in low):
             return False
-    return NEGATED.search(before, max(start, _clause_start(before, ".!?\n,;"))) is not None
+    return NEGATED.search(before, max(start, _clause_start(before, ".!?\n,;—–"))) is not None
 
 
 _ASCII_SPACE_DOLLAR_STAR = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f$*"

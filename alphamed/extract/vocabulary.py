@@ -23,8 +23,8 @@ FOREIGN_PHRASES = (
     r"الاجابة[^:：\n]{0,24}[:：]",
     r"الجواب[^:：\n]{0,24}[:：]",
     r"उत्तर\s*(?:है|:|：)",
-    r"đáp\s+án\s*(?:là|:|：)?",
-    r"cevap\s*[:：]",
+    r"đáp\s+án(?:\s+đúng)?\s*(?:là|:|：)?",
+    r"cevap\s*(?:[:：]|(?=\s+[a-z]\s+şıkk))",
     r"jawaban(?:nya)?\s*(?:adalah|:|：)",
     r"antwoord\s*(?:is|:|：)",
     r"odpowied[zź]\s*(?:to|:|：)",
@@ -60,6 +60,7 @@ LABELS = (
     "best pick",
     "top choice",
     "top pick",
+    "best bet",
     "option",
 )
 """Words that label an answer at the start of a line ("Final: C", "Diagnosis: Graves disease")."""
@@ -81,6 +82,9 @@ CHOICE_VERBS = (
     "settling on",
     "say",
     "vote for",
+    "take",
+    "bubble in",
+    "put me down for",
 )
 """Verbs of choosing: "I would choose C", "I'll go with C", "Going with B."."""
 CONCLUSION_WORDS = (
