@@ -36,12 +36,19 @@ _TERMINAL = frozenset(".!?)]}*\"'”»。！$`")
 # A sentence starts only where a sentence can start (after a stop, a line end or at the start):
 # the same matches as without the lookbehind, but a "3.5" or "e.g." no longer makes every
 # position of its sentence start a failing scan to that dot (quadratic in the sentence length).
-_SENTENCE = re.compile(r"(?<![^.!?\n。])[^.!?\n。]+(?:[.!?。]+(?=\s|$)|\n|$)")
+# A dot between digits ("4.5 hours") is inside a sentence: no sentence starts or ends there.
+_SENTENCE = re.compile(
+    r"(?:(?<![^!?\n。])|(?<=\.)(?![0-9]))[^.!?\n。]+(?:(?<=[0-9])\.(?=[0-9])[^.!?\n。]*)*(?:[.!?。]+(?=\s|$)|\n|$)"
+)
 _TAIL = 700
 _LABEL_LINE = re.compile(
-    r"[ \t>#*_\-]*([A-Za-z][A-Za-z' ]{0,40}?)[ \t]*(?:\*\*|__)?[ \t]*(?::|→|->|=>)[ \t]*(?:\*\*|__)?[ \t]*"
+    r"[ \t>#*_\-]*([A-Za-z][A-Za-z' ]{0,40}?)[ \t]*(?:\*\*|__)?[ \t]*(?::|→|->|=>|[ \t][-–—](?=[ \t]))[ \t]*(?:\*\*|__)?[ \t]*"
     r"([^\n]{2,160}?)[ \t.]*(?:\*\*|__)?[ \t]*"
 )
+_EXPLAINED = re.compile(
+    r"[ \t]*\n\s*(?:\*\*|__|#{1,6}[ \t]*)?(?:explanation|reasoning|rationale|justification|why)\b", re.IGNORECASE
+)
+"""A section explaining the line above: that line is the answer it explains."""
 _LAST_SENTENCE = re.compile(r"[.!?][ \t]+([^.!?]{1,12}[.!?]*)$")
 _ANSWER_TAIL = re.compile(
     r"\s+is\s+(?:the|my)\s+(?:correct\s+|best\s+|right\s+|final\s+)?(?:answer|choice|option)\W*$", re.I
@@ -121,6 +128,8 @@ def bare_line(
     if found is not None and not _only_listing(window):
         return found, "answer_first", (start + body_start, start + line_end)
     found = _line_option_text(first_line, options)  # "**Increased TSH, decreased free T4**" opening the answer
+    if found is None and _EXPLAINED.match(window, line_end):  # "Antidote: Fomepizole\n\nExplanation: ..."
+        found = _labeled_line(first_line, options)
     if found is not None:
         return found, "answer_first", (start + body_start, start + line_end)
     sentence = _FIRST_SENTENCE.match(window, body_start)
