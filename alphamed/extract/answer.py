@@ -99,6 +99,7 @@ _COMMIT_END = re.compile(
     r"|[ \t]+(?:it[ \t]+is|on[ \t]+this[ \t]+one|here)\b"
     r"|[ \t]+(?:<=+|<-+|←|⇐)[ \t]*(?=\n|$))"  # a closing arrow mirroring the opening one: "=> B <="
 )
+_NUMBERED = re.compile(r"([1-9][0-9]?)[ \t]*(?=\(([A-Z])\))")
 # "E. coli", "S. aureus": a genus abbreviation, not a letter.
 _GENUS = re.compile(r"\.[ \t]?([a-z]{3,})")
 # The commonest segment: a lone capital letter, maybe in parentheses or bold, ending its line
@@ -157,6 +158,10 @@ def read_answer(segment: str, options: OptionIndex, mode: str = "phrase") -> Rea
 def _read_full(seg: str, options: OptionIndex, mode: str) -> Reading:
     """:func:`read_answer` on an already normalised segment, without the lone-letter shortcut."""
     pos = _skip(seg, 0)
+    numbered = _NUMBERED.match(seg, pos)
+    if numbered is not None and int(numbered.group(1)) == ord(numbered.group(2)) - 64:
+        pos = numbered.end(1)  # "option 2 (B)": the option's number, then its own letter
+        pos = _skip(seg, pos)
     if _HEDGE.match(seg, pos):
         return Reading("hedge", None, pos)
     neg = _NEGATION.match(seg, pos)
