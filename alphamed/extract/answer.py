@@ -216,8 +216,14 @@ def _read_letter(seg: str, pos: int, options: OptionIndex, mode: str) -> Reading
         if mode == "strict":
             return None if _COMMIT_END.match(seg, end) is None else _read_second(seg, end, upper, options)
         word = _WORD.match(seg, end)
-        if word and upper in "AI" and word.group(1).isascii() and word.group(1).lower() not in _CONTINUATION:
-            return None  # "A 45-year-old", "I think"
+        if (
+            word
+            and not close
+            and upper in "AI"
+            and word.group(1).isascii()
+            and word.group(1).lower() not in _CONTINUATION
+        ):
+            return None  # "A 45-year-old", "I think" (but "A) Vancomicina oral" is the letter)
     if named_text is not None and named_text[0] != upper:
         return Reading("conflict", upper, named_text[1]) if options.valid(upper) else Reading("invalid", upper, end)
     return _read_second(seg, named_text[1] if named_text else end, upper, options)

@@ -113,6 +113,7 @@ ABBREVIATIONS = {
     "ccb": "calcium channel blocker",
     "tca": "tricyclic antidepressant",
     "maoi": "monoamine oxidase inhibitor",
+    "vwd": "von willebrand disease",
 }
 """Common clinical abbreviations and synonyms (each expands to the words an option text would use)."""
 
