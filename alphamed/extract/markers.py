@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from alphamed.extract.vocabulary import CHOICE_VERBS, CONCLUSION_WORDS, FOREIGN_PHRASES, LABELS
+from alphamed.extract.vocabulary import CASUAL_VERBS, CHOICE_VERBS, CONCLUSION_WORDS, FOREIGN_PHRASES, LABELS
 
 _COPULA = (
     r"(?:\s*(?:\*\*|__))?\s*(?:(?:is|was|would\s+be|will\s+be|should\s+be|must\s+be|seems\s+to\s+be|appears\s+to\s+be"
@@ -42,7 +42,7 @@ _VERDICT_TAIL = (
 _LABEL_WORD = r"(?:\s+(?:options?|choices?|answers?))?"
 _LABEL_END = r"[ \t]*(?:\*\*|__)?[ \t]*(?:[:：=]|[ \t][-–—](?=[ \t]))"
 _HEADER_END = r"[ \t]*(?:\*\*|__)?[ \t]*[:：]?[ \t]*(?:\*\*|__)?[ \t]*(?=\r?\n)"
-_SUBJECTLESS_VERBS = ("going", "go ", "lock", "stick", "settl", "put m")
+_SUBJECTLESS_VERBS = ("going", "go ", "lock", "stick", "settl", "put m", "mark ", "count", "takin", "commi", "my mo")
 """Choice verbs that commit without a subject at the start of a sentence ("Going with B.")."""
 _CONCLUSION_TAIL = r"\s*[,:]?\s*(?:the\s+answer\s+is\s+)?" + _LETTER_AHEAD
 
@@ -355,6 +355,10 @@ def accept(text: str, m: re.Match[str], floor: int = 0) -> tuple[str, int] | Non
     if method == "answer_label":  # a label opens a line; mid-line "selected option:" needs an adjective
         return ("answer_phrase", start) if _LINE_START.search(before) or _ADJ_BEFORE.search(before) else None
     if method == "choice_phrase":
+        if text[start : start + 12].lower().startswith(CASUAL_VERBS):
+            ahead = _UPPER_AHEAD.match(text, m.end())  # "I'll take a" cut off: the article, not option A
+            if ahead is None or not ahead.group(0)[-1].isupper():
+                return None
         if _SUBJECT_BEFORE.search(before):
             return method, start
         subjectless = text[start : start + 5].lower().startswith(_SUBJECTLESS_VERBS)

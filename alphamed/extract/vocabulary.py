@@ -61,6 +61,9 @@ LABELS = (
     "top choice",
     "top pick",
     "best bet",
+    "safe bet",
+    "best guess",
+    "winner",
     "option",
 )
 """Words that label an answer at the start of a line ("Final: C", "Diagnosis: Graves disease")."""
@@ -70,6 +73,7 @@ CHOICE_VERBS = (
     "pick",
     "go with",
     "opt for",
+    "mark me down for",
     "mark",
     "going with",
     "go for",
@@ -85,10 +89,31 @@ CHOICE_VERBS = (
     "take",
     "bubble in",
     "put me down for",
+    "count me in for",
+    "circle",
+    "fill in",
+    "bubble",
+    "tick",
+    "click",
+    "taking",
+    "bet on",
+    "commit to",
+    "committing to",
+    "put down",
+    "write",
+    "guess",
+    "put my money on",
+    "my money's on",
+    "my money is on",
+    "put",
 )
 """Verbs of choosing: "I would choose C", "I'll go with C", "Going with B."."""
+CASUAL_VERBS = CHOICE_VERBS[CHOICE_VERBS.index("take") :] + ("mark me down for",)
+"""Verbs new with blind batch 3 ("I'll take A", "I'd circle B"): read only before a capital letter, since
+their lower-case use ("I'll take a look") is common."""
 CONCLUSION_WORDS = (
     "therefore",
+    "ergo",
     "thus",
     "hence",
     "so",
