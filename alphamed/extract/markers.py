@@ -174,7 +174,7 @@ STRONG_ANY_CASE = re.compile("|".join(_STRONG), re.IGNORECASE)
 WEAK_ANY_CASE = re.compile("|".join(_WEAK), re.IGNORECASE)
 FOREIGN_ANY_CASE = re.compile("|".join(_FOREIGN_RULES), re.IGNORECASE)
 FOREIGN_LATIN_WORDS = re.compile(
-    "ponse|respuesta|resposta|risposta|antwort|antwoord|cevap|jawaban|odpowied|svar|alternativa"
+    "ponse|respuesta|resposta|risposta|antwort|antwoord|cevap|jawaban|odpowied|svar|alternativa|vastaus|jibu|sagot|opci"
 )
 """The anchored tables run on LOWER-CASED text; ``match.lastgroup`` names the rule, checked
 further by :func:`accept` on the original text. The ``_ANY_CASE`` patterns serve the rare text
@@ -193,12 +193,16 @@ _LATIN_FOREIGN = (
     "odpowied",
     "svar",
     "alternativa",
+    "vastaus",
+    "jibu",
+    "sagot",
+    "opci",
 )
 
 
 _FOREIGN_SCRIPTS = re.compile(
     "[\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f"
-    "\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af\u0111\u0103\u00e1\u011b]"
+    "\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af\u0111\u0103\u00e1\u011b\u0131\u011f\u1ea3\u1ef1]"
 )
 """Scripts (Greek, Cyrillic, Hebrew, Arabic, Devanagari, Thai, kana, CJK, Hangul) and the Latin letters
 (đ, ă, á, ě) that the non-ASCII foreign markers start with or contain."""
