@@ -49,6 +49,9 @@ _EXPLAINED = re.compile(
     r"[ \t]*\n\s*(?:\*\*|__|#{1,6}[ \t]*)?(?:explanation|reasoning|rationale|justification|why)\b", re.IGNORECASE
 )
 """A section explaining the line above: that line is the answer it explains."""
+_EXPLANATION_LABELS = frozenset(
+    ("explanation", "reasoning", "rationale", "justification", "why", "because", "reason", "note", "notes")
+)
 _LAST_SENTENCE = re.compile(r"[.!?][ \t]+([^.!?]{1,12}[.!?]*)$")
 _ANSWER_TAIL = re.compile(
     r"\s+is\s+(?:the|my)\s+(?:correct\s+|best\s+|right\s+|final\s+)?(?:answer|choice|option)\W*$", re.I
@@ -167,6 +170,8 @@ def _labeled_line(line: str, options: OptionIndex) -> str | None:
     m = _LABEL_LINE.fullmatch(line)
     if m is None or not options.texts or len(m.group(1).split()) > 4 or len(m.group(1).strip()) < 2:
         return None
+    if m.group(1).strip().lower() in _EXPLANATION_LABELS:
+        return None  # "Explanation: ... glucagon is for beta blockers": a reason, not an answer
     if "?" in line or _NEGATION_ANYWHERE.search(line.lower()):
         return None  # "Not A: prednisone does not fit", "Which is correct: A, B or C?"
     phrase = m.group(2)
