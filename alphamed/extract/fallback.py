@@ -49,6 +49,7 @@ _EXPLAINED = re.compile(
     r"[ \t]*\n\s*(?:\*\*|__|#{1,6}[ \t]*)?(?:explanation|reasoning|rationale|justification|why)\b", re.IGNORECASE
 )
 """A section explaining the line above: that line is the answer it explains."""
+_REASON = re.compile(r"[^.!?\n]*")
 _EXPLANATION_LABELS = frozenset(
     ("explanation", "reasoning", "rationale", "justification", "why", "because", "reason", "note", "notes")
 )
@@ -131,8 +132,12 @@ def bare_line(
     if found is not None and not _only_listing(window):
         return found, "answer_first", (start + body_start, start + line_end)
     found = _line_option_text(first_line, options)  # "**Increased TSH, decreased free T4**" opening the answer
-    if found is None and _EXPLAINED.match(window, line_end):  # "Antidote: Fomepizole\n\nExplanation: ..."
+    explained = _EXPLAINED.match(window, line_end) if found is None else None
+    if explained is not None:  # "Antidote: Fomepizole\n\nExplanation: ..."
         found = _labeled_line(first_line, options)
+        reason = _REASON.match(window, explained.end())
+        if found is not None and reason and any(x[2] != found for x in options.mentions(reason.group(0).lower())):
+            found = None  # the explanation opens on another option: the line above was no answer
     if found is not None:
         return found, "answer_first", (start + body_start, start + line_end)
     sentence = _FIRST_SENTENCE.match(window, body_start)
