@@ -38,7 +38,7 @@ _TERMINAL = frozenset(".!?)]}*\"'”»。！$`")
 # position of its sentence start a failing scan to that dot (quadratic in the sentence length).
 # A dot between digits ("4.5 hours") is inside a sentence: no sentence starts or ends there.
 _SENTENCE = re.compile(
-    r"(?:(?<![^!?\n。])|(?<=\.)(?![0-9]))[^.!?\n。]+(?:(?<=[0-9])\.(?=[0-9])[^.!?\n。]*)*(?:[.!?。]+(?=\s|$)|\n|$)"
+    r"(?<![^.!?\n。])(?!(?<=\.)[0-9])[^.!?\n。]+(?:(?<=[0-9])\.(?=[0-9])[^.!?\n。]*)*(?:[.!?。]+(?=\s|$)|\n|$)"
 )
 _TAIL = 700
 _LABEL_LINE = re.compile(
