@@ -39,6 +39,7 @@ class GenerationRequest:
     top_logprobs: int | None = None
     add_generation_prompt: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    prompt_ids: list[int] | None = None  # the prompt's token ids, once a backend has tokenized it
 
 
 @dataclass

@@ -7,6 +7,7 @@ split, answer) and renders OpenAI-shaped bodies or SSE events.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -19,14 +20,17 @@ import orjson
 
 from alphamed_serve.backend import Backend, BackendError, GenerationRequest, GenerationResult, StreamDelta
 from alphamed_serve.collector import delta_batches
-from alphamed_serve.errors import error_payload, model_not_found
+from alphamed_serve.errors import empty_prompt, error_payload, model_not_found
 from alphamed_serve.limits import ConcurrencyLimiter
 from alphamed_serve.mcqa import build_question, mcqa_body, to_generation_request
 from alphamed_serve.metrics import GatewayMetrics
 from alphamed_serve.postprocess import ChoiceStream, FinishedChoice, ReasoningField, finish_output, put_reasoning
 from alphamed_serve.protocol import ChatCompletionRequest, CompletionRequest, MCQARequest
+from alphamed_serve.request_lifetime import ShutdownDeadline, shutting_down
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -38,6 +42,7 @@ class Settings:
         api_key: Bearer key required on ``/v1/*``; None: open.
         max_concurrency: requests generating at once; None: unlimited.
         max_queue: requests waiting for a slot before 429.
+        max_request_bytes: the largest request body; larger ones get a 413 before parsing (None: no limit).
         reasoning_field: ``reasoning`` (vLLM), ``reasoning_content`` (SGLang/DeepSeek) or ``both``.
         retry_after: seconds in the 429's ``Retry-After``.
         default_prompt_style: prompt style of ``/v1/mcqa`` when a request names none.
@@ -51,10 +56,29 @@ class Settings:
     api_key: str | None = None
     max_concurrency: int | None = None
     max_queue: int = 0
+    max_request_bytes: int | None = DEFAULT_MAX_REQUEST_BYTES
     reasoning_field: ReasoningField = "reasoning"
     retry_after: int = 1
     default_prompt_style: str = "alphamed"
     untagged_text: str = "reasoning"
+
+
+_LOGGED_NAMES = 20
+_LOGGED_NAME_CHARS = 64
+
+
+def _names_for_log(names: list[str]) -> str:
+    """At most 20 names of at most 64 characters each (a request may carry thousands of fields).
+
+    >>> _names_for_log(["a", "b" * 100])
+    'a, bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb...'
+    >>> _names_for_log([str(i) for i in range(25)]).endswith("19 (and 5 more)")
+    True
+    """
+    shown = [repr(n)[1:-1] if len(n) <= _LOGGED_NAME_CHARS else repr(n[:_LOGGED_NAME_CHARS])[1:-1] + "..."
+             for n in names[:_LOGGED_NAMES]]
+    more = len(names) - len(shown)
+    return ", ".join(shown) + (f" (and {more} more)" if more else "")
 
 
 def _json(payload: Any) -> str:
@@ -87,8 +111,9 @@ class Gateway:
         self.settings = settings
         self.metrics = metrics
         self.limiter = ConcurrencyLimiter(settings.max_concurrency, settings.max_queue,
-                                          settings.retry_after)
+                                          settings.retry_after, on_queue_change=metrics.queued.set)
         self._count_text = getattr(backend, "count_text_tokens", None)
+        self.deadline = ShutdownDeadline()
 
     # ------------------------------------------------------------ checks
 
@@ -102,17 +127,22 @@ class Gateway:
         if name is not None and name != self.served_name:
             raise model_not_found(name)
 
-    def prepare(self, gen: GenerationRequest, unknown: list[str], prompt_param: str) -> int:
-        """Check ``n`` and the context budget; returns the prompt length in tokens (0 if unknown)."""
+    async def prepare(self, gen: GenerationRequest, unknown: list[str], prompt_param: str) -> int:
+        """Check ``n`` and the context budget; returns the prompt length in tokens (0 if unknown).
+
+        Tokenizing runs on a worker thread: a long prompt never stalls the event loop.
+        """
         if unknown:
-            logger.info("ignoring unknown request fields: %s", ", ".join(unknown))
+            logger.info("ignoring unknown request fields: %s", _names_for_log(unknown))
         info = self.backend.model_info()
         if gen.n > info.max_n:
             raise BackendError(f"n must be at most {info.max_n}, got {gen.n}", param="n",
                                code="invalid_value")
-        prompt_tokens = self.backend.count_tokens(gen)
+        prompt_tokens = await asyncio.to_thread(self.backend.count_tokens, gen)
         if prompt_tokens is None:
             return 0
+        if prompt_tokens == 0:
+            raise empty_prompt(gen)
         ctx = info.context_length
         if prompt_tokens >= ctx:
             raise BackendError(
@@ -130,7 +160,12 @@ class Gateway:
     async def _generate(self, gen: GenerationRequest) -> GenerationResult:
         await self._acquire()
         try:
-            return await self.backend.generate(gen)
+            with self.deadline.track():
+                return await self.backend.generate(gen)
+        except asyncio.CancelledError:
+            if self.deadline.expired:
+                raise shutting_down() from None
+            raise
         finally:
             self._release()
 
@@ -146,7 +181,7 @@ class Gateway:
 
     async def chat(self, req: ChatCompletionRequest) -> dict[str, Any]:
         """A whole ``chat.completion`` body."""
-        gen = self._chat_request(req)
+        gen = await self._chat_request(req)
         result = await self._generate(gen)
         choices, usage = self._finish_all(result, req.answer_options)
         out = []
@@ -160,7 +195,7 @@ class Gateway:
 
     async def completion(self, req: CompletionRequest) -> dict[str, Any]:
         """A whole ``text_completion`` body (raw text; ``answer`` from its answer part)."""
-        gen = self._completion_request(req)
+        gen = await self._completion_request(req)
         result = await self._generate(gen)
         choices, usage = self._finish_all(result, req.answer_options)
         raw = {o.index: (o.reasoning or "") + o.text for o in result.outputs}
@@ -176,7 +211,7 @@ class Gateway:
         self.check_model(req.model)
         question = build_question(req)
         gen = to_generation_request(req, question, self.settings.default_prompt_style)
-        self.prepare(gen, req.unknown_fields(), "question")
+        await self.prepare(gen, req.unknown_fields(), "question")
         result = await self._generate(gen)
         options = question.options
         choices, usage = self._finish_all(result, options)
@@ -186,19 +221,19 @@ class Gateway:
         return {"id": f"mcqa-{uuid.uuid4().hex}", "object": "mcqa.result", "model": self.served_name,
                 **body, "usage": usage}
 
-    def _chat_request(self, req: ChatCompletionRequest) -> GenerationRequest:
+    async def _chat_request(self, req: ChatCompletionRequest) -> GenerationRequest:
         self.check_model(req.model)
         try:
             gen = req.to_generation_request()
         except ValueError as exc:
             raise BackendError(str(exc), param="messages", code="invalid_value") from None
-        self.prepare(gen, req.unknown_fields(), "messages")
+        await self.prepare(gen, req.unknown_fields(), "messages")
         return gen
 
-    def _completion_request(self, req: CompletionRequest) -> GenerationRequest:
+    async def _completion_request(self, req: CompletionRequest) -> GenerationRequest:
         self.check_model(req.model)
         gen = req.to_generation_request()
-        self.prepare(gen, req.unknown_fields(), "prompt")
+        await self.prepare(gen, req.unknown_fields(), "prompt")
         return gen
 
     # ------------------------------------------------------------ slots
@@ -227,15 +262,18 @@ class Gateway:
         rather than an event inside a 200 stream.
         """
         chat = isinstance(req, ChatCompletionRequest)
-        gen = self._chat_request(req) if chat else self._completion_request(req)
+        gen = await (self._chat_request(req) if chat else self._completion_request(req))
         start = time.perf_counter()
         await self._acquire()
         source = delta_batches(self.backend, gen)
         try:
-            first = await anext(source, [])
-        except BaseException:
+            with self.deadline.track():
+                first = await anext(source, [])
+        except BaseException as exc:
             self._release()
             await source.aclose()
+            if isinstance(exc, asyncio.CancelledError) and self.deadline.expired:
+                raise shutting_down() from None
             raise
         events = self._events(req, gen, source, first, start)
         # start the generator now (it yields "" once): a started async generator always runs its
@@ -249,6 +287,8 @@ class Gateway:
         untagged = self.settings.untagged_text
         streams = {i: ChoiceStream(i, req.answer_options, untagged=untagged) for i in range(gen.n)}
         state = {"prompt_tokens": 0, "start": start}
+        task = asyncio.current_task()
+        self.deadline.add(task)  # the task that sends the events: ended by the shutdown deadline
         try:
             yield ""
             opening = "".join(renderer.opening(gen.n))
@@ -268,11 +308,18 @@ class Gateway:
         except BackendError as exc:
             yield _sse(error_payload(exc.message, exc.type, exc.param, exc.code))
             yield _sse("[DONE]")
+        except asyncio.CancelledError:
+            if not self.deadline.expired:
+                raise
+            exc = shutting_down()
+            yield _sse(error_payload(exc.message, exc.type, exc.param, exc.code))
+            yield _sse("[DONE]")
         except Exception:  # noqa: BLE001 - a 200 stream can only end with an error event
             logger.exception("stream failed")
             yield _sse(error_payload("internal server error", "server_error"))
             yield _sse("[DONE]")
         finally:
+            self.deadline.discard(task)
             self._release()
             await source.aclose()
 
