@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alphamed.schema import Question
-
 from alphamed_client import results
 from alphamed_client.bank import BadLine, iter_bank
-from alphamed_client.errors import ScoringAborted
+from alphamed_client.errors import ScoringAborted, ServerGone
 from alphamed_client.models import Answer, ResultRow
 
 if TYPE_CHECKING:
@@ -32,6 +31,61 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 MAX_ERROR_CHARS = 500
+CONNECTION_FAILURES_TO_STOP = 8  # in a row, each after its retries: the server is gone
+
+
+def connection_cause(exc: BaseException) -> str | None:
+    """What really failed when ``exc`` is a failure to connect (refused, reset, unresolvable host),
+    found in its chain of causes, or None for any other failure (a slow server's timeout included).
+
+    >>> err = RuntimeError("Request timed out.")
+    >>> err.__cause__ = ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 1)")
+    >>> connection_cause(err)
+    "connection refused ([Errno 111] Connect call failed ('127.0.0.1', 1))"
+    >>> connection_cause(TimeoutError("read timed out")) is None
+    True
+    """
+    import socket
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError):
+            return f"connection refused ({current})"
+        if isinstance(current, (ConnectionResetError, ConnectionAbortedError)):
+            return f"connection reset ({current})"
+        if isinstance(current, socket.gaierror):
+            return f"cannot resolve the host ({current})"
+        current = current.__cause__ or current.__context__
+    return None
+
+
+class ConnectionBreaker:
+    """Stops a run after ``limit`` questions in a row failed to connect: the rest would only
+    wait through their retries to fail the same way; they are left for the resume.
+
+    Args:
+        limit: consecutive connection failures that stop the run.
+    """
+
+    def __init__(self, limit: int = CONNECTION_FAILURES_TO_STOP) -> None:
+        self.limit = limit
+        self.in_a_row = 0
+
+    def succeeded(self) -> None:
+        self.in_a_row = 0
+
+    def failed(self, exc: BaseException, question_id: str) -> None:
+        """Count ``exc``; raise :class:`ServerGone` when it is the limit-th connection failure in a row."""
+        cause = connection_cause(exc)
+        if cause is None:
+            self.in_a_row = 0
+            return
+        self.in_a_row += 1
+        if self.in_a_row >= self.limit:
+            raise ServerGone(f"scoring stopped at question {question_id!r}: {self.in_a_row} questions in a row "
+                             f"could not connect to the server: {cause}; the rest are left for the resume")
 
 
 @dataclass
@@ -94,7 +148,9 @@ def row_from_answer(question: Question, answer: Answer, model: str) -> ResultRow
 def row_from_error(question: Question, error: BaseException, model: str, n: int,
                    latency: float) -> ResultRow:
     """The result row of a question that failed after all retries."""
-    message = f"{type(error).__name__}: {error}".replace("\n", " ")[:MAX_ERROR_CHARS]
+    cause = connection_cause(error)  # "Request timed out." can hide a refused connection
+    text = f"{error} ({cause})" if cause else str(error)
+    message = f"{type(error).__name__}: {text}".replace("\n", " ")[:MAX_ERROR_CHARS]
     return ResultRow(id=question.id, source=question.source, subject=question.subject,
                      difficulty=question.difficulty, gold=question.answer, n=n, model=model,
                      latency=round(latency, 4), error=message)
@@ -107,11 +163,13 @@ def _is_fatal(exc: BaseException) -> bool:
                             openai.NotFoundError))
 
 
-async def score_one(client: "AsyncAlphaMed", question: Question, job: ScoreJob) -> ResultRow:
+async def score_one(client: AsyncAlphaMed, question: Question, job: ScoreJob,
+                    breaker: ConnectionBreaker | None = None) -> ResultRow:
     """Ask ``question``; its result row, or its error row when it still fails after the retries.
 
     Raises:
-        ScoringAborted: on an error every further request would hit (rejected key, unknown model).
+        ScoringAborted: on an error every further request would hit (rejected key, unknown model),
+            or (:class:`ServerGone`) when ``breaker`` saw too many connection failures in a row.
     """
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -123,8 +181,13 @@ async def score_one(client: "AsyncAlphaMed", question: Question, job: ScoreJob) 
     except Exception as exc:
         if _is_fatal(exc):
             raise ScoringAborted(f"scoring stopped at question {question.id!r}: {exc}") from exc
-        logger.warning("question %s failed after retries: %s", question.id, exc)
-        return row_from_error(question, exc, client.model, job.n, loop.time() - start)
+        if breaker is not None:
+            breaker.failed(exc, question.id)
+        row = row_from_error(question, exc, client.model, job.n, loop.time() - start)
+        logger.warning("question %s failed after retries: %s", question.id, row.error)
+        return row
+    if breaker is not None:
+        breaker.succeeded()
     return row_from_answer(question, answer, client.model)
 
 
@@ -165,7 +228,7 @@ class _Lanes:
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def run_job(client: "AsyncAlphaMed", job: ScoreJob, *,
+async def run_job(client: AsyncAlphaMed, job: ScoreJob, *,
                   on_result: Callable[[ResultRow], None] | None = None,
                   on_bad_line: Callable[[BadLine], None] | None = None) -> RunCounts:
     """Score every question of ``job.bank`` not already done; returns what this run did."""
@@ -176,7 +239,8 @@ async def run_job(client: "AsyncAlphaMed", job: ScoreJob, *,
         settings = dict(client.settings.as_kwargs(), mcqa=await client.uses_mcqa())
         pool = await WorkerPool(settings, job, job.workers).start()
     try:
-        ask = pool.ask if pool is not None else functools.partial(score_one, client, job=job)
+        ask = pool.ask if pool is not None else functools.partial(score_one, client, job=job,
+                                                                  breaker=ConnectionBreaker())
         return await _dispatch(ask, job, on_result, on_bad_line)
     finally:
         if pool is not None:
@@ -206,9 +270,9 @@ async def _dispatch(ask: Callable[[Question], Awaitable[ResultRow]], job: ScoreJ
     return counts
 
 
-async def score_bank(client: "AsyncAlphaMed", job: ScoreJob, *,
+async def score_bank(client: AsyncAlphaMed, job: ScoreJob, *,
                      on_result: Callable[[ResultRow], None] | None = None,
-                     on_bad_line: Callable[[BadLine], None] | None = None) -> "ScoreReport":
+                     on_bad_line: Callable[[BadLine], None] | None = None) -> ScoreReport:
     """Run ``job`` and report on the whole results file (earlier runs included).
 
     Args:

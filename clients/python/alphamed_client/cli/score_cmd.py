@@ -7,8 +7,15 @@ from pathlib import Path
 
 import click
 
-from alphamed_client.cli.common import (EXIT_FAILED_QUESTIONS, Progress, make_client, one_line_errors,
-                                        run_async, sampling_options, server_options)
+from alphamed_client.cli.common import (
+    EXIT_FAILED_QUESTIONS,
+    Progress,
+    make_client,
+    one_line_errors,
+    run_async,
+    sampling_options,
+    server_options,
+)
 
 
 async def _score(client, bank: Path, progress_total: int | None, **job) -> object:
@@ -58,6 +65,9 @@ def score(bank: Path, base_url: str, model: str, api_key: str | None, api_key_en
     for bad in result.bad_lines:
         click.echo(f"skipped {bad}", err=True)
     click.echo(summary_markdown(result))
+    if result.bad_lines:
+        click.echo(f"{bank}: {len(result.bad_lines)} problem(s) in lines that were skipped, not scored "
+                   "(listed above)", err=True)
     if report_path is not None:
         write_report(result, report_path, fmt=None)
     if result.errors:
