@@ -18,7 +18,7 @@ ERROR_STATUSES = (400, 401, 404, 413, 429, 500, 503)
 
 
 def encodable(text: str | None) -> str | None:
-    """``text`` with lone surrogates (which UTF-8 cannot encode) escaped as ``\\udXXX``.
+    r"""``text`` with lone surrogates (which UTF-8 cannot encode) escaped as ``\udXXX``.
 
     >>> encodable("t\ud800")
     't\\ud800'
