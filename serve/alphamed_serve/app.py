@@ -1,7 +1,7 @@
 """The FastAPI app: thin routers over :class:`~alphamed_serve.serving.Gateway`.
 
->>> from alphamed_serve.testing import FakeBackend
->>> app = create_app(FakeBackend(), Settings())
+>>> from unittest.mock import MagicMock
+>>> app = create_app(MagicMock(spec=Backend), Settings())
 >>> sorted(p for p in app.openapi()["paths"] if p.startswith("/v1"))[:3]
 ['/v1/chat/completions', '/v1/completions', '/v1/mcqa']
 """

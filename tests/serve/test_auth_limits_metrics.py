@@ -7,10 +7,9 @@ import logging
 
 import httpx
 import pytest
-
 from alphamed_serve.app import Settings, create_app
 from alphamed_serve.limits import ConcurrencyLimiter, Overloaded
-from alphamed_serve.testing import FakeBackend
+from fake_backend import FakeBackend
 
 BODY = {"messages": [{"role": "user", "content": "hi"}]}
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from alphamed_serve.app import Settings, create_app
 from alphamed_serve.backend import GenerationRequest, GenerationResult, StreamDelta
-from alphamed_serve.testing import FakeBackend
+from fake_backend import FakeBackend
 
 BODY = {"messages": [{"role": "user", "content": "hi"}]}
 

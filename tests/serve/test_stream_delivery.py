@@ -11,7 +11,7 @@ from alphamed_serve.backend import StreamDelta
 from alphamed_serve.metrics import GatewayMetrics
 from alphamed_serve.protocol import ChatCompletionRequest, CompletionRequest
 from alphamed_serve.serving import Gateway
-from alphamed_serve.testing import FakeBackend
+from fake_backend import FakeBackend
 
 TEXT = "<think>Loop diuretics first.</think>The final answer is: $\\boxed{B}$"
 

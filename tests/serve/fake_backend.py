@@ -1,4 +1,4 @@
-"""A scripted in-memory :class:`~alphamed_serve.backend.Backend` for tests and benchmarks.
+"""A scripted in-memory :class:`~alphamed_serve.backend.Backend` for the gateway tests (not shipped).
 
 It generates no text of its own: each choice's output comes from ``reply`` (a string, or a
 function of the request and the choice index), streamed in pieces of ``chunk`` characters
