@@ -78,7 +78,8 @@ def choose_backend(name: str, upstream: str | None, engine_python: str | None = 
                                                        "the gateway then does not split again.")
 @click.option("--engine-python", default=None, help="Python interpreter that runs the child engine (its own venv).")
 @click.option("--graceful-timeout", default=30.0, show_default=True, type=click.FloatRange(0),
-              help="Seconds in-flight requests get to finish after SIGTERM.")
+              help="Seconds in-flight requests get to finish after SIGTERM; those still running then end "
+                   "with a 503 (streams: an error event and [DONE]), and the server exits 0.")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
               show_default=True, help="Log level of the server.")
 def serve(model: str, engine_args: tuple[str, ...], **flags) -> None:
