@@ -112,7 +112,7 @@ class Gateway:
         self.metrics = metrics
         self.limiter = ConcurrencyLimiter(settings.max_concurrency, settings.max_queue,
                                           settings.retry_after, on_queue_change=metrics.queued.set)
-        self._count_text = getattr(backend, "count_text_tokens", None)
+        self._count_text = backend.count_text_tokens
         self.deadline = ShutdownDeadline()
 
     # ------------------------------------------------------------ checks

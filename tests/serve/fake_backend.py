@@ -67,6 +67,11 @@ class FakeBackend:
     def count_text_tokens(self, text: str) -> int:
         return len(text.split())
 
+    def stream_batches(self, request: GenerationRequest) -> AsyncIterator[list[StreamDelta]]:
+        from alphamed_serve.collector import DeltaCollector
+
+        return DeltaCollector(self.stream(request)).batches()
+
     def _text(self, request: GenerationRequest, index: int) -> tuple[str, str]:
         text = self.reply(request, index) if callable(self.reply) else self.reply
         finish = "stop"

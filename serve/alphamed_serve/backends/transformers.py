@@ -231,6 +231,12 @@ class TransformersBackend:
             for s in seqs:
                 s.cancelled = True
 
+    def stream_batches(self, request: GenerationRequest) -> AsyncIterator[list[StreamDelta]]:
+        """:meth:`stream` read ahead, in lists of the deltas that arrived together."""
+        from alphamed_serve.collector import DeltaCollector
+
+        return DeltaCollector(self.stream(request)).batches()
+
     async def generate(self, request: GenerationRequest) -> GenerationResult:
         """Every choice to completion (collected from :meth:`stream`)."""
         texts: dict[int, list[str]] = {i: [] for i in range(request.n)}

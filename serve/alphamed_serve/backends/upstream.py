@@ -178,6 +178,10 @@ class OpenAIUpstreamBackend:
         """Unknown here: the engine checks the prompt length itself."""
         return None
 
+    def count_text_tokens(self, text: str) -> int | None:
+        """Unknown here (no tokenizer): the gateway estimates ``reasoning_tokens``."""
+        return None
+
     async def generate(self, request: GenerationRequest) -> GenerationResult:
         """Generate every choice through the engine's OpenAI API."""
         chat = request.messages is not None
