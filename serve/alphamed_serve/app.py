@@ -15,11 +15,7 @@ from typing import Any
 
 from starlette.requests import Request  # resolved at route registration (postponed annotations)
 
-from alphamed_serve.backend import Backend
-from alphamed_serve.errors import ERROR_STATUSES, install_error_handlers
-from alphamed_serve.limits import RequestSizeLimit
-from alphamed_serve.metrics import GatewayMetrics, MetricsMiddleware
-from alphamed_serve.protocol import (
+from alphamed_serve.api_models import (
     ChatCompletionRequest,
     ChatCompletionResponse,
     CompletionRequest,
@@ -30,8 +26,12 @@ from alphamed_serve.protocol import (
     ModelCard,
     ModelList,
 )
-from alphamed_serve.routes_probes import add_probe_routes
+from alphamed_serve.backend import Backend
+from alphamed_serve.errors import ERROR_STATUSES, install_error_handlers
+from alphamed_serve.limits import RequestSizeLimit
+from alphamed_serve.metrics import GatewayMetrics, MetricsMiddleware
 from alphamed_serve.serving import Gateway, Settings
+from alphamed_serve.worker_info import add_probe_routes
 
 logger = logging.getLogger(__name__)
 

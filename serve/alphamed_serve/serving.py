@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from alphamed_serve.api_models import ChatCompletionRequest, CompletionRequest, MCQARequest
 from alphamed_serve.backend import Backend, BackendError, GenerationRequest, GenerationResult, StreamDelta
 from alphamed_serve.collector import delta_batches
 from alphamed_serve.errors import empty_prompt, error_payload, model_not_found
@@ -25,7 +26,6 @@ from alphamed_serve.limits import ConcurrencyLimiter
 from alphamed_serve.mcqa import build_question, mcqa_body, to_generation_request
 from alphamed_serve.metrics import GatewayMetrics
 from alphamed_serve.postprocess import ChoiceStream, FinishedChoice, ReasoningField, finish_output, put_reasoning
-from alphamed_serve.protocol import ChatCompletionRequest, CompletionRequest, MCQARequest
 from alphamed_serve.request_lifetime import ShutdownDeadline, shutting_down
 
 logger = logging.getLogger(__name__)

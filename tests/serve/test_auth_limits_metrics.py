@@ -122,8 +122,8 @@ async def test_stream_never_iterated_still_releases_its_slot():
     """A client that leaves before the response starts must not leak its concurrency slot."""
     import gc
 
+    from alphamed_serve.api_models import ChatCompletionRequest
     from alphamed_serve.metrics import GatewayMetrics
-    from alphamed_serve.protocol import ChatCompletionRequest
     from alphamed_serve.serving import Gateway
 
     fake = FakeBackend()

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 import json
 
+from alphamed_serve.api_models import ChatCompletionRequest, CompletionRequest
 from alphamed_serve.app import Settings, create_app
 from alphamed_serve.backend import StreamDelta
 from alphamed_serve.metrics import GatewayMetrics
-from alphamed_serve.protocol import ChatCompletionRequest, CompletionRequest
 from alphamed_serve.serving import Gateway
 from fake_backend import FakeBackend
 

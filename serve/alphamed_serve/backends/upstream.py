@@ -23,7 +23,7 @@ from alphamed_serve.backend import (
     ModelInfo,
     StreamDelta,
 )
-from alphamed_serve.backends import openai_proxy as proxy
+from alphamed_serve.backends import openai_wire as proxy
 from alphamed_serve.backends.sse_client import SSEClient, proxied
 
 logger = logging.getLogger(__name__)
