@@ -63,6 +63,16 @@ class Settings:
     untagged_text: str = "reasoning"
 
 
+_INLINE_TOKENIZE_CHARS = 8192  # about a millisecond of tokenizing
+
+
+def _prompt_chars(gen: GenerationRequest) -> int:
+    """Characters of the prompt's text (the messages' contents for chat)."""
+    if gen.prompt is not None:
+        return len(gen.prompt)
+    return sum(len(str(m.get("content") or "")) for m in gen.messages or [])
+
+
 _LOGGED_NAMES = 20
 _LOGGED_NAME_CHARS = 64
 
@@ -130,7 +140,8 @@ class Gateway:
     async def prepare(self, gen: GenerationRequest, unknown: list[str], prompt_param: str) -> int:
         """Check ``n`` and the context budget; returns the prompt length in tokens (0 if unknown).
 
-        Tokenizing runs on a worker thread: a long prompt never stalls the event loop.
+        A long prompt is tokenized on a worker thread: it never stalls the event loop (a short
+        one inline: the thread hop would cost more than the tokenizing).
         """
         if unknown:
             logger.info("ignoring unknown request fields: %s", _names_for_log(unknown))
@@ -138,7 +149,10 @@ class Gateway:
         if gen.n > info.max_n:
             raise BackendError(f"n must be at most {info.max_n}, got {gen.n}", param="n",
                                code="invalid_value")
-        prompt_tokens = await asyncio.to_thread(self.backend.count_tokens, gen)
+        if _prompt_chars(gen) > _INLINE_TOKENIZE_CHARS:
+            prompt_tokens = await asyncio.to_thread(self.backend.count_tokens, gen)
+        else:
+            prompt_tokens = self.backend.count_tokens(gen)
         if prompt_tokens is None:
             return 0
         if prompt_tokens == 0:
