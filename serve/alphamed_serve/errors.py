@@ -53,7 +53,7 @@ def model_not_found(name: str) -> BackendError:
 
 def empty_prompt(request: Any) -> BackendError:
     """400 for a prompt of zero tokens (nothing for the engine to condition on)."""
-    param = "prompt" if getattr(request, "prompt", None) is not None else "messages"
+    param = "messages" if getattr(request, "messages", None) is not None else "prompt"
     return BackendError("the prompt is empty (0 tokens)", param=param, code="empty_prompt")
 
 

@@ -18,22 +18,19 @@ import time
 from pathlib import Path
 
 import httpx
+from ports import free_port  # the suite's one helper (tests/support)
 
 REPLY = "<think>Fever and cough suggest pneumonia.</think>The final answer is: $\\boxed{B}$"
 REASONING, ANSWER_LETTER = "Fever and cough suggest pneumonia.", "B"
+FREE_TEXT_REPLY = "Fever and cough suggest pneumonia. The final answer is: $\\boxed{B}$"  # AlphaMed: no tags
 _PROMPTS = ["hi", "Which drug is first-line?", "A 45-year-old man presents with fever and cough.",
             "Question: which is most likely?\nA. x\nB. y\nC. z\nD. w", "Answer the question"]
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on now."""
-    from alphamed_serve.backends.supervisor import free_port as _free_port
-
-    return _free_port()
 
 
-def teach_reasoning(src: Path, dst: Path, *, steps: int = 50, lr: float = 3e-3) -> Path:
-    """Copy the tiny model to ``dst`` and overfit it to always answer :data:`REPLY` (greedy).
+def teach_reasoning(src: Path, dst: Path, *, steps: int = 50, lr: float = 3e-3, reply: str = REPLY) -> Path:
+    """Copy the tiny model to ``dst`` and overfit it to always answer ``reply`` (greedy).
 
     A random tiny model never emits ``<think>...</think>``; this one does, so the gateway's
     reasoning split and answer extraction have something real to carry through the router.
@@ -43,6 +40,8 @@ def teach_reasoning(src: Path, dst: Path, *, steps: int = 50, lr: float = 3e-3) 
         dst: where to write the taught copy.
         steps: AdamW steps on five chat prompts (about 5-20 s on 2 busy cores).
         lr: learning rate.
+        reply: the answer it learns (default :data:`REPLY`, think tags; :data:`FREE_TEXT_REPLY` is
+            the released AlphaMed format).
 
     Returns:
         ``dst``.
@@ -53,12 +52,12 @@ def teach_reasoning(src: Path, dst: Path, *, steps: int = 50, lr: float = 3e-3) 
     shutil.copytree(src, dst, dirs_exist_ok=True)
     tok = AutoTokenizer.from_pretrained(dst)
     model = AutoModelForCausalLM.from_pretrained(dst)
-    reply = tok(REPLY + "<|im_end|>", add_special_tokens=False)["input_ids"]
+    target = tok(reply + "<|im_end|>", add_special_tokens=False)["input_ids"]
     rows = []
     for prompt in _PROMPTS:
         ids = list(tok.apply_chat_template([{"role": "user", "content": prompt}],
                                            add_generation_prompt=True, tokenize=True)["input_ids"])
-        rows.append((ids + reply, [-100] * len(ids) + reply))
+        rows.append((ids + target, [-100] * len(ids) + target))
     width = max(len(ids) for ids, _ in rows)
     x = torch.tensor([ids + [tok.pad_token_id] * (width - len(ids)) for ids, _ in rows])
     y = torch.tensor([lab + [-100] * (width - len(lab)) for _, lab in rows])

@@ -62,6 +62,19 @@ async def test_a_delta_that_arrives_alone_is_sent_alone():
     assert [e["choices"][0]["text"] for e in events] == ["one ", "two ", "thre", "e fo", "ur"]
 
 
+async def test_free_text_answer_streams_as_it_is_generated_not_at_the_end():
+    """Issue #14: the final-answer sentence was held until the output ended (one stall per stream)."""
+    reply = "B12 is low. The final answer is: $\\boxed{C}$ as reasoned above."
+    backend = BurstBackend(reply, chunk=4, delay=0.005)
+    gw = Gateway(backend, Settings(), GatewayMetrics())
+    events = await _events(gw, ChatCompletionRequest(stream=True, messages=[{"role": "user", "content": "q"}]))
+    deltas = [e["choices"][0] for e in events if e["choices"]]
+    with_content = [d for d in deltas if d["delta"].get("content")]
+    assert len(with_content) >= 5 and with_content[0]["finish_reason"] is None  # token by token, not one blob
+    assert "".join(d["delta"].get("content", "") for d in deltas) == reply[len("B12 is low. "):]
+    assert deltas[-1]["answer"]["letter"] == "C"
+
+
 async def test_client_leaving_mid_stream_frees_its_slot_and_stops_the_engine():
     backend = BurstBackend("word " * 400, chunk=5, delay=0.01)  # 4 s if read to the end
     app = create_app(backend, Settings(max_concurrency=1))

@@ -17,75 +17,46 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from alphamed.prompts import DEFAULT_STYLE
 from alphamed.schema import Question
 from alphamed_client import results
 from alphamed_client.bank import BadLine, iter_bank
-from alphamed_client.errors import ScoringAborted, ServerGone
-from alphamed_client.models import Answer, ResultRow
+from alphamed_client.connection_failures import ConnectionBreaker
+from alphamed_client.errors import BankError, ScoringAborted
+from alphamed_client.models import ModelAnswer, ResultRow
+from alphamed_client.permute import orders, permuted
+from alphamed_client.rows import AskedQuestion, row_from_error, row_from_model_answer
+from alphamed_client.runheader import (
+    BankRecord,
+    RunHeader,
+    close_run,
+    file_sha256,
+    now,
+    open_run,
+    question_seed,
+    template_sha256,
+    versions,
+)
 
 if TYPE_CHECKING:
-    from alphamed_client.client import AsyncAlphaMed
     from alphamed_client.report import ScoreReport
 
 logger = logging.getLogger(__name__)
-MAX_ERROR_CHARS = 500
-CONNECTION_FAILURES_TO_STOP = 8  # in a row, each after its retries: the server is gone
 
 
-def connection_cause(exc: BaseException) -> str | None:
-    """What really failed when ``exc`` is a failure to connect (refused, reset, unresolvable host),
-    found in its chain of causes, or None for any other failure (a slow server's timeout included).
+class Answerer(Protocol):
+    """What scoring asks questions of (e.g. :class:`~alphamed_client.client.AsyncAlphaMed`): a model
+    name, a fail-fast server check and an ``answer`` coroutine."""
 
-    >>> err = RuntimeError("Request timed out.")
-    >>> err.__cause__ = ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 1)")
-    >>> connection_cause(err)
-    "connection refused ([Errno 111] Connect call failed ('127.0.0.1', 1))"
-    >>> connection_cause(TimeoutError("read timed out")) is None
-    True
-    """
-    import socket
+    @property
+    def model(self) -> str: ...
 
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, ConnectionRefusedError):
-            return f"connection refused ({current})"
-        if isinstance(current, (ConnectionResetError, ConnectionAbortedError)):
-            return f"connection reset ({current})"
-        if isinstance(current, socket.gaierror):
-            return f"cannot resolve the host ({current})"
-        current = current.__cause__ or current.__context__
-    return None
+    async def check_server(self) -> list[str]: ...
 
-
-class ConnectionBreaker:
-    """Stops a run after ``limit`` questions in a row failed to connect: the rest would only
-    wait through their retries to fail the same way; they are left for the resume.
-
-    Args:
-        limit: consecutive connection failures that stop the run.
-    """
-
-    def __init__(self, limit: int = CONNECTION_FAILURES_TO_STOP) -> None:
-        self.limit = limit
-        self.in_a_row = 0
-
-    def succeeded(self) -> None:
-        self.in_a_row = 0
-
-    def failed(self, exc: BaseException, question_id: str) -> None:
-        """Count ``exc``; raise :class:`ServerGone` when it is the limit-th connection failure in a row."""
-        cause = connection_cause(exc)
-        if cause is None:
-            self.in_a_row = 0
-            return
-        self.in_a_row += 1
-        if self.in_a_row >= self.limit:
-            raise ServerGone(f"scoring stopped at question {question_id!r}: {self.in_a_row} questions in a row "
-                             f"could not connect to the server: {cause}; the rest are left for the resume")
+    async def answer(self, question: Question, *, n: int, temperature: float | None, max_tokens: int | None,
+                     prompt_style: str | None, seed: int | None) -> ModelAnswer: ...
 
 
 @dataclass
@@ -100,7 +71,11 @@ class ScoreJob:
         n: samples per question (majority vote when > 1).
         temperature, max_tokens, prompt_style: sampling and prompt settings.
         format, format_options: the bank's format (None: AlphaMed JSONL) and its options.
-        workers: processes that ask the server (> 1: see :mod:`alphamed_client.workers`).
+        seed: the run seed; each question is sent ``question_seed(seed, id)``.
+        permutations: ask each question in this many cyclic option orders (see :mod:`.permute`).
+        server: what the server says about itself and its base URL (for the run header).
+        force_resume: append to ``out`` even when its run header records other settings.
+        new_bank_ok: ``bank`` may join the banks of ``out``'s header (a benchmark of several files).
     """
 
     bank: Path
@@ -110,18 +85,24 @@ class ScoreJob:
     n: int = 1
     temperature: float | None = None
     max_tokens: int | None = None
-    prompt_style: str | None = None
+    prompt_style: str | None = DEFAULT_STYLE
     format: str | None = None
     format_options: dict[str, Any] = field(default_factory=dict)
-    workers: int = 1
+    seed: int = 0
+    permutations: int = 1
+    server: dict[str, Any] = field(default_factory=dict)
+    force_resume: bool = False
+    new_bank_ok: bool = False
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
             raise ValueError("concurrency must be >= 1")
-        if self.workers < 1:
-            raise ValueError("workers must be >= 1")
         if self.n < 1:
             raise ValueError("n must be >= 1")
+        if self.permutations < 1:
+            raise ValueError("permutations must be >= 1")
+        self.bank, self.out = Path(self.bank), Path(self.out)
+        self.prompt_style = self.prompt_style or DEFAULT_STYLE  # None: the default style, named in the header
 
 
 @dataclass
@@ -134,28 +115,6 @@ class RunCounts:
     bad_lines: list[BadLine] = field(default_factory=list)
 
 
-def row_from_answer(question: Question, answer: Answer, model: str) -> ResultRow:
-    """The result row of an answered question."""
-    correct = None if question.answer is None else answer.letter == question.answer
-    return ResultRow(id=question.id, source=question.source, subject=question.subject,
-                     difficulty=question.difficulty, gold=question.answer, predicted=answer.letter,
-                     correct=correct, method=answer.method, latency=round(answer.latency, 4),
-                     prompt_tokens=answer.usage.prompt_tokens,
-                     completion_tokens=answer.usage.completion_tokens, n=answer.n, votes=answer.votes,
-                     agreement=round(answer.agreement, 4), model=model)
-
-
-def row_from_error(question: Question, error: BaseException, model: str, n: int,
-                   latency: float) -> ResultRow:
-    """The result row of a question that failed after all retries."""
-    cause = connection_cause(error)  # "Request timed out." can hide a refused connection
-    text = f"{error} ({cause})" if cause else str(error)
-    message = f"{type(error).__name__}: {text}".replace("\n", " ")[:MAX_ERROR_CHARS]
-    return ResultRow(id=question.id, source=question.source, subject=question.subject,
-                     difficulty=question.difficulty, gold=question.answer, n=n, model=model,
-                     latency=round(latency, 4), error=message)
-
-
 def _is_fatal(exc: BaseException) -> bool:
     import openai
 
@@ -163,32 +122,55 @@ def _is_fatal(exc: BaseException) -> bool:
                             openai.NotFoundError))
 
 
-async def score_one(client: AsyncAlphaMed, question: Question, job: ScoreJob,
+async def score_one(client: Answerer, asked: AskedQuestion, job: ScoreJob,
                     breaker: ConnectionBreaker | None = None) -> ResultRow:
-    """Ask ``question``; its result row, or its error row when it still fails after the retries.
+    """Ask one question; its result row, or its error row when it still fails after the retries.
 
     Raises:
         ScoringAborted: on an error every further request would hit (rejected key, unknown model),
-            or (:class:`ServerGone`) when ``breaker`` saw too many connection failures in a row.
+            or (:class:`~alphamed_client.errors.ServerGone`) when ``breaker`` saw too many connection
+            failures in a row.
     """
     loop = asyncio.get_running_loop()
     start = loop.time()
     try:
-        answer = await client.answer(question, n=job.n, temperature=job.temperature,
-                                     max_tokens=job.max_tokens, prompt_style=job.prompt_style)
+        answer = await client.answer(asked.shown, n=job.n, temperature=job.temperature, max_tokens=job.max_tokens,
+                                     prompt_style=job.prompt_style, seed=asked.seed)
     except asyncio.CancelledError:
         raise
     except Exception as exc:
         if _is_fatal(exc):
-            raise ScoringAborted(f"scoring stopped at question {question.id!r}: {exc}") from exc
+            raise ScoringAborted(f"scoring stopped at question {asked.shown.id!r}: {exc}") from exc
         if breaker is not None:
-            breaker.failed(exc, question.id)
-        row = row_from_error(question, exc, client.model, job.n, loop.time() - start)
-        logger.warning("question %s failed after retries: %s", question.id, row.error)
+            breaker.failed(exc, asked.shown.id)
+        row = row_from_error(asked, exc, client.model, job.n, loop.time() - start)
+        logger.warning("question %s failed after retries: %s", asked.shown.id, row.error)
         return row
     if breaker is not None:
         breaker.succeeded()
-    return row_from_answer(question, answer, client.model)
+    return row_from_model_answer(asked, answer, client.model, job.prompt_style)
+
+
+def asked_questions(question: Question, job: ScoreJob) -> Iterator[AskedQuestion]:
+    """The requests of one bank question: itself, or one per option order in a permutation run."""
+    if job.permutations == 1:
+        yield AskedQuestion(question, question, None, question_seed(job.seed, question.id))
+        return
+    for j in range(orders(question, job.permutations)):
+        shown, order = permuted(question, j)
+        yield AskedQuestion(shown, question, order, question_seed(job.seed, shown.id))
+
+
+def run_header(client: Answerer, job: ScoreJob) -> RunHeader:
+    """The header of ``job`` run against ``client`` (see :mod:`alphamed_client.runheader`)."""
+    from alphamed_client.protocol import resolve_temperature
+
+    server = dict(job.server)
+    bank = BankRecord(path=str(job.bank), sha256=file_sha256(job.bank), format=job.format)
+    return RunHeader(model=client.model, base_url=str(server.pop("base_url", "")), server=server,
+                     prompt_style=job.prompt_style, prompt_template_sha256=template_sha256(job.prompt_style),
+                     temperature=resolve_temperature(job.temperature, job.n), max_tokens=job.max_tokens, n=job.n,
+                     seed=job.seed, permutations=job.permutations, banks=[bank], started=now(), **versions())
 
 
 class _Lanes:
@@ -199,7 +181,7 @@ class _Lanes:
     previous answer is written (no task per question, no waiting on a set of tasks).
     """
 
-    def __init__(self, questions: Iterator[Question], ask: Callable[[Question], Awaitable[ResultRow]],
+    def __init__(self, questions: Iterator[AskedQuestion], ask: Callable[[AskedQuestion], Awaitable[ResultRow]],
                  writer: results.ResultsWriter, counts: RunCounts,
                  on_result: Callable[[ResultRow], None] | None) -> None:
         self.questions = questions
@@ -228,55 +210,57 @@ class _Lanes:
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def run_job(client: AsyncAlphaMed, job: ScoreJob, *,
+async def run_job(client: Answerer, job: ScoreJob, *,
                   on_result: Callable[[ResultRow], None] | None = None,
                   on_bad_line: Callable[[BadLine], None] | None = None) -> RunCounts:
-    """Score every question of ``job.bank`` not already done; returns what this run did."""
-    pool = None
-    if job.workers > 1:  # started first: forked workers stay small
-        from alphamed_client.workers import WorkerPool
+    """Score every question of ``job.bank`` not already done; returns what this run did.
 
-        settings = dict(client.settings.as_kwargs(), mcqa=await client.uses_mcqa())
-        pool = await WorkerPool(settings, job, job.workers).start()
-    try:
-        ask = pool.ask if pool is not None else functools.partial(score_one, client, job=job,
-                                                                  breaker=ConnectionBreaker())
-        return await _dispatch(ask, job, on_result, on_bad_line)
-    finally:
-        if pool is not None:
-            await pool.close()
+    Raises:
+        RunMismatch: ``job.out``'s run header records other settings, or its bank changed (nothing written).
+        ScoringAborted: on an error every request would hit; rows written so far are kept.
+    """
+    if not job.bank.exists():
+        raise BankError(f"cannot read question bank {job.bank}: no such file")
+    header = open_run(job.out, run_header(client, job), resume=job.resume, force=job.force_resume,
+                      new_bank_ok=job.new_bank_ok)
+    ask = functools.partial(score_one, client, job=job, breaker=ConnectionBreaker())
+    counts = await _dispatch(ask, job, on_result, on_bad_line)
+    close_run(job.out, header)
+    return counts
 
 
-async def _dispatch(ask: Callable[[Question], Awaitable[ResultRow]], job: ScoreJob,
+async def _dispatch(ask: Callable[[AskedQuestion], Awaitable[ResultRow]], job: ScoreJob,
                     on_result: Callable[[ResultRow], None] | None,
                     on_bad_line: Callable[[BadLine], None] | None) -> RunCounts:
     done = results.done_ids(job.out) if job.resume else set()
     counts = RunCounts()
 
-    def todo() -> Iterator[Question]:
+    def todo() -> Iterator[AskedQuestion]:
         for item in iter_bank(job.bank, format=job.format, **job.format_options):
             if isinstance(item, BadLine):
                 counts.bad_lines.append(item)
                 logger.warning("skipping %s", item)
                 if on_bad_line is not None:
                     on_bad_line(item)
-            elif item.id in done:
-                counts.skipped += 1
-            else:
-                yield item
+                continue
+            for asked in asked_questions(item, job):
+                if asked.shown.id in done:
+                    counts.skipped += 1
+                else:
+                    yield asked
 
     with results.ResultsWriter(job.out, fresh=not job.resume) as writer:
         await _Lanes(todo(), ask, writer, counts, on_result).run(job.concurrency)
     return counts
 
 
-async def score_bank(client: AsyncAlphaMed, job: ScoreJob, *,
+async def score_bank(client: Answerer, job: ScoreJob, *,
                      on_result: Callable[[ResultRow], None] | None = None,
                      on_bad_line: Callable[[BadLine], None] | None = None) -> ScoreReport:
     """Run ``job`` and report on the whole results file (earlier runs included).
 
     Args:
-        client: the async client to ask.
+        client: what answers the questions (an :class:`~alphamed_client.client.AsyncAlphaMed`).
         job: what to score.
         on_result: called with each row as it is written (progress bars).
         on_bad_line: called with each unreadable bank line.
