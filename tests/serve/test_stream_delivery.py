@@ -22,15 +22,17 @@ class BurstBackend(FakeBackend):
     def __init__(self, reply: str, **kwargs) -> None:
         super().__init__(reply, **kwargs)
         self.closed = asyncio.Event()
+        self.yielded = 0
 
     async def stream(self, request):
         try:
             text, finish = self._text(request, 0)
-            pieces = [text[k:k + self.chunk] for k in range(0, len(text), self.chunk)]
+            pieces = [text[k : k + self.chunk] for k in range(0, len(text), self.chunk)]
             for k, piece in enumerate(pieces):
                 if self.delay:
                     await asyncio.sleep(self.delay)
                 last = k == len(pieces) - 1
+                self.yielded += 1
                 yield StreamDelta(0, piece, finish_reason=finish if last else None)
         finally:
             self.closed.set()
@@ -44,8 +46,12 @@ async def _events(gw: Gateway, req) -> list[dict]:
 async def test_backlogged_deltas_are_merged_and_nothing_is_lost():
     backend = BurstBackend(TEXT, chunk=2)
     gw = Gateway(backend, Settings(), GatewayMetrics())
-    events = await _events(gw, ChatCompletionRequest(stream=True, messages=[{"role": "user", "content": "q"}],
-                                                     stream_options={"include_usage": True}))
+    events = await _events(
+        gw,
+        ChatCompletionRequest(
+            stream=True, messages=[{"role": "user", "content": "q"}], stream_options={"include_usage": True}
+        ),
+    )
     deltas = [e["choices"][0] for e in events if e["choices"]]
     assert len(deltas) < len(TEXT) // 2  # 35 engine deltas, far fewer events
     reasoning = "".join(d["delta"].get("reasoning") or "" for d in deltas)
@@ -96,14 +102,22 @@ async def test_client_leaving_mid_stream_frees_its_slot_and_stops_the_engine():
         if message["type"] == "http.response.body" and b"word" in message.get("body", b""):
             left.set()  # the client goes away after its first words
 
-    scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
-             "method": "POST", "scheme": "http", "path": "/v1/chat/completions",
-             "raw_path": b"/v1/chat/completions", "query_string": b"", "root_path": "",
-             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
-    started = asyncio.get_running_loop().time()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/chat/completions",
+        "raw_path": b"/v1/chat/completions",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
     await asyncio.wait_for(app(scope, receive, send), timeout=10)
-    assert asyncio.get_running_loop().time() - started < 1.5  # not the 4 s of the whole stream
+    assert backend.yielded < 10  # stopped after the first words, not the 400 of the stream (counted, not timed)
     assert backend.closed.is_set()
     assert app.state.gateway.limiter.in_flight == 0
     assert not any(b"[DONE]" in m.get("body", b"") for m in sent)  # it did stop early
