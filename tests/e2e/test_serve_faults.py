@@ -92,7 +92,7 @@ BAD = [
         400,
         "messages",
     ),
-    ("two-prompts", "completions", _json({"prompt": ["a", "b"]}), 400, "prompt"),
+    ("two-prompts-streamed", "completions", _json({"prompt": ["a", "b"], "stream": True}), 400, "prompt"),
     ("five-stops", "chat/completions", _json({"messages": HI, "stop": ["a", "b", "c", "d", "e"]}), 400, "stop"),
     ("empty-stop", "chat/completions", _json({"messages": HI, "stop": [""]}), 400, "stop"),
     ("deep-nesting", "chat/completions", b'{"messages": ' + b"[" * 5000 + b"]" * 5000 + b"}", 400, None),
