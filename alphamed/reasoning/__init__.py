@@ -47,8 +47,9 @@ however the text is chunked.
 
 from __future__ import annotations
 
-import re
 from typing import Literal
+
+from alphamed.reasoning.sentence import MAX_OPENER, PARTIAL, find_opener, is_sentence_start, opener_state
 
 THINK_OPEN = "<think>"
 THINK_CLOSE = "</think>"
@@ -57,15 +58,7 @@ HUATUO_CLOSE = "## Final Response"
 Untagged = Literal["reasoning", "content"]
 Style = Literal["auto", "final-answer"]
 
-_MARKDOWN = "#*_>"
-_CONNECTIVES = ("therefore", "thus", "hence", "so", "finally", "overall", "in conclusion", "in summary")
-_SENTENCE_ENDS = ".!?:"
-_FIRST_LETTERS = frozenset(w[0] for w in (*_CONNECTIVES, "the", "final"))
-_MAX_OPENER = 64  # no final-answer opener is longer than this
-_MAX_INDENT = 16  # spaces or tabs allowed between a sentence end or newline and the next sentence
-_RECENT = 256  # look-back a stream keeps (>= _MAX_OPENER + _MAX_INDENT + the "final answer" core)
-_FINAL = re.compile("final", re.IGNORECASE)
-_FULL, _PARTIAL, _NO = 2, 1, 0
+_RECENT = 256  # look-back a stream keeps (>= MAX_OPENER + _MAX_INDENT + the "final answer" core)
 
 
 def split_reasoning(text: str, *, untagged: Untagged = "content", style: Style = "auto") -> tuple[str, str]:
@@ -165,7 +158,7 @@ class _Stripped:
             self.pending.append(s)
             return ""
         out = "".join(self.pending) + body
-        self.pending = [s[len(body):]]
+        self.pending = [s[len(body) :]]
         return out
 
 
@@ -269,7 +262,7 @@ class ReasoningSplitter:
         for tag, mode in ((THINK_OPEN, "think"), (HUATUO_OPEN, "huatuo")):
             if s.startswith(tag):
                 self._mode, self._buf = mode, ""
-                return s[len(tag):]
+                return s[len(tag) :]
             if tag.startswith(s) and not at_end:
                 return ""
         self._mode, self._buf = "free", ""
@@ -283,11 +276,11 @@ class ReasoningSplitter:
         if i >= 0:
             r.append(self._reasoning.push(buf[:i]))
             self._mode, self._buf = "content", ""
-            c.append(self._content.push(buf[i + len(close):]))
+            c.append(self._content.push(buf[i + len(close) :]))
             return
         keep = 0 if at_end else _partial_suffix(buf, close)
         r.append(self._reasoning.push(buf[: len(buf) - keep]))
-        self._buf = buf[len(buf) - keep:]
+        self._buf = buf[len(buf) - keep :]
 
     def _step_free(self, delta: str, r: list[str], c: list[str], at_end: bool) -> None:
         """Free text: watch for ``</think>`` and for the first final-answer sentence."""
@@ -307,7 +300,7 @@ class ReasoningSplitter:
         if i >= 0:
             r.append(self._reasoning.push(self._pending.take(base + i)))
             self._mode = "content"
-            c.append(self._content.push(self._pending.take(self._total)[len(THINK_CLOSE):]))
+            c.append(self._content.push(self._pending.take(self._total)[len(THINK_CLOSE) :]))
             return
         if self._final_at < 0 and not self._first_marker:
             self._final_at = self._find_opener(recent, base, at_end)
@@ -327,23 +320,17 @@ class ReasoningSplitter:
 
     def _find_opener(self, recent: str, base: int, at_end: bool) -> int:
         """Absolute start of the first complete final-answer opener, or -1."""
-        found = -1
-        for m in _FINAL.finditer(recent, max(0, self._opener_from - base)):
-            core = m.start()
-            for p in range(max(core - _MAX_OPENER, 0), core + 1):
-                if _is_sentence_start(recent, p, base == 0) and _opener_state(recent, p, at_end) == _FULL:
-                    found = base + p
-                    break
-            if found >= 0:
-                return found
+        p = find_opener(recent, max(0, self._opener_from - base), at_end=at_end, text_start=base == 0)
+        if p >= 0:
+            return base + p
         self._opener_from = max(self._opener_from, base + len(recent) - 16)
         return -1
 
     def _first_partial(self, recent: str, base: int) -> int:
         """Absolute start of the first sentence start near the end that could still become an opener."""
-        lo = max(self._pending.start - base, len(recent) - _MAX_OPENER, 0)
+        lo = max(self._pending.start - base, len(recent) - MAX_OPENER, 0)
         for p in range(lo, len(recent)):
-            if _is_sentence_start(recent, p, base == 0) and _opener_state(recent, p, False) == _PARTIAL:
+            if is_sentence_start(recent, p, base == 0) and opener_state(recent, p, False) == PARTIAL:
                 return base + p
         return base + len(recent)
 
@@ -354,124 +341,3 @@ def _partial_suffix(text: str, tag: str) -> int:
         if text.endswith(tag[:k]):
             return k
     return 0
-
-
-def _is_sentence_start(text: str, p: int, text_start: bool = True) -> bool:
-    """Whether a final-answer sentence may start at ``p`` (see the module docstring).
-
-    ``text_start`` says whether ``text[0]`` is the real start of the free text (a stream passes
-    a window of recent text).
-    """
-    if p >= len(text) or text[p].isspace():
-        return False
-    if p == 0:
-        return text_start
-    q = p - 1
-    if text[q] not in " \t\n\r":
-        return False
-    indent = 0
-    # a sentence may be indented by 16, and an opener without markdown may start with 3 more
-    limit = _MAX_INDENT if text[p] in _MARKDOWN else _MAX_INDENT + 3
-    while q >= 0 and text[q] in " \t":
-        q -= 1
-        indent += 1
-        if indent > limit:
-            return False
-    if q < 0:
-        return text_start
-    return text[q] in "\n\r" or text[q] in _SENTENCE_ENDS
-
-
-def _opener_state(text: str, p: int, at_end: bool) -> int:
-    """Whether a final-answer opener starts at ``p``: complete, possibly (text ends), or not."""
-    i = p
-    while i < len(text) and i - p < 4 and text[i] in _MARKDOWN:
-        i += 1
-    i = _spaces(text, i, 0, 3)
-    if i < 0:
-        return _NO if i == -1 or at_end else _PARTIAL
-    if text[i].lower() not in _FIRST_LETTERS:
-        return _NO
-    best = _NO
-    for connective in (None, *_CONNECTIVES):
-        if connective is not None and text[i].lower() != connective[0]:
-            continue
-        j = i if connective is None else _connective(text, i, connective)
-        for article in (True, False):
-            k = _spaces(text, _words(text, j, "the"), 1, 3) if article else j
-            state = _PARTIAL if k == -2 else _NO if k < 0 else _core(text, k, at_end)
-            if state == _FULL:
-                return _FULL
-            best = max(best, state)
-    return _NO if at_end else best
-
-
-def _connective(text: str, i: int, word: str) -> int:
-    """Index after a connective and its separator (spaces and/or a comma), or -1 / -2."""
-    j = _words(text, i, word)
-    if j < 0:
-        return j
-    k = _spaces(text, j, 0, 3)
-    if k >= 0 and k < len(text) and text[k] == ",":
-        k = _spaces(text, k + 1, 0, 3)
-    if k == len(text):
-        return -2
-    return k if k != j else -1
-
-
-def _core(text: str, i: int, at_end: bool) -> int:
-    """``final answer`` followed by a non-letter, at ``i``."""
-    j = _words(text, i, "final")
-    if j >= 0:
-        j = _spaces(text, j, 1, 3)
-    if j >= 0:
-        j = _words(text, j, "answer")
-    if j == -2:
-        return _PARTIAL
-    if j < 0:
-        return _NO
-    if j == len(text):
-        return _FULL if at_end else _PARTIAL
-    return _NO if text[j].isalpha() else _FULL
-
-
-def _words(text: str, i: int, word: str) -> int:
-    """Index after ``word`` (case-insensitive; inner spaces 1-3 of space/tab) at ``i``.
-
-    Returns -2 when the text ends inside it (could still match), -1 when it does not match.
-    """
-    if i < 0:
-        return i
-    n = len(text)
-    for k, part in enumerate(word.split(" ")):
-        if k:
-            i = _spaces(text, i, 1, 3)
-            if i < 0:
-                return i
-        for ch in part:
-            if i >= n:
-                return -2
-            if text[i].lower() != ch:
-                return -1
-            i += 1
-    return i
-
-
-def _spaces(text: str, i: int, low: int, high: int) -> int:
-    """Index after ``low``..``high`` spaces or tabs at ``i``.
-
-    Returns -2 when the text ends before the run can be judged, -1 when there are too few or
-    too many (negative ``i`` is passed through).
-    """
-    if i < 0:
-        return i
-    n = len(text)
-    j = i
-    while j < n and text[j] in " \t" and j - i <= high:
-        j += 1
-    count = j - i
-    if count > high:
-        return -1
-    if j == n:
-        return -2
-    return j if count >= low else -1
