@@ -1,39 +1,30 @@
-"""Reasoning split: separate a model's reasoning trace from its answer.
+"""Reasoning split: separate a model's reasoning trace from its answer, one parser per output style.
 
-Rules, applied to the output with leading whitespace ignored:
+Each style is one module with one parser (:class:`~alphamed.reasoning.base.ReasoningParser`),
+registered by name and chosen with :func:`get_parser` (like vLLM's ``vllm/reasoning/``):
 
-1. **Think tags.** Output that starts with ``<think>``: reasoning is everything up to the first
-   ``</think>``, content everything after it. Without a ``</think>`` (the model is still
-   thinking, or was cut off) everything is reasoning.
-2. **HuatuoGPT headers.** Output that starts with ``## Thinking``: reasoning up to the first
-   ``## Final Response``, content after it (headers dropped); without it, all reasoning.
-3. **Anything else** (free text):
+* ``think-tags`` (:mod:`~alphamed.reasoning.think_tags`): reasoning up to the first ``</think>``,
+  content after it; without it, everything is reasoning.
+* ``final-response`` (:mod:`~alphamed.reasoning.final_response`): HuatuoGPT-o1's ``## Thinking``
+  up to the first ``## Final Response``, content after it (headers dropped).
+* ``free-text`` (:mod:`~alphamed.reasoning.free_text`): free text; reasoning before the first
+  ``</think>`` if there is one, else before the first final-answer sentence
+  (:mod:`~alphamed.reasoning.sentence`; how the released AlphaMed models end:
+  ``...The final answer is: $\\boxed{C}$``), content from there on; with neither marker,
+  everything is content (``untagged="content"``, the default: a model that answered directly,
+  "C" or "Answer: C", keeps its answer) or reasoning (``untagged="reasoning"``: for models that
+  always reason in free text; only this lets a stream show free-text reasoning as it comes).
+* ``auto`` (:mod:`~alphamed.reasoning.auto`, the default): ``think-tags`` for output that starts
+  (after whitespace) with ``<think>``, ``final-response`` for ``## Thinking``, else ``free-text``.
+* ``final-answer`` (what ``alphamed serve`` streams with): ``auto``, except that in free text the
+  *first* of ``</think>`` and a final-answer sentence ends the reasoning, so content can stream
+  from the final-answer sentence on (with ``auto`` a later ``</think>`` would still make it
+  reasoning, so a stream must hold it until the output ends).
 
-   a. if ``</think>`` occurs (the chat template opened the tag, so the output begins inside
-      thinking): reasoning before the first ``</think>``, content after it;
-   b. else, if a *final-answer sentence* occurs: reasoning is everything before the first one,
-      content is that sentence and everything after it. A final-answer sentence starts at the
-      beginning of the output, of a line, or of a sentence (after ``.``, ``!``, ``?`` or ``:``
-      and 1-16 spaces or tabs; a line may be indented by up to 16), with optional markdown (``#``, ``*``, ``_``, ``>``), an optional connective
-      (Therefore, Thus, Hence, So, Finally, Overall, In conclusion, In summary, with an optional
-      comma), an optional "the", then "final answer" (any case, 1-3 spaces between words) not
-      followed by a letter. This is how the released AlphaMed models end:
-      ``...The final answer is: $\\boxed{C}$``;
-   c. else: all content (``untagged="content"``, the default: a model that answered directly,
-      "C" or "Answer: C", keeps its answer in the content), or all reasoning
-      (``untagged="reasoning"``: for models that always reason in free text, such as the released
-      AlphaMed checkpoints; only this setting lets a stream show free-text reasoning as it comes,
-      since with the default nothing tells free text apart from a direct answer until a
-      ``</think>`` or a final-answer sentence arrives).
-
-Style ``"final-answer"`` (AlphaMed's free text; what ``alphamed serve`` streams with) changes one
-thing in 3: the *first* of ``</think>`` and a final-answer sentence ends the reasoning, so content
-can stream from the final-answer sentence on (with the default style ``"auto"`` a later
-``</think>`` would still make it reasoning, so a stream must hold it until the output ends).
-
-Both parts are stripped of surrounding whitespace. :class:`ReasoningSplitter` produces the same
-split incrementally: concatenating its outputs equals :func:`split_reasoning` of the whole text,
-however the text is chunked.
+A new style is a new module that registers its parser, not a new branch here. Both parts are
+stripped of surrounding whitespace. :class:`ReasoningSplitter` produces the same split
+incrementally: concatenating its outputs equals :func:`split_reasoning` of the whole text, however
+the text is chunked.
 
 >>> split_reasoning("<think>hmm</think>The answer is B.")
 ('hmm', 'The answer is B.')
@@ -49,25 +40,29 @@ from __future__ import annotations
 
 from typing import Literal
 
-from alphamed.reasoning.sentence import MAX_OPENER, PARTIAL, find_opener, is_sentence_start, opener_state
+from alphamed.reasoning.auto import AutoParser, FinalAnswerParser
+from alphamed.reasoning.base import PARSERS, ReasoningParser, Untagged, get_parser, parser_names, register
+from alphamed.reasoning.final_response import HUATUO_CLOSE, HUATUO_OPEN, FinalResponseParser
+from alphamed.reasoning.free_text import FirstMarkerFreeTextParser, FreeTextParser
+from alphamed.reasoning.think_tags import THINK_CLOSE, THINK_OPEN, ThinkTagsParser
 
-THINK_OPEN = "<think>"
-THINK_CLOSE = "</think>"
-HUATUO_OPEN = "## Thinking"
-HUATUO_CLOSE = "## Final Response"
-Untagged = Literal["reasoning", "content"]
 Style = Literal["auto", "final-answer"]
 
-_RECENT = 256  # look-back a stream keeps (>= MAX_OPENER + _MAX_INDENT + the "final answer" core)
+__all__ = [
+    "HUATUO_CLOSE", "HUATUO_OPEN", "PARSERS", "THINK_CLOSE", "THINK_OPEN", "AutoParser", "FinalAnswerParser",
+    "FinalResponseParser", "FirstMarkerFreeTextParser", "FreeTextParser", "ReasoningParser", "ReasoningSplitter",
+    "Style", "ThinkTagsParser", "Untagged", "answer_region", "get_parser", "parser_names", "register",
+    "split_reasoning",
+]  # fmt: skip
 
 
-def split_reasoning(text: str, *, untagged: Untagged = "content", style: Style = "auto") -> tuple[str, str]:
+def split_reasoning(text: str, *, untagged: Untagged = "content", style: Style | str = "auto") -> tuple[str, str]:
     """Split ``text`` into ``(reasoning, content)`` by the rules in this module's docstring.
 
     Args:
         text: a model output.
         untagged: where free text without any marker goes.
-        style: ``auto`` or ``final-answer`` (the first marker in free text ends the reasoning).
+        style: a parser name (:func:`parser_names`): ``auto`` or ``final-answer`` for any output.
 
     Returns:
         ``(reasoning, content)``, both stripped.
@@ -79,10 +74,7 @@ def split_reasoning(text: str, *, untagged: Untagged = "content", style: Style =
     >>> split_reasoning("B12 is low, so", untagged="reasoning")
     ('B12 is low, so', '')
     """
-    splitter = ReasoningSplitter(untagged=untagged, style=style)
-    r1, c1 = splitter.feed(text if isinstance(text, str) else "")
-    r2, c2 = splitter.finish()
-    return r1 + r2, c1 + c2
+    return get_parser(style, untagged=untagged).split(text)
 
 
 def answer_region(text: str | None, *, reasoning: str | None = None) -> str:
@@ -136,208 +128,31 @@ def answer_region(text: str | None, *, reasoning: str | None = None) -> str:
     return s.strip()
 
 
-class _Stripped:
-    """One output channel that emits its text with surrounding whitespace removed."""
-
-    __slots__ = ("started", "pending")
-
-    def __init__(self) -> None:
-        self.started = False
-        self.pending: list[str] = []  # whitespace held back: kept only if more text follows
-
-    def push(self, s: str) -> str:
-        if not s:
-            return ""
-        if not self.started:
-            s = s.lstrip()
-            if not s:
-                return ""
-            self.started = True
-        body = s.rstrip()
-        if not body:
-            self.pending.append(s)
-            return ""
-        out = "".join(self.pending) + body
-        self.pending = [s[len(body) :]]
-        return out
-
-
-class _Pending:
-    """Free text received but not yet assigned to a channel (appends are O(1))."""
-
-    __slots__ = ("parts", "start")
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.start = 0  # absolute offset of the first pending character
-
-    def take(self, end: int) -> str:
-        """Remove and return the pending text up to absolute offset ``end``."""
-        text = "".join(self.parts)
-        cut = max(0, end - self.start)
-        self.parts = [text[cut:]] if cut < len(text) else []
-        self.start += cut
-        return text[:cut]
-
-
 class ReasoningSplitter:
-    """Incremental :func:`split_reasoning` for streams.
+    """Incremental :func:`split_reasoning` for streams: the parser for ``style``, fed chunk by chunk.
 
     Reasoning is emitted as soon as it is safe: only a possible partial tag at the end of what
     has arrived, trailing whitespace, and text from a line or sentence start that could still
     become a final-answer sentence are held back. In free text with the ``auto`` style, content
     from a final-answer sentence on is held until the end of the stream (a later ``</think>``
-    would make it reasoning); with ``final-answer`` it streams as it comes. Work per chunk is
-    proportional to the chunk (plus a bounded look-back).
+    would make it reasoning); with ``final-answer`` it streams as it comes.
 
     Args:
         untagged: where free text without any marker goes (see :func:`split_reasoning`).
-        style: ``auto`` or ``final-answer`` (see :func:`split_reasoning`).
+        style: a parser name (see :func:`split_reasoning`).
 
     >>> s = ReasoningSplitter()
     >>> s.feed("<think>B12 is lo"), s.feed("w.</th"), s.feed("ink>C"), s.finish()
     (('B12 is lo', ''), ('w.', ''), ('', 'C'), ('', ''))
     """
 
-    def __init__(self, *, untagged: Untagged = "content", style: Style = "auto") -> None:
-        self._untagged = untagged
-        self._first_marker = style == "final-answer"
-        self._mode = "lead"
-        self._buf = ""  # lead / tagged modes: text not yet assigned (bounded by a tag's length)
-        self._reasoning = _Stripped()
-        self._content = _Stripped()
-        self._pending = _Pending()  # free mode: unassigned text
-        self._recent = ""  # free mode: the last _RECENT characters, for look-back
-        self._total = 0  # free mode: characters of free text so far
-        self._final_at = -1  # free mode: absolute start of the first final-answer sentence
-        self._opener_from = 0  # free mode: where the next search for "final" starts
-        self._finished = False
+    def __init__(self, *, untagged: Untagged = "content", style: Style | str = "auto") -> None:
+        self._parser = get_parser(style, untagged=untagged)
 
     def feed(self, delta: str) -> tuple[str, str]:
-        """Consume a chunk.
-
-        Args:
-            delta: the next piece of the output (any split, even inside a tag).
-
-        Returns:
-            ``(reasoning_delta, content_delta)``.
-        """
-        if self._finished or not isinstance(delta, str) or not delta:
-            return "", ""
-        return self._step(delta, at_end=False)
+        """Consume a chunk (any split, even inside a tag); returns ``(reasoning_delta, content_delta)``."""
+        return self._parser.feed(delta)
 
     def finish(self) -> tuple[str, str]:
-        """Flush what is left at the end of the stream.
-
-        Returns:
-            ``(reasoning_delta, content_delta)``.
-        """
-        if self._finished:
-            return "", ""
-        out = self._step("", at_end=True)
-        self._finished = True
-        return out
-
-    def _step(self, delta: str, at_end: bool) -> tuple[str, str]:
-        r: list[str] = []
-        c: list[str] = []
-        if self._mode == "lead":
-            self._buf = (self._buf + delta).lstrip()  # leading whitespace never matters
-            delta = self._decide_lead(at_end)
-            if self._mode == "lead":
-                return "", ""
-        if self._mode == "free":
-            self._step_free(delta, r, c, at_end)
-        elif self._mode == "content":
-            c.append(self._content.push(delta))
-        else:
-            self._step_tagged(delta, r, c, at_end)
-        return "".join(r), "".join(c)
-
-    def _decide_lead(self, at_end: bool) -> str:
-        """Pick the mode once the first non-space text tells it; returns the text left to process."""
-        s = self._buf
-        if not s:
-            return ""
-        for tag, mode in ((THINK_OPEN, "think"), (HUATUO_OPEN, "huatuo")):
-            if s.startswith(tag):
-                self._mode, self._buf = mode, ""
-                return s[len(tag) :]
-            if tag.startswith(s) and not at_end:
-                return ""
-        self._mode, self._buf = "free", ""
-        return s
-
-    def _step_tagged(self, delta: str, r: list[str], c: list[str], at_end: bool) -> None:
-        """Think-tag or HuatuoGPT mode: reasoning until the closing marker, then content."""
-        close = THINK_CLOSE if self._mode == "think" else HUATUO_CLOSE
-        buf = self._buf + delta
-        i = buf.find(close)
-        if i >= 0:
-            r.append(self._reasoning.push(buf[:i]))
-            self._mode, self._buf = "content", ""
-            c.append(self._content.push(buf[i + len(close) :]))
-            return
-        keep = 0 if at_end else _partial_suffix(buf, close)
-        r.append(self._reasoning.push(buf[: len(buf) - keep]))
-        self._buf = buf[len(buf) - keep :]
-
-    def _step_free(self, delta: str, r: list[str], c: list[str], at_end: bool) -> None:
-        """Free text: watch for ``</think>`` and for the first final-answer sentence."""
-        recent = self._recent + delta
-        base = self._total - len(self._recent)  # absolute offset of recent[0]
-        self._pending.parts.append(delta)
-        self._total += len(delta)
-        i = recent.find(THINK_CLOSE)
-        if self._first_marker:  # a final-answer sentence before any </think> ends the reasoning for good
-            self._final_at = self._find_opener(recent, base, at_end)
-            if self._final_at >= 0 and (i < 0 or self._final_at < base + i):
-                r.append(self._reasoning.push(self._pending.take(self._final_at)))
-                self._mode = "content"
-                c.append(self._content.push(self._pending.take(self._total)))
-                return
-            self._final_at = -1
-        if i >= 0:
-            r.append(self._reasoning.push(self._pending.take(base + i)))
-            self._mode = "content"
-            c.append(self._content.push(self._pending.take(self._total)[len(THINK_CLOSE) :]))
-            return
-        if self._final_at < 0 and not self._first_marker:
-            self._final_at = self._find_opener(recent, base, at_end)
-            if self._final_at >= 0:
-                r.append(self._reasoning.push(self._pending.take(self._final_at)))
-        if at_end:
-            rest = self._pending.take(self._total)
-            if self._final_at >= 0 or self._untagged == "content":
-                c.append(self._content.push(rest))
-            else:
-                r.append(self._reasoning.push(rest))
-            return
-        if self._final_at < 0 and self._untagged == "reasoning":
-            limit = min(self._total - _partial_suffix(recent, THINK_CLOSE), self._first_partial(recent, base))
-            r.append(self._reasoning.push(self._pending.take(limit)))
-        self._recent = recent[-_RECENT:]
-
-    def _find_opener(self, recent: str, base: int, at_end: bool) -> int:
-        """Absolute start of the first complete final-answer opener, or -1."""
-        p = find_opener(recent, max(0, self._opener_from - base), at_end=at_end, text_start=base == 0)
-        if p >= 0:
-            return base + p
-        self._opener_from = max(self._opener_from, base + len(recent) - 16)
-        return -1
-
-    def _first_partial(self, recent: str, base: int) -> int:
-        """Absolute start of the first sentence start near the end that could still become an opener."""
-        lo = max(self._pending.start - base, len(recent) - MAX_OPENER, 0)
-        for p in range(lo, len(recent)):
-            if is_sentence_start(recent, p, base == 0) and opener_state(recent, p, False) == PARTIAL:
-                return base + p
-        return base + len(recent)
-
-
-def _partial_suffix(text: str, tag: str) -> int:
-    """Length of the longest end of ``text`` that is a proper start of ``tag``."""
-    for k in range(min(len(tag) - 1, len(text)), 0, -1):
-        if text.endswith(tag[:k]):
-            return k
-    return 0
+        """Flush what is left at the end of the stream; returns ``(reasoning_delta, content_delta)``."""
+        return self._parser.finish()
