@@ -119,9 +119,7 @@ def _add_open_routes(app, gateway: Gateway) -> None:
 
         data, content_type = gateway.metrics.render()
         text = data.decode()
-        engine_metrics = getattr(gateway.backend, "engine_metrics", None)
-        if engine_metrics is not None:
-            text += engine_families(await engine_metrics())
+        text += engine_families(await gateway.backend.engine_metrics())
         return Response(text, media_type=content_type)
 
 

@@ -130,6 +130,9 @@ class Backend(Protocol):
     """One engine behind the gateway."""
 
     name: str
+    constraint_dialect: str | None
+    """How ``guided_*`` / ``structured_outputs`` fields are sent (:mod:`alphamed_serve.constraints`); None: the
+    backend cannot honour a constraint (a request that asks for one gets a 400 naming the field)."""
 
     async def start(self) -> None:
         """Load the model / start or connect to the engine."""
@@ -159,6 +162,18 @@ class Backend(Protocol):
         """:meth:`stream`'s deltas in non-empty lists of those that arrived together (what the
         gateway reads; a backend without batches of its own returns
         ``DeltaCollector(self.stream(request)).batches()``)."""
+
+    async def tokenize(self, spec: dict[str, Any]) -> list[int]:
+        """Token ids of a ``/tokenize`` request body (``prompt`` or ``messages``), in vLLM's shape."""
+
+    async def detokenize(self, tokens: list[int]) -> str:
+        """The text of ``tokens``."""
+
+    async def tokenizer_info(self) -> dict[str, Any]:
+        """The ``/tokenizer_info`` body (special tokens, chat template, context length), in vLLM's shape."""
+
+    async def engine_metrics(self) -> str:
+        """The engine's own Prometheus exposition (``vllm:*``, ``sglang:*``), or ``""`` when it has none."""
 
 
 @dataclass

@@ -155,7 +155,7 @@ class Gateway:
         """
         if unknown:
             logger.info("ignoring unknown request fields: %s", _names_for_log(unknown))
-        gen.extra = constrain(gen.extra, getattr(self.backend, "constraint_dialect", None), self.backend.name)
+        gen.extra = constrain(gen.extra, self.backend.constraint_dialect, self.backend.name)
         info = self.backend.model_info()
         if info.max_n is not None and gen.n > info.max_n:
             raise BackendError(f"n must be at most {info.max_n}, got {gen.n}", param="n",
@@ -252,23 +252,18 @@ class Gateway:
             spec = req.to_tokenize_input()
         except ValueError as exc:
             raise BackendError(str(exc), param="prompt", code="invalid_value") from None
-        tokens = await self._tokenizer().tokenize(spec)
+        tokens = await self.backend.tokenize(spec)
         return {"count": len(tokens), "max_model_len": self.backend.model_info().context_length,
                 "tokens": tokens, "token_strs": None}
 
     async def tokenizer_info(self) -> dict[str, Any]:
         """Special tokens, chat template and context length of the served model's tokenizer."""
-        return await self._tokenizer().tokenizer_info()
+        return await self.backend.tokenizer_info()
 
     async def detokenize(self, tokens: list[int]) -> str:
         """The text of ``tokens``."""
-        return await self._tokenizer().detokenize(tokens)
+        return await self.backend.detokenize(tokens)
 
-    def _tokenizer(self) -> Any:
-        if not hasattr(self.backend, "tokenize"):
-            raise BackendError(f"the {self.backend.name} backend cannot tokenize", status=501,
-                               type="server_error", code="unsupported")
-        return self.backend
 
     async def mcqa(self, req: MCQARequest) -> dict[str, Any]:
         """A ``/v1/mcqa`` body: samples, votes and the majority answer."""

@@ -38,6 +38,7 @@ class FakeBackend:
     """
 
     name = "fake"
+    constraint_dialect = None
 
     def __init__(self, reply: Reply = "<think>Thinking.</think>The final answer is: $\\boxed{B}$",
                  *, model_id: str = "fake-model", context_length: int = 256, chunk: int = 3,
@@ -76,6 +77,9 @@ class FakeBackend:
     async def tokenizer_info(self) -> dict[str, Any]:
         return {"tokenizer_class": "FakeCharTokenizer", "eos_token": "\x03", "bos_token": None, "pad_token": None,
                 "chat_template": None, "model_max_length": self.info.context_length}
+
+    async def engine_metrics(self) -> str:
+        return ""
 
     async def detokenize(self, tokens: list[int]) -> str:
         if any(not 0 <= t <= 0x10FFFF for t in tokens):

@@ -54,6 +54,7 @@ class TransformersBackend:
     """
 
     name = "transformers"
+    constraint_dialect = None  # no guided decoding here: a constrained request gets a 400 naming the field
 
     def __init__(self, options: BackendOptions) -> None:
         from alphamed.hub import ModelNotFoundError, is_local, resolve_model
@@ -201,6 +202,10 @@ class TransformersBackend:
         """The text of ``tokens`` (400 for an id outside the vocabulary)."""
         ids = self._prompt_ids(GenerationRequest(prompt_token_ids=tokens))
         return self.tokenizer.decode(ids)
+
+    async def engine_metrics(self) -> str:
+        """None of its own: the in-process engine's numbers are the gateway's ``alphamed_*`` metrics."""
+        return ""
 
     def count_tokens(self, request: GenerationRequest) -> int | None:
         """Prompt length in tokens after the chat template (slow for long prompts: call it off the loop)."""
