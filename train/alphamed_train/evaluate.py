@@ -6,8 +6,10 @@ for is exactly what is measured here.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from alphamed.extract import extract_answer
@@ -30,7 +32,15 @@ class McqScore:
         return {"n": self.n, "accuracy": round(100 * self.accuracy, 1), "format": round(100 * self.format_rate, 1)}
 
 
-def greedy_completions(model: Any, tokenizer: Any, questions: list[Question], *, style: str = "alphamed", max_new_tokens: int = 48, batch_size: int = 32) -> list[str]:
+def greedy_completions(
+    model: Any,
+    tokenizer: Any,
+    questions: list[Question],
+    *,
+    style: str = "alphamed",
+    max_new_tokens: int = 48,
+    batch_size: int = 32,
+) -> list[str]:
     """Greedy completions for ``questions`` (left-padded batches, no sampling).
 
     Args:
@@ -47,20 +57,27 @@ def greedy_completions(model: Any, tokenizer: Any, questions: list[Question], *,
     import torch
 
     tokenizer.padding_side = "left"
-    texts = [tokenizer.apply_chat_template(build_messages(q, style), tokenize=False, add_generation_prompt=True) for q in questions]
+    texts = [
+        tokenizer.apply_chat_template(build_messages(q, style), tokenize=False, add_generation_prompt=True)
+        for q in questions
+    ]
     out: list[str] = []
     model.eval()
     for start in range(0, len(texts), batch_size):
         enc = tokenizer(texts[start : start + batch_size], return_tensors="pt", padding=True, add_special_tokens=False)
         enc = {k: v.to(model.device) for k, v in enc.items()}
         with torch.no_grad():
-            gen = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=tokenizer.pad_token_id)
+            gen = model.generate(
+                **enc, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=tokenizer.pad_token_id
+            )
         new = gen[:, enc["input_ids"].shape[1] :]
         out.extend(tokenizer.batch_decode(new, skip_special_tokens=True))
     return out
 
 
-def score_mcq(model: Any, tokenizer: Any, questions: list[Question], *, style: str = "alphamed", max_new_tokens: int = 48) -> McqScore:
+def score_mcq(
+    model: Any, tokenizer: Any, questions: list[Question], *, style: str = "alphamed", max_new_tokens: int = 48
+) -> McqScore:
     """Greedy accuracy and format rate on ``questions``.
 
     Args:
@@ -84,7 +101,9 @@ def score_mcq(model: Any, tokenizer: Any, questions: list[Question], *, style: s
     return McqScore(len(questions), correct / n, formatted / n)
 
 
-def score_factbank(model: Any, tokenizer: Any, bank: Any, *, style: str = "alphamed", max_new_tokens: int = 48) -> dict[str, dict[str, float]]:
+def score_factbank(
+    model: Any, tokenizer: Any, bank: Any, *, style: str = "alphamed", max_new_tokens: int = 48
+) -> dict[str, dict[str, float]]:
     """The three numbers of the demo: RL questions as trained, reordered, held-out facts.
 
     Args:
@@ -102,4 +121,43 @@ def score_factbank(model: Any, tokenizer: Any, bank: Any, *, style: str = "alpha
         "rl_reordered": bank.questions("rl", variant=1) + bank.questions("rl", variant=2),
         "heldout": bank.questions("heldout") + bank.questions("heldout", variant=1),
     }
-    return {name: score_mcq(model, tokenizer, qs, style=style, max_new_tokens=max_new_tokens).as_dict() for name, qs in sets.items()}
+    return {
+        name: score_mcq(model, tokenizer, qs, style=style, max_new_tokens=max_new_tokens).as_dict()
+        for name, qs in sets.items()
+    }
+
+
+def measure(recipe: Any, model_path: str, tokenizer: Any, path: Path, *, reuse: bool = True) -> dict[str, Any]:
+    """Score the fact-bank MCQs (as trained, reordered, held out) and write them to ``path``.
+
+    Args:
+        recipe: the recipe (fact-bank settings, style).
+        model_path: the model folder to score.
+        tokenizer: its tokenizer.
+        path: JSON file to write (read back instead when ``reuse`` and it exists, e.g. on resume).
+        reuse: reuse an existing file.
+
+    Returns:
+        ``{"rl_as_trained": {...}, "rl_reordered": {...}, "heldout": {...}}`` in percent.
+    """
+    from accelerate import PartialState
+
+    if reuse and path.exists():
+        return json.loads(path.read_text())
+    if not PartialState().is_main_process:
+        return {}
+    from transformers import AutoModelForCausalLM
+
+    from alphamed_train.factbank import FactBank
+
+    model = AutoModelForCausalLM.from_pretrained(model_path)
+    scores = score_factbank(
+        model,
+        tokenizer,
+        FactBank.from_settings(recipe.data.factbank),
+        style=recipe.data.style,
+        max_new_tokens=recipe.grpo.max_completion_length,
+    )
+    path.write_text(json.dumps(scores, indent=1))
+    logger.info("fact-bank scores of %s: %s", model_path, scores)
+    return scores

@@ -35,24 +35,32 @@ def prepare_model(recipe: Recipe, out: Path) -> str:
     from alphamed.tiny_model import build_tiny_model
 
     base = out / "base-model"
-    if not (base / "alphamed_tiny.json").exists() or json.loads((base / "alphamed_tiny.json").read_text()) != {"seed": m.tiny.seed, "hidden_size": m.tiny.hidden_size, "num_layers": m.tiny.num_layers}:
+    if not (base / "alphamed_tiny.json").exists() or json.loads((base / "alphamed_tiny.json").read_text()) != {
+        "seed": m.tiny.seed,
+        "hidden_size": m.tiny.hidden_size,
+        "num_layers": m.tiny.num_layers,
+    }:
         t = m.tiny
-        build_tiny_model(base, seed=t.seed, hidden_size=t.hidden_size, num_layers=t.num_layers, num_heads=t.num_heads, num_kv_heads=t.num_kv_heads)
-        (base / "alphamed_tiny.json").write_text(json.dumps({"seed": t.seed, "hidden_size": t.hidden_size, "num_layers": t.num_layers}))
+        build_tiny_model(
+            base,
+            seed=t.seed,
+            hidden_size=t.hidden_size,
+            num_layers=t.num_layers,
+            num_heads=t.num_heads,
+            num_kv_heads=t.num_kv_heads,
+        )
+        (base / "alphamed_tiny.json").write_text(
+            json.dumps({"seed": t.seed, "hidden_size": t.hidden_size, "num_layers": t.num_layers})
+        )
     if recipe.warm_start is None:
         return str(base)
+    from alphamed_train.factbank import FactBank
     from alphamed_train.warmstart import warm_start
 
     cache = Path(recipe.warm_start.cache_dir) if recipe.warm_start.cache_dir else out / "warm-start"
-    return str(warm_start(base, cache, fact_bank(recipe), recipe.warm_start, recipe.data.style))
-
-
-def fact_bank(recipe: Recipe) -> Any:
-    """The recipe's fact bank."""
-    from alphamed_train.factbank import FactBank
-
-    fb = recipe.data.factbank
-    return FactBank.generate(fb.seed, num_options=fb.num_options, num_rl=fb.num_rl, num_heldout=fb.num_heldout)
+    return str(
+        warm_start(base, cache, FactBank.from_settings(recipe.data.factbank), recipe.warm_start, recipe.data.style)
+    )
 
 
 def build_rewards(recipe: Recipe) -> tuple[list[Any], list[float]]:
@@ -96,7 +104,13 @@ def single_process_env(recipe: Recipe) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    for key, value in {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "RANK": "0", "LOCAL_RANK": "0", "WORLD_SIZE": "1"}.items():
+    for key, value in {
+        "MASTER_ADDR": "127.0.0.1",
+        "MASTER_PORT": str(port),
+        "RANK": "0",
+        "LOCAL_RANK": "0",
+        "WORLD_SIZE": "1",
+    }.items():
         os.environ.setdefault(key, value)
 
 
@@ -112,7 +126,10 @@ def grpo_args(recipe: Recipe, out: Path, weights: list[float]) -> Any:
         if gen.vllm_mode == "server":
             vllm["vllm_server_base_url"] = gen.vllm_server_base_url
         else:
-            vllm |= {"vllm_gpu_memory_utilization": gen.vllm_gpu_memory_utilization, "vllm_tensor_parallel_size": gen.vllm_tensor_parallel_size}
+            vllm |= {
+                "vllm_gpu_memory_utilization": gen.vllm_gpu_memory_utilization,
+                "vllm_tensor_parallel_size": gen.vllm_tensor_parallel_size,
+            }
     dtype = recipe.model.dtype
     return GRPOConfig(
         output_dir=str(out),
@@ -125,7 +142,8 @@ def grpo_args(recipe: Recipe, out: Path, weights: list[float]) -> Any:
         run_name=log.run_name,
         log_completions=log.log_completions,
         deepspeed=deepspeed_config(recipe.distributed.deepspeed),
-        model_init_kwargs={"dtype": dtype} | ({"attn_implementation": recipe.model.attn_implementation} if recipe.model.attn_implementation else {}),
+        model_init_kwargs={"dtype": dtype}
+        | ({"attn_implementation": recipe.model.attn_implementation} if recipe.model.attn_implementation else {}),
         **vllm,
         **fields,
         **g.extra,
@@ -157,7 +175,7 @@ def run(recipe: Recipe, *, resume: bool = False) -> dict[str, Any]:
     from transformers import AutoTokenizer
     from trl import GRPOTrainer
 
-    from alphamed_train import checkpoints, report
+    from alphamed_train import checkpoints, evaluate, report
     from alphamed_train.questions import build_dataset, load_questions
 
     out = Path(recipe.checkpointing.output_dir)
@@ -173,18 +191,39 @@ def run(recipe: Recipe, *, resume: bool = False) -> dict[str, Any]:
     tokenizer = AutoTokenizer.from_pretrained(model_path)
     dataset = build_dataset(load_questions(recipe.data), recipe.data, recipe.grpo.seed)
     funcs, weights = build_rewards(recipe)
-    before = report.measure(recipe, model_path, tokenizer, out / "eval_before.json") if recipe.evaluation.factbank else None
-    trainer = GRPOTrainer(model=model_path, reward_funcs=funcs, args=grpo_args(recipe, out, weights), train_dataset=dataset, processing_class=tokenizer, callbacks=[checkpoints.CompletionMarker(recipe_yaml)])
+    before = (
+        evaluate.measure(recipe, model_path, tokenizer, out / "eval_before.json")
+        if recipe.evaluation.factbank
+        else None
+    )
+    trainer = GRPOTrainer(
+        model=model_path,
+        reward_funcs=funcs,
+        args=grpo_args(recipe, out, weights),
+        train_dataset=dataset,
+        processing_class=tokenizer,
+        callbacks=[checkpoints.CompletionMarker(recipe_yaml)],
+    )
     report.progress_to_stderr(trainer)
     result = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
     state = trainer.accelerator.state
-    logger.info("rank %d of %d finished at step %d", state.process_index, state.num_processes, trainer.state.global_step)
+    logger.info(
+        "rank %d of %d finished at step %d", state.process_index, state.num_processes, trainer.state.global_step
+    )
     final = save_final(trainer, out, recipe_yaml)
-    summary: dict[str, Any] = {"final": str(final), "steps": trainer.state.global_step, "train_seconds": round(result.metrics.get("train_runtime", 0.0), 1), "resumed_from": str(resume_from) if resume_from else None}
+    summary: dict[str, Any] = {
+        "final": str(final),
+        "steps": trainer.state.global_step,
+        "train_seconds": round(result.metrics.get("train_runtime", 0.0), 1),
+        "resumed_from": str(resume_from) if resume_from else None,
+    }
     if trainer.accelerator.is_main_process:
         summary |= report.write_curves(trainer.state.log_history, out)
         if before is not None:
-            summary |= {"before": before, "after": report.measure(recipe, str(final), tokenizer, out / "eval_after.json", reuse=False)}
+            summary |= {
+                "before": before,
+                "after": evaluate.measure(recipe, str(final), tokenizer, out / "eval_after.json", reuse=False),
+            }
         (out / "summary.json").write_text(json.dumps(summary, indent=1))
     return summary
 
@@ -196,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     resume = "--resume" in args
     args = [a for a in args if a != "--resume"]
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         recipe = load_recipe(args[0], args[1:])
     except (RecipeError, IndexError) as exc:
