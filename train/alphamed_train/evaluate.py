@@ -1,4 +1,4 @@
-"""Greedy multiple-choice accuracy and format rate of a model on a list of questions.
+"""Greedy multiple-choice accuracy and format rate of a model: before/after a run and during it.
 
 Scored with the same extractor and format check the rewards use, so what RL is rewarded
 for is exactly what is measured here.
@@ -11,6 +11,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from transformers import TrainerCallback
 
 from alphamed.extract import extract_answer
 from alphamed.prompts import build_messages, get_style
@@ -161,3 +163,84 @@ def measure(recipe: Any, model_path: str, tokenizer: Any, path: Path, *, reuse: 
     path.write_text(json.dumps(scores, indent=1))
     logger.info("fact-bank scores of %s: %s", model_path, scores)
     return scores
+
+
+def heldout_questions(recipe: Any) -> list[Question]:
+    """The bank scored during training: the fact bank's held-out MCQs (two orders) or a JSONL bank.
+
+    Args:
+        recipe: the recipe (``evaluation.bank``, ``evaluation.max_questions``, fact-bank settings).
+
+    Returns:
+        Labeled questions.
+    """
+    ev = recipe.evaluation
+    if ev.bank == "factbank-heldout":
+        from alphamed_train.factbank import FactBank
+
+        bank = FactBank.from_settings(recipe.data.factbank)
+        questions = bank.questions("heldout") + bank.questions("heldout", variant=1)
+    else:
+        from alphamed.data import QuestionBank
+
+        questions = [q for q in QuestionBank(ev.bank) if q.answer]
+    if not questions:
+        raise ValueError(f"--evaluation.bank {ev.bank}: no labeled questions")
+    return questions[: ev.max_questions] if ev.max_questions else questions
+
+
+class HeldOutEvaluation(TrainerCallback):
+    """Every ``every_steps`` optimizer steps, score ``questions`` greedily and log ``eval/*`` beside the rewards.
+
+    The numbers (``eval/accuracy``, ``eval/accuracy_ci_low``, ``eval/accuracy_ci_high`` (Wilson 95%),
+    ``eval/format``, ``eval/n``) join the same step's log row (metrics.jsonl, TensorBoard, the progress line);
+    insert this callback first (``trainer.callback_handler.callbacks.insert(0, cb)``) so the loggers see them.
+
+    Args:
+        questions: the held-out bank.
+        tokenizer: the policy's tokenizer.
+        every_steps: how often.
+        style: prompt style (the same extractor and format check as the rewards).
+        max_new_tokens: completion budget.
+    """
+
+    def __init__(
+        self, questions: list[Question], tokenizer: Any, every_steps: int, *, style: str, max_new_tokens: int
+    ):
+        self.questions, self.tokenizer, self.every_steps = questions, tokenizer, every_steps
+        self.style, self.max_new_tokens = style, max_new_tokens
+        self.pending: dict[str, float] = {}
+
+    def score(self, model: Any) -> dict[str, float]:
+        """Greedy accuracy (with its Wilson 95% interval) and format rate of ``model`` on the bank."""
+        from alphamed_client.stats import wilson_interval
+
+        was_training, side = model.training, self.tokenizer.padding_side
+        result = score_mcq(model, self.tokenizer, self.questions, style=self.style, max_new_tokens=self.max_new_tokens)
+        self.tokenizer.padding_side = side
+        if was_training:
+            model.train()
+        low, high = wilson_interval(round(result.accuracy * result.n), result.n)
+        return {
+            "eval/accuracy": result.accuracy,
+            "eval/accuracy_ci_low": low,
+            "eval/accuracy_ci_high": high,
+            "eval/format": result.format_rate,
+            "eval/n": result.n,
+        }
+
+    def on_step_end(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
+        """Score on every N-th step; ask the trainer to log this step."""
+        if state.global_step % self.every_steps == 0:
+            self.pending = self.score(model)
+            control.should_log = True
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        """Add the pending scores to the step's log row (and to ``state.log_history``)."""
+        if not self.pending or logs is None:
+            return
+        logs.update(self.pending)
+        if state.log_history and state.log_history[-1].get("step") == state.global_step:
+            state.log_history[-1].update(self.pending)
+        logger.info("held-out at step %d: %s", state.global_step, self.pending)
+        self.pending = {}
