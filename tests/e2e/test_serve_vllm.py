@@ -9,6 +9,7 @@ errors), the same tests the transformers suite runs, plus vLLM's own limits and 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import time
@@ -19,7 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gateway_process import GatewayProcess  # noqa: E402
+from gateway_process import GatewayProcess, cmdline  # noqa: E402
 from openai_contract import (  # noqa: E402, F401  (the shared OpenAI contract, run against vLLM)
     MSGS,
     test_async_client_concurrent_chats,
@@ -44,13 +45,27 @@ pytestmark = [
 ]
 
 CONTEXT = 1024
+ENGINE = "vllm.entrypoints.openai.api_server"
 
 
 @pytest.fixture(scope="module")
 def server(tiny_model_dir):
-    s = GatewayProcess(str(tiny_model_dir), "--backend", "vllm", "--engine-python", str(VLLM_PYTHON),
-                       "--max-model-len", str(CONTEXT), "--log-level", "warning", "--", "--enforce-eager",
-                       env={"VLLM_CPU_KVCACHE_SPACE": "1"}, timeout=600)
+    # VLLM_SERVER_DEV_MODE: the engine's own /pause and /resume, with which a test holds a request inside it
+    s = GatewayProcess(
+        str(tiny_model_dir),
+        "--backend",
+        "vllm",
+        "--engine-python",
+        str(VLLM_PYTHON),
+        "--max-model-len",
+        str(CONTEXT),
+        "--log-level",
+        "warning",
+        "--",
+        "--enforce-eager",
+        env={"VLLM_CPU_KVCACHE_SPACE": "1", "VLLM_SERVER_DEV_MODE": "1"},
+        timeout=600,
+    )
     print(f"gateway + vLLM healthy after {s.started_in:.0f} s", file=sys.stderr)
     yield s
     s.stop()
@@ -68,19 +83,66 @@ def test_health_reports_the_engine(server):
 def test_too_long_prompt_is_a_400_from_the_engine(server, tiny_model_dir):
     with pytest.raises(openai.BadRequestError) as info:
         server.client().chat.completions.create(
-            model=tiny_model_dir.name, max_tokens=4, messages=[{"role": "user", "content": "fever " * 3000}])
+            model=tiny_model_dir.name, max_tokens=4, messages=[{"role": "user", "content": "fever " * 3000}]
+        )
     assert str(CONTEXT) in info.value.body["message"]
+
+
+def _engine_url(server) -> str:
+    """The engine's private loopback address (the ``--port`` the gateway gave it)."""
+    argv = cmdline(server.engine_pid(ENGINE)).split()
+    return f"http://127.0.0.1:{argv[argv.index('--port') + 1]}"
+
+
+def _engine_requests(engine: str) -> tuple[int, int]:
+    """(requests inside the engine now, requests it ever finished), from vLLM's /metrics."""
+    text = httpx.get(engine + "/metrics", timeout=30).text
+
+    def total(name: str) -> int:
+        return sum(int(float(v)) for v in re.findall(rf"^vllm:{name}{{[^}}]*}} ([0-9.e+]+)$", text, flags=re.M))
+
+    return total("num_requests_running") + total("num_requests_waiting"), total("request_success_total")
+
+
+def _stream_frozen_in_the_engine(server, model: str, tries: int = 3):
+    """An open chat stream, its first chunk read, whose request is frozen inside the engine.
+
+    The request cannot end early (``ignore_eos``, the whole context to fill: about 2 s of the tiny
+    model's tokens); after its first chunk the engine pauses with ``mode=keep`` (in-flight requests
+    stay, frozen) and vLLM's own counters must show it still inside and not finished. When a starved
+    client read the first chunk only after the end, the engine resumes and a new request is tried.
+    """
+    engine, client = _engine_url(server), server.client()
+    prompt = client.chat.completions.create(model=model, messages=MSGS, max_tokens=1).usage.prompt_tokens
+    for attempt in range(1, tries + 1):
+        _, finished = _engine_requests(engine)
+        chunks = iter(
+            client.chat.completions.create(
+                model=model,
+                messages=MSGS,
+                max_tokens=CONTEXT - prompt,
+                temperature=1.0,
+                stream=True,
+                extra_body={"ignore_eos": True},
+            )
+        )
+        assert next(chunks).choices  # the stream is open: the client has its first chunk
+        httpx.post(engine + "/pause", params={"mode": "keep"}, timeout=60).raise_for_status()
+        if _engine_requests(engine) == (1, finished):
+            print(f"the request is frozen inside the engine (try {attempt} of {tries})", file=sys.stderr)
+            return chunks
+        httpx.post(engine + "/resume", timeout=60).raise_for_status()
+        for _ in chunks:  # it ended before the pause: read it out, try again
+            pass
+    pytest.fail(f"the engine finished {tries} requests of {CONTEXT - prompt} tokens before it could be paused")
 
 
 def test_engine_killed_mid_request_then_recovers(server, tiny_model_dir):
     """Runs last: kill vLLM while a stream is in flight; clear errors, /health says so, then it is back."""
-    engine = server.engine_pid("vllm.entrypoints.openai.api_server")
+    engine = server.engine_pid(ENGINE)
     client = server.client()
-    stream = client.chat.completions.create(model=tiny_model_dir.name, messages=MSGS, max_tokens=600,
-                                            temperature=1.0, stream=True)
-    first = next(iter(stream))
-    assert first.choices
-    os.killpg(engine, signal.SIGKILL)
+    stream = _stream_frozen_in_the_engine(server, tiny_model_dir.name)
+    os.killpg(engine, signal.SIGKILL)  # the request is inside the engine: the kill lands mid-request
     with pytest.raises(openai.APIError) as info:
         for _ in stream:
             pass
@@ -98,4 +160,4 @@ def test_engine_killed_mid_request_then_recovers(server, tiny_model_dir):
     print(f"vLLM restarted and healthy after {recovered_in:.0f} s", file=sys.stderr)
     r = client.chat.completions.create(model=tiny_model_dir.name, messages=MSGS, max_tokens=4)
     assert r.choices[0].finish_reason == "length"
-    assert server.engine_pid("vllm.entrypoints.openai.api_server") != engine
+    assert server.engine_pid(ENGINE) != engine

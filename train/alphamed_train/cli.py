@@ -96,8 +96,12 @@ def train(
         logging.basicConfig(
             level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+    from alphamed.hub import ModelNotFoundError
+
     try:
         summary = run(parsed, resume=resume)
     except RecipeError as exc:
         raise click.ClickException(str(exc).replace("\n", "; ")) from None
+    except ModelNotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(json.dumps(summary, indent=1))

@@ -27,11 +27,16 @@ def prepare_model(recipe: Recipe, out: Path) -> str:
         out: the run folder.
 
     Returns:
-        A Hugging Face id or folder.
+        A folder (a hub id resolved to its snapshot in the Hugging Face cache, like ``from_pretrained``).
+
+    Raises:
+        alphamed.hub.ModelNotFoundError: the hub id is neither cached nor fetchable (one line).
     """
     m = recipe.model
     if m.name_or_path != "tiny":
-        return m.name_or_path
+        from alphamed.hub import resolve_model
+
+        return str(resolve_model(m.name_or_path, revision=m.revision))
     from alphamed.tiny_model import build_tiny_model
 
     base, settings = out / "base-model", m.tiny.model_dump()
@@ -305,10 +310,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    from alphamed.hub import ModelNotFoundError
+
     try:
         recipe = load_recipe(args[0], args[1:])
         summary = run(recipe, resume=resume)
-    except (RecipeError, IndexError) as exc:
+    except (RecipeError, IndexError, ModelNotFoundError) as exc:
         print(f"error: {exc or 'usage: RECIPE [--resume] [--section.field value ...]'}", file=sys.stderr)
         return 2
     from accelerate import PartialState
