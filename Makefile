@@ -26,7 +26,7 @@ $(PY):
 $(STAMP): $(PY) $(INSTALL_INPUTS)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -c constraints.txt torch==2.13.0
-	DS_BUILD_OPS=0 $(PIP) install -q -c constraints.txt -e . -e "serve[transformers]" -e "train[peft]" -e "clients/python[html]" -r requirements-dev.txt
+	DS_BUILD_OPS=0 $(PIP) install -q -c constraints.txt -e . -e "serve[transformers]" -e "train[peft,eval]" -e "clients/python[html]" -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)

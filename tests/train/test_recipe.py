@@ -168,3 +168,14 @@ def test_unreadable_recipe_is_a_recipe_error(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("model: [unclosed\n")
     with pytest.raises(RecipeError, match="not valid YAML"):
         load_recipe(tmp_path / "bad.yaml")
+
+
+def test_evaluation_every_steps_without_the_client_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "alphamed_client" else real(name, *a)
+    )
+    msg = _error(BASE | {"data": {"source": "factbank"}, "evaluation": {"every_steps": 5}})
+    assert msg == "--evaluation.every_steps needs alphamed-client: pip install 'alphamed-train[eval]'"

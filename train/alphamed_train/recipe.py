@@ -16,6 +16,7 @@ line as ``--section.field value``. Validation errors name the flag:
 from __future__ import annotations
 
 import functools
+import importlib.util
 import typing
 from pathlib import Path
 from typing import Any, Literal
@@ -50,8 +51,11 @@ class ModelConfig(_Section):
     """The policy model."""
 
     name_or_path: str = Field(description="Hugging Face id or local folder, or `tiny` for the project's tiny model.")
-    revision: str | None = Field(None, description="Branch, tag or commit of a hub id (default: main). A hub id "
-                                                   "resolves like from_pretrained: HF_HOME, HF_TOKEN, HF_HUB_OFFLINE.")
+    revision: str | None = Field(
+        None,
+        description="Branch, tag or commit of a hub id (default: main). A hub id "
+        "resolves like from_pretrained: HF_HOME, HF_TOKEN, HF_HUB_OFFLINE.",
+    )
     tiny: TinyModelConfig = Field(default_factory=TinyModelConfig, description="Tiny-model settings.")
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field("auto", description="Weights dtype.")
     attn_implementation: Literal["sdpa", "eager", "flash_attention_2"] = Field(
@@ -197,6 +201,10 @@ class Recipe(_Section):
             raise _FieldError(("warm_start",), "only applies to --data.source factbank")
         if self.evaluation.factbank and self.data.source != "factbank":
             self.evaluation.factbank = False
+        if self.evaluation.every_steps and importlib.util.find_spec("alphamed_client") is None:
+            raise _FieldError(
+                ("evaluation", "every_steps"), "needs alphamed-client: pip install 'alphamed-train[eval]'"
+            )
         if (
             self.evaluation.bank == "factbank-heldout"
             and self.evaluation.every_steps
