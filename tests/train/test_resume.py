@@ -12,21 +12,31 @@ import time
 from pathlib import Path
 
 import pytest
-
 from train_support import HERE, tiny_recipe, write_recipe
 
 
 def _start(recipe: Path, *extra: str, stderr: object = subprocess.DEVNULL) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]), OMP_NUM_THREADS="1")
-    return subprocess.Popen([sys.executable, "-m", "alphamed_train.run", str(recipe), *extra], env=env,
-                            stdout=subprocess.PIPE, stderr=stderr, text=True)
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]), OMP_NUM_THREADS="1"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "alphamed_train.run", str(recipe), *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+    )
 
 
 @pytest.mark.slow
 def test_sigkill_between_saves_then_resume(tiny_model_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
-    recipe = write_recipe(tmp_path / "r.yaml", tiny_recipe(tiny_model_dir, out, grpo={"max_steps": 14, "learning_rate": 1e-3},
-                                                           checkpointing={"save_steps": 4}))
+    recipe = write_recipe(
+        tmp_path / "r.yaml",
+        tiny_recipe(
+            tiny_model_dir, out, grpo={"max_steps": 14, "learning_rate": 1e-3}, checkpointing={"save_steps": 4}
+        ),
+    )
     proc = _start(recipe)
     deadline = time.monotonic() + 240
     marker = out / "checkpoint-8" / "alphamed_checkpoint.json"
@@ -46,7 +56,7 @@ def test_sigkill_between_saves_then_resume(tiny_model_dir: Path, tmp_path: Path)
         resumed = _start(recipe, "--resume", stderr=err)
         stdout, _ = resumed.communicate(timeout=300)
     assert resumed.returncode == 0
-    summary = json.loads(stdout[stdout.index("{"):])
+    summary = json.loads(stdout[stdout.index("{") :])
     assert summary["resumed_from"].endswith("checkpoint-8")
     assert summary["steps"] == 14
     stepped = [int(m) for m in re.findall(r"\[step (\d+)\] loss=", (tmp_path / "resume.err").read_text())]
