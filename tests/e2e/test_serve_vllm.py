@@ -9,6 +9,7 @@ errors), the same tests the transformers suite runs, plus vLLM's own limits and 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import time
@@ -19,7 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gateway_process import GatewayProcess  # noqa: E402
+from gateway_process import GatewayProcess, cmdline  # noqa: E402
 from openai_contract import (  # noqa: E402, F401  (the shared OpenAI contract, run against vLLM)
     MSGS,
     test_async_client_concurrent_chats,
@@ -44,13 +45,17 @@ pytestmark = [
 ]
 
 CONTEXT = 1024
+ENGINE = "vllm.entrypoints.openai.api_server"
+# dev mode adds the engine's own /pause and /resume, so a test can hold a request inside it
+ENGINE_ENV = {"VLLM_CPU_KVCACHE_SPACE": "1", "VLLM_SERVER_DEV_MODE": "1"}
 
 
 @pytest.fixture(scope="module")
 def server(tiny_model_dir):
-    s = GatewayProcess(str(tiny_model_dir), "--backend", "vllm", "--engine-python", str(VLLM_PYTHON),
-                       "--max-model-len", str(CONTEXT), "--log-level", "warning", "--", "--enforce-eager",
-                       env={"VLLM_CPU_KVCACHE_SPACE": "1"}, timeout=600)
+    flags = ["--engine-python", str(VLLM_PYTHON), "--max-model-len", str(CONTEXT), "--log-level", "warning"]
+    s = GatewayProcess(
+        str(tiny_model_dir), "--backend", "vllm", *flags, "--", "--enforce-eager", env=ENGINE_ENV, timeout=600
+    )
     print(f"gateway + vLLM healthy after {s.started_in:.0f} s", file=sys.stderr)
     yield s
     s.stop()
@@ -68,19 +73,66 @@ def test_health_reports_the_engine(server):
 def test_too_long_prompt_is_a_400_from_the_engine(server, tiny_model_dir):
     with pytest.raises(openai.BadRequestError) as info:
         server.client().chat.completions.create(
-            model=tiny_model_dir.name, max_tokens=4, messages=[{"role": "user", "content": "fever " * 3000}])
+            model=tiny_model_dir.name, max_tokens=4, messages=[{"role": "user", "content": "fever " * 3000}]
+        )
     assert str(CONTEXT) in info.value.body["message"]
+
+
+def _engine_url(server) -> str:
+    """The private loopback address of the engine the gateway started (from its command line)."""
+    argv = cmdline(server.engine_pid(ENGINE)).split()
+    return f"http://127.0.0.1:{argv[argv.index('--port') + 1]}"
+
+
+def _engine_requests(engine: str) -> tuple[int, int]:
+    """(requests inside the engine now, requests it has finished) from vLLM's own /metrics."""
+    text = httpx.get(engine + "/metrics", timeout=10).text
+
+    def total(name: str) -> int:
+        return sum(int(float(v)) for v in re.findall(rf"^{name}(?:{{[^}}]*}})? ([0-9.e+]+)$", text, flags=re.M))
+
+    return total("vllm:num_requests_running") + total("vllm:num_requests_waiting"), total("vllm:request_success_total")
+
+
+def _stream_held_in_the_engine(server, model: str, tries: int = 3):
+    """A chat stream the client has started reading, whose request is frozen inside the engine.
+
+    The request cannot end early (``ignore_eos``, the whole context to fill); once its first chunk is
+    read the engine is paused with ``mode=keep`` (in-flight requests stay, frozen) and vLLM's own
+    counters must show it still inside, not finished. Should it have finished first (a starved client),
+    the engine resumes and a fresh request is tried. Returns the open chunk iterator.
+    """
+    engine, client = _engine_url(server), server.client()
+    prompt = client.chat.completions.create(model=model, messages=MSGS, max_tokens=1).usage.prompt_tokens
+    for _ in range(tries):
+        _, finished = _engine_requests(engine)
+        chunks = iter(
+            client.chat.completions.create(
+                model=model,
+                messages=MSGS,
+                max_tokens=CONTEXT - prompt,
+                temperature=1.0,
+                stream=True,
+                extra_body={"ignore_eos": True},
+            )
+        )
+        assert next(chunks).choices  # the stream is open: headers and the first chunk are here
+        httpx.post(engine + "/pause", params={"mode": "keep"}, timeout=60).raise_for_status()
+        if _engine_requests(engine) == (1, finished):
+            return chunks
+        print("the request finished before the engine was paused; trying a fresh one", file=sys.stderr)
+        httpx.post(engine + "/resume", timeout=60).raise_for_status()
+        for _ in chunks:  # it ended before the pause: read it out and try again
+            pass
+    pytest.fail(f"the engine finished each of {tries} {CONTEXT - prompt}-token requests before it could be paused")
 
 
 def test_engine_killed_mid_request_then_recovers(server, tiny_model_dir):
     """Runs last: kill vLLM while a stream is in flight; clear errors, /health says so, then it is back."""
-    engine = server.engine_pid("vllm.entrypoints.openai.api_server")
+    engine = server.engine_pid(ENGINE)
     client = server.client()
-    stream = client.chat.completions.create(model=tiny_model_dir.name, messages=MSGS, max_tokens=600,
-                                            temperature=1.0, stream=True)
-    first = next(iter(stream))
-    assert first.choices
-    os.killpg(engine, signal.SIGKILL)
+    stream = _stream_held_in_the_engine(server, tiny_model_dir.name)
+    os.killpg(engine, signal.SIGKILL)  # the request is inside the engine: it cannot have finished
     with pytest.raises(openai.APIError) as info:
         for _ in stream:
             pass
@@ -98,4 +150,4 @@ def test_engine_killed_mid_request_then_recovers(server, tiny_model_dir):
     print(f"vLLM restarted and healthy after {recovered_in:.0f} s", file=sys.stderr)
     r = client.chat.completions.create(model=tiny_model_dir.name, messages=MSGS, max_tokens=4)
     assert r.choices[0].finish_reason == "length"
-    assert server.engine_pid("vllm.entrypoints.openai.api_server") != engine
+    assert server.engine_pid(ENGINE) != engine
