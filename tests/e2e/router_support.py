@@ -145,6 +145,21 @@ def served_chats(url: str) -> int:
     return sum(int(float(m)) for m in re.findall(pattern, text, flags=re.M))
 
 
+def unread_requests(port: int, *, at_least: int = 256) -> int:
+    """Open loopback connections to ``port`` holding ``at_least`` bytes its server has not read.
+
+    From the kernel's socket table (``/proc/net/tcp``: established, receive queue). With the server
+    stopped (SIGSTOP) every request sent to it waits there; a health check GET is about 60 bytes,
+    a chat request several hundred, so the default counts only requests with a body.
+    """
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        _, local, _, state, queues, *_ = line.split()
+        unread = int(queues.split(":")[1], 16)
+        count += int(local.rsplit(":", 1)[1], 16) == port and state == "01" and unread >= at_least
+    return count
+
+
 def stop(proc: subprocess.Popen, *, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
     """End ``proc``'s session (``sig``, then SIGKILL after ``timeout``) and reap it."""
     if proc.poll() is None:
