@@ -53,7 +53,9 @@ def cluster(tiny_model_dir, tmp_path_factory):
         wait_until(lambda: all(healthy(u) for u in urls), timeout=180, what="both replicas healthy",
                    procs=tuple(replicas), logs=tuple(logs))
         router_url = f"http://127.0.0.1:{free_port()}"
-        router = start_router(urls, int(router_url.rsplit(":", 1)[1]), logs[2])
+        # a replica's first failed send opens its circuit: retries of the questions it held go to the other one
+        # (by default all 5 retries, ~1.5 s of backoff, can land on the dead replica before it is marked unhealthy)
+        router = start_router(urls, int(router_url.rsplit(":", 1)[1]), logs[2], "--cb-failure-threshold", "1")
         procs.append(router)
         wait_until(lambda: sum(w["is_healthy"] for w in router_workers(router_url)) == 2, timeout=60,
                    what="the router to register both replicas", procs=(router,), logs=(logs[2],))

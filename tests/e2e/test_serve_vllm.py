@@ -94,7 +94,7 @@ def _engine_requests(engine: str) -> tuple[int, int]:
     return total("vllm:num_requests_running") + total("vllm:num_requests_waiting"), total("vllm:request_success_total")
 
 
-def _stream_held_in_the_engine(server, model: str, tries: int = 3):
+def _stream_held_in_the_engine(server, model: str, tries: int = 10):
     """A chat stream the client has started reading, whose request is frozen inside the engine.
 
     The request cannot end early (``ignore_eos``, the whole context to fill); once its first chunk is
