@@ -26,6 +26,11 @@ Rules, applied to the output with leading whitespace ignored:
       since with the default nothing tells free text apart from a direct answer until a
       ``</think>`` or a final-answer sentence arrives).
 
+Style ``"final-answer"`` (AlphaMed's free text; what ``alphamed serve`` streams with) changes one
+thing in 3: the *first* of ``</think>`` and a final-answer sentence ends the reasoning, so content
+can stream from the final-answer sentence on (with the default style ``"auto"`` a later
+``</think>`` would still make it reasoning, so a stream must hold it until the output ends).
+
 Both parts are stripped of surrounding whitespace. :class:`ReasoningSplitter` produces the same
 split incrementally: concatenating its outputs equals :func:`split_reasoning` of the whole text,
 however the text is chunked.
@@ -50,6 +55,7 @@ THINK_CLOSE = "</think>"
 HUATUO_OPEN = "## Thinking"
 HUATUO_CLOSE = "## Final Response"
 Untagged = Literal["reasoning", "content"]
+Style = Literal["auto", "final-answer"]
 
 _MARKDOWN = "#*_>"
 _CONNECTIVES = ("therefore", "thus", "hence", "so", "finally", "overall", "in conclusion", "in summary")
@@ -62,12 +68,13 @@ _FINAL = re.compile("final", re.IGNORECASE)
 _FULL, _PARTIAL, _NO = 2, 1, 0
 
 
-def split_reasoning(text: str, *, untagged: Untagged = "content") -> tuple[str, str]:
+def split_reasoning(text: str, *, untagged: Untagged = "content", style: Style = "auto") -> tuple[str, str]:
     """Split ``text`` into ``(reasoning, content)`` by the rules in this module's docstring.
 
     Args:
         text: a model output.
         untagged: where free text without any marker goes.
+        style: ``auto`` or ``final-answer`` (the first marker in free text ends the reasoning).
 
     Returns:
         ``(reasoning, content)``, both stripped.
@@ -79,22 +86,34 @@ def split_reasoning(text: str, *, untagged: Untagged = "content") -> tuple[str, 
     >>> split_reasoning("B12 is low, so", untagged="reasoning")
     ('B12 is low, so', '')
     """
-    splitter = ReasoningSplitter(untagged=untagged)
+    splitter = ReasoningSplitter(untagged=untagged, style=style)
     r1, c1 = splitter.feed(text if isinstance(text, str) else "")
     r2, c2 = splitter.finish()
     return r1 + r2, c1 + c2
 
 
-def answer_region(text: str) -> str:
-    """The part of an output that answer extraction should read.
+def answer_region(text: str | None, *, reasoning: str | None = None) -> str:
+    """The part of an output that answer extraction reads: the one definition of "what is graded".
 
-    The content when the split found one; nothing when the output stopped inside tagged
-    reasoning (``<think>``, ``</think>`` or ``## Thinking`` without an answer after it: the
-    model has not committed); the whole output when it is free text with no reasoning marker
-    at all (a model that answered directly, e.g. ``"C"`` or ``"Answer: C"``).
+    Rewards, ``alphamed serve`` and the client all call this, so they cannot drift apart.
+
+    On a whole output (``reasoning`` None): the content when the split found one; nothing when
+    the output stopped inside tagged reasoning (``<think>``, ``</think>`` or ``## Thinking``
+    without an answer after it: the model has not committed); the whole output when it is free
+    text with no reasoning marker at all (a model that answered directly, e.g. ``"C"``).
+
+    On an output an engine's reasoning parser already split (``reasoning`` given, ``text`` the
+    content it left): that content when there is any (the parser found the end of reasoning,
+    as the rules above would). Otherwise the parser found no end of reasoning and its
+    "reasoning" is the whole output (less a ``<think>`` it may have dropped): the region is its
+    final-answer sentence and what follows, if it has one, else nothing (a letter only mentioned
+    in reasoning is no commitment). That is how an AlphaMed output, free text that never writes
+    ``</think>``, keeps its answer when vLLM's or SGLang's ``deepseek_r1`` parser puts all of it
+    in reasoning.
 
     Args:
-        text: a model output.
+        text: a model output, or the content an engine's parser left.
+        reasoning: the reasoning an engine's parser split off (None: ``text`` is the whole output).
 
     Returns:
         The text to pass to :func:`alphamed.extract.extract_answer`.
@@ -103,7 +122,16 @@ def answer_region(text: str) -> str:
     'The final answer is C'
     >>> answer_region("<think>B12 is low and"), answer_region("Answer: C")
     ('', 'Answer: C')
+    >>> answer_region("", reasoning="B12 is low. The final answer is: C")
+    'The final answer is: C'
+    >>> answer_region("", reasoning="Maybe C? B12 is low")
+    ''
     """
+    if reasoning is not None:  # an engine split it; ``text`` is its content (None: it left none)
+        content = text.strip() if isinstance(text, str) else ""
+        if content or not isinstance(reasoning, str):
+            return content
+        return split_reasoning(reasoning, untagged="reasoning")[1]
     if not isinstance(text, str):
         return ""
     _, content = split_reasoning(text)
@@ -164,20 +192,23 @@ class ReasoningSplitter:
 
     Reasoning is emitted as soon as it is safe: only a possible partial tag at the end of what
     has arrived, trailing whitespace, and text from a line or sentence start that could still
-    become a final-answer sentence are held back. In free text, content from a final-answer
-    sentence on is held until the end of the stream (a later ``</think>`` would make it
-    reasoning). Work per chunk is proportional to the chunk (plus a bounded look-back).
+    become a final-answer sentence are held back. In free text with the ``auto`` style, content
+    from a final-answer sentence on is held until the end of the stream (a later ``</think>``
+    would make it reasoning); with ``final-answer`` it streams as it comes. Work per chunk is
+    proportional to the chunk (plus a bounded look-back).
 
     Args:
         untagged: where free text without any marker goes (see :func:`split_reasoning`).
+        style: ``auto`` or ``final-answer`` (see :func:`split_reasoning`).
 
     >>> s = ReasoningSplitter()
     >>> s.feed("<think>B12 is lo"), s.feed("w.</th"), s.feed("ink>C"), s.finish()
     (('B12 is lo', ''), ('w.', ''), ('', 'C'), ('', ''))
     """
 
-    def __init__(self, *, untagged: Untagged = "content") -> None:
+    def __init__(self, *, untagged: Untagged = "content", style: Style = "auto") -> None:
         self._untagged = untagged
+        self._first_marker = style == "final-answer"
         self._mode = "lead"
         self._buf = ""  # lead / tagged modes: text not yet assigned (bounded by a tag's length)
         self._reasoning = _Stripped()
@@ -265,12 +296,20 @@ class ReasoningSplitter:
         self._pending.parts.append(delta)
         self._total += len(delta)
         i = recent.find(THINK_CLOSE)
+        if self._first_marker:  # a final-answer sentence before any </think> ends the reasoning for good
+            self._final_at = self._find_opener(recent, base, at_end)
+            if self._final_at >= 0 and (i < 0 or self._final_at < base + i):
+                r.append(self._reasoning.push(self._pending.take(self._final_at)))
+                self._mode = "content"
+                c.append(self._content.push(self._pending.take(self._total)))
+                return
+            self._final_at = -1
         if i >= 0:
             r.append(self._reasoning.push(self._pending.take(base + i)))
             self._mode = "content"
             c.append(self._content.push(self._pending.take(self._total)[len(THINK_CLOSE):]))
             return
-        if self._final_at < 0:
+        if self._final_at < 0 and not self._first_marker:
             self._final_at = self._find_opener(recent, base, at_end)
             if self._final_at >= 0:
                 r.append(self._reasoning.push(self._pending.take(self._final_at)))
@@ -331,10 +370,12 @@ def _is_sentence_start(text: str, p: int, text_start: bool = True) -> bool:
     if text[q] not in " \t\n\r":
         return False
     indent = 0
+    # a sentence may be indented by 16, and an opener without markdown may start with 3 more
+    limit = _MAX_INDENT if text[p] in _MARKDOWN else _MAX_INDENT + 3
     while q >= 0 and text[q] in " \t":
         q -= 1
         indent += 1
-        if indent > _MAX_INDENT:
+        if indent > limit:
             return False
     if q < 0:
         return text_start

@@ -3,19 +3,18 @@
     .venv/bin/python bench/client.py            # full run (about 1.5 minutes here)
     .venv/bin/python bench/client.py --quick    # smaller sizes
 
-A fake OpenAI-compatible server (``alphamed_client.testing.fake_server``, its own process)
+A fake OpenAI-compatible server (``tests/support/fake_openai.py``, its own process)
 answers every request after a fixed 200 ms. For each concurrency (16, 64, 256) it times,
 side by side on the same server:
 
-- ``AsyncAlphaMed.score`` in one process (prompt building, extraction, one flushed JSONL line
-  per question) and with ``workers=2`` (two forked processes ask the server, the parent writes);
+- ``score_bank`` (prompt building, extraction, one flushed JSONL line per question);
 - a bare ``openai.AsyncOpenAI`` loop under a semaphore that only sends the same requests
   (the SDK's default httpx transport);
 - a raw asyncio HTTP/1.1 keep-alive loop sending the same bytes (no SDK, no parsing): the
   ceiling this machine and the fake server allow any client.
 
 The ideal throughput is concurrency / latency; target: score >= 90% of it. CPU columns are
-client CPU (user + system, worker processes included) per question.
+client CPU (user + system) per question.
 
 Memory: a child process scores a 100,000-question bank in which 90,000 ids are already done
 (resume: it reads the done ids, streams all 100,000 lines, scores the last 10,000 at
@@ -36,10 +35,11 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 LATENCY = 0.2
 CONCURRENCIES = (16, 64, 256)
-WORKERS = 2
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def write_bank(path: Path, count: int) -> Path:
@@ -54,25 +54,26 @@ def write_bank(path: Path, count: int) -> Path:
 
 
 def start_server() -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "alphamed_client.testing.fake_server", "--latency",
+    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "support" / "fake_openai.py"), "--latency",
                              str(LATENCY)], stdout=subprocess.PIPE, text=True)
     port = int(proc.stdout.readline().split()[1])
     return proc, f"http://127.0.0.1:{port}/v1"
 
 
 def _cpu_seconds() -> float:
-    """CPU of this process and of its reaped children (the scoring workers)."""
+    """CPU of this process and of its reaped children."""
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-async def time_score(url: str, bank: Path, out: Path, concurrency: int, workers: int = 1) -> tuple[float, float]:
+async def time_score(url: str, bank: Path, out: Path, concurrency: int) -> tuple[float, float]:
     from alphamed_client import AsyncAlphaMed
+    from alphamed_client.scoring import ScoreJob, score_bank
 
     async with AsyncAlphaMed(base_url=url, model="fake-model", max_connections=concurrency) as client:
         await client.check_server()
         cpu, start = _cpu_seconds(), time.perf_counter()
-        await client.score(bank, out=out, concurrency=concurrency, resume=False, check=False, workers=workers)
+        await score_bank(client, ScoreJob(bank=bank, out=out, concurrency=concurrency, resume=False))
         return time.perf_counter() - start, _cpu_seconds() - cpu
 
 
@@ -143,21 +144,18 @@ def _cell(count: int, seconds: float, ideal: float) -> str:
 
 
 def throughput_table(url: str, work: Path, rounds: int) -> list[str]:
-    rows = [f"| concurrency | questions | ideal q/s | `score` q/s (of ideal) | `score`, {WORKERS} workers | "
-            "bare openai SDK | raw HTTP loop (ceiling) | client CPU ms/question: 1 process, "
-            f"{WORKERS} workers |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    rows = ["| concurrency | questions | ideal q/s | `score` q/s (of ideal) | "
+            "bare openai SDK | raw HTTP loop (ceiling) | client CPU ms/question |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for c in CONCURRENCIES:
         count = c * rounds
         bank = write_bank(work / f"bank-{c}.jsonl", count)
         one, cpu_one = asyncio.run(time_score(url, bank, work / f"out-{c}.jsonl", c))
-        many, cpu_many = asyncio.run(time_score(url, bank, work / f"out-{c}-w.jsonl", c, WORKERS))
         bare = asyncio.run(time_bare_sdk(url, count, c))
         raw = asyncio.run(time_raw_http(url, count, c))
         ideal = c / LATENCY
-        rows.append(f"| {c} | {count} | {ideal:.0f} | {_cell(count, one, ideal)} | {_cell(count, many, ideal)} | "
-                    f"{_cell(count, bare, ideal)} | {_cell(count, raw, ideal)} | "
-                    f"{1000 * cpu_one / count:.2f}, {1000 * cpu_many / count:.2f} |")
+        rows.append(f"| {c} | {count} | {ideal:.0f} | {_cell(count, one, ideal)} | "
+                    f"{_cell(count, bare, ideal)} | {_cell(count, raw, ideal)} | {1000 * cpu_one / count:.2f} |")
         print(rows[-1], file=sys.stderr, flush=True)
     return rows
 
@@ -175,10 +173,16 @@ def memory_child(url: str, bank: Path, out: Path) -> None:
             samples.append((time.perf_counter() - start, kb / 1024))
 
     threading.Thread(target=sample, daemon=True).start()
-    from alphamed_client import AlphaMed
+    from alphamed_client import AsyncAlphaMed
+    from alphamed_client.scoring import ScoreJob, score_bank
+
+    async def score() -> Any:
+        async with AsyncAlphaMed(base_url=url, model="fake-model", max_connections=256) as client:
+            # the prefilled rows stand for an earlier run that left no run header: append to them anyway
+            return await score_bank(client, ScoreJob(bank=bank, out=out, concurrency=256, force_resume=True))
 
     start = time.perf_counter()
-    report = AlphaMed(base_url=url, model="fake-model", max_connections=256).score(bank, out=out, concurrency=256)
+    report = asyncio.run(score())
     stop.set()
     print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "seconds": time.perf_counter() - start, "rows": report.rows, "samples": samples}))

@@ -1,9 +1,8 @@
 """Answer extraction benchmark: alphamed's extractor vs a naive last-capital-letter regex.
 
 Run: ``.venv/bin/python bench/extract.py`` (options: ``--seconds`` per measurement; ``--against REV``
-also measures ``alphamed/extract`` as it was at git revision REV, side by side in the same run).
-alphamed's extractor is measured on each engine installed here: ``compiled`` (mypyc, built by
-``pip install``) and ``python`` (the same rules, interpreted); ``extract_answer`` uses the first.
+also measures ``alphamed/extract`` as it was at git revision REV, side by side in the same run;
+a revision that still had the mypyc-compiled engine is measured on its pure-Python rules).
 
 Measures, in one run and on the same machine:
 - throughput (outputs/s) on the labeled set (tests/core/extraction_cases/*.jsonl) and on 8 KB
@@ -27,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from alphamed.extract import ENGINE, engines, extract_answer, extractor
+from alphamed.extract import extract_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = ROOT / "tests" / "core" / "extraction_cases"
@@ -43,37 +42,38 @@ def naive_last_capital(text: str, options: list[str]) -> str | None:
     return found[-1] if found else None
 
 
-def alphamed_extract(engine: str) -> Callable[[str, list[str]], str | None]:
-    """alphamed.extract.extract_answer on ``engine``, reduced to its letter."""
-    extract = extract_answer if engine == ENGINE else extractor(engine)  # the active one as users call it
-
-    def letter(text: str, options: list[str]) -> str | None:
-        found = extract(text, options)
-        return found.letter if found is not None else None
-
-    return letter
+def alphamed_extract(text: str, options: list[str]) -> str | None:
+    """alphamed.extract.extract_answer, reduced to its letter."""
+    found = extract_answer(text, options)
+    return found.letter if found is not None else None
 
 
 EXTRACTORS: dict[str, Callable[[str, list[str]], str | None]] = {
-    **{f"alphamed.extract ({name})": alphamed_extract(name) for name in sorted(engines(), key=lambda n: n != ENGINE)},
+    "alphamed.extract": alphamed_extract,
     "naive last capital letter": naive_last_capital,
 }
 
 
 def extractor_at(rev: str) -> Callable[[str, list[str]], str | None]:
     """``extract_answer`` as it was at git revision ``rev``, imported as a separate package."""
-    listing = subprocess.run(["git", "ls-tree", "--name-only", f"{rev}:alphamed/extract"], cwd=ROOT,
-                             check=True, capture_output=True, text=True).stdout.split()
+    listing = subprocess.run(
+        ["git", "ls-tree", "--name-only", f"{rev}:alphamed/extract"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     package = "extract_at_" + re.sub(r"\W", "_", rev)
     folder = Path(tempfile.mkdtemp(prefix="alphamed-bench-")) / package
     folder.mkdir()
     for name in (n for n in listing if n.endswith(".py")):
-        source = subprocess.run(["git", "show", f"{rev}:alphamed/extract/{name}"], cwd=ROOT, check=True,
-                                capture_output=True, text=True).stdout
+        source = subprocess.run(
+            ["git", "show", f"{rev}:alphamed/extract/{name}"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout
         (folder / name).write_text(re.sub(r"\balphamed\.extract\b", package, source), encoding="utf-8")
     sys.path.insert(0, str(folder.parent))
     forced = os.environ.get("ALPHAMED_EXTRACT_ENGINE")
-    os.environ["ALPHAMED_EXTRACT_ENGINE"] = "python"  # the old sources, interpreted
+    os.environ["ALPHAMED_EXTRACT_ENGINE"] = "python"  # revisions that had a compiled engine: its Python rules
     try:
         old = importlib.import_module(package).extract_answer
     finally:
@@ -119,8 +119,9 @@ def long_cases(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def throughputs(extractors: dict[str, Callable[[str, list[str]], str | None]], cases: list[dict[str, Any]],
-                seconds: float) -> dict[str, float]:
+def throughputs(
+    extractors: dict[str, Callable[[str, list[str]], str | None]], cases: list[dict[str, Any]], seconds: float
+) -> dict[str, float]:
     """Outputs per CPU-second of this process for each extractor, passes over ``cases`` interleaved
     (one pass of each in turn) until each has run for at least ``seconds``.
 
@@ -165,7 +166,9 @@ def _pct(a: int, b: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="minimum time per throughput measurement")
-    parser.add_argument("--against", metavar="REV", help="also measure alphamed/extract as it was at this git revision")
+    parser.add_argument(
+        "--against", metavar="REV", help="also measure alphamed/extract as it was at this git revision"
+    )
     args = parser.parse_args()
     cases = load_cases()
     longs = long_cases(cases)
@@ -179,19 +182,27 @@ def main() -> None:
     long_scores = {n: score(extractors[n], longs) for n in names}
     mean_len = sum(len(c["output"]) for c in cases) / len(cases)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"{len(cases)} labeled outputs (mean {mean_len:.0f} characters); 8 KB set: the same outputs after ~8 KB of "
-          f"reasoning; throughput in outputs per CPU-second ({os.cpu_count()} cores, load average {load:.1f})\n")
-    print("| extractor | outputs/s, labeled set | outputs/s, 8 KB outputs | accuracy | accuracy, 8 KB | false positives on abstain | wrong letters |")
+    print(
+        f"{len(cases)} labeled outputs (mean {mean_len:.0f} characters); 8 KB set: the same outputs after ~8 KB of "
+        f"reasoning; throughput in outputs per CPU-second ({os.cpu_count()} cores, load average {load:.1f})\n"
+    )
+    print(
+        "| extractor | outputs/s, labeled set | outputs/s, 8 KB outputs | accuracy | accuracy, 8 KB | false positives on abstain | wrong letters |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in names:
         a, b = scores[n]["ALL"], long_scores[n]["ALL"]
-        print(f"| {n} | {speed[n][0]:,.0f} | {speed[n][1]:,.0f} | {_pct(a['correct'], a['n'])} | {_pct(b['correct'], b['n'])} "
-              f"| {a['fp']}/{a['abstain']} ({_pct(a['fp'], a['abstain'])}) | {a['wrong']} |")
+        print(
+            f"| {n} | {speed[n][0]:,.0f} | {speed[n][1]:,.0f} | {_pct(a['correct'], a['n'])} | {_pct(b['correct'], b['n'])} "
+            f"| {a['fp']}/{a['abstain']} ({_pct(a['fp'], a['abstain'])}) | {a['wrong']} |"
+        )
     ours = names[0]
     print()
     for base in names[1:]:
-        print(f"speed ratio {ours} / {base}: {speed[ours][0] / speed[base][0]:.2f}x (labeled set), "
-              f"{speed[ours][1] / speed[base][1]:.2f}x (8 KB outputs)")
+        print(
+            f"speed ratio {ours} / {base}: {speed[ours][0] / speed[base][0]:.2f}x (labeled set), "
+            f"{speed[ours][1] / speed[base][1]:.2f}x (8 KB outputs)"
+        )
     print()
     print("| category | n | " + " | ".join(f"{n}: accuracy / false pos." for n in names) + " |")
     print("| --- | ---: | " + " | ".join("---:" for _ in names) + " |")

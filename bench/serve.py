@@ -21,7 +21,6 @@ import asyncio
 import functools
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -187,12 +186,6 @@ def gateway_app(engine_url: str, via: str):
 # ---------------------------------------------------------------- load generator
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _spawn(role: str, port: int, *extra: str) -> subprocess.Popen:
     cmd = [sys.executable, __file__, "--role", role, "--port", str(port), *extra]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -264,7 +257,9 @@ def _best(runs: list[dict]) -> dict:
 
 
 def bench_gateway(args) -> list[dict]:
-    eport, gport = _free_port(), _free_port()
+    from alphamed_serve.backends.supervisor import free_port
+
+    eport, gport = free_port(), free_port()
     engine = _spawn("engine", eport, "--tokens", str(args.tokens), "--token-delay", str(args.token_delay),
                     "--engine", args.engine)
     gateway = _spawn("gateway", gport, "--engine-url", f"http://127.0.0.1:{eport}", "--via", args.via)

@@ -31,12 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 MESSAGES = [{"role": "user", "content": "A 45-year-old with wheeze and hypotension after a bee sting. First-line drug?"}]
 
 
-def free_port() -> int:
-    from alphamed_serve.backends.supervisor import free_port as _free_port
-
-    return _free_port()
-
-
 def wait_healthy(url: str, proc: subprocess.Popen, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -147,6 +141,8 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bench-serve-vllm-"))
     model = build_tiny_model(work / "tiny-model", seed=0)
+    from alphamed_serve.backends.supervisor import free_port
+
     vllm_port, gateway_port = free_port(), free_port()
     engine = start([args.vllm_python, "-m", "vllm.entrypoints.openai.api_server", "--model", str(model),
                     "--host", "127.0.0.1", "--port", str(vllm_port), "--max-model-len", "1024", "--enforce-eager"],

@@ -2,8 +2,12 @@
 # Built on the same vLLM image as the server so rollouts use a matching vLLM and CUDA torch.
 # Written for vllm/vllm-openai:v0.32.0.
 #   docker build -f docker/train.Dockerfile -t alphamed-train .
-#   docker run --gpus all --ipc=host -v $PWD/runs:/runs -v ~/.cache/huggingface:/root/.cache/huggingface \
-#       alphamed-train train/recipes/RECIPE.yaml --output-dir /runs/alphamed
+#   docker run --gpus all --ipc=host -e HF_TOKEN -v $PWD/runs:/runs \
+#       -v ~/.cache/huggingface:/root/.cache/huggingface \
+#       alphamed-train alphamed-8b-llama --checkpointing.output_dir /runs/alphamed
+# The recipe is a bundled name (train/recipes/*.yaml) or a mounted YAML file; any recipe field can be overridden
+# with --section.field VALUE (--checkpointing.output_dir, --grpo.max_steps, ...). HF_TOKEN: the Llama base is
+# gated. Runs as root like its base image (the run folder and cache mounts are written as root).
 ARG VLLM_IMAGE=vllm/vllm-openai:v0.32.0
 FROM ${VLLM_IMAGE}
 
@@ -13,7 +17,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DS_BUILD_OPS=0
 
 WORKDIR /opt/alphamed
-COPY pyproject.toml setup.py README.md ./
+COPY pyproject.toml README.md ./
 COPY alphamed ./alphamed
 COPY train ./train
 RUN python3 -m pip install --no-cache-dir . ./train deepspeed \

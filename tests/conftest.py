@@ -18,3 +18,16 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from alphamed.tiny_model import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model"), seed=0)
+
+
+@pytest.fixture(scope="session")
+def tiny_hf_home(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An ``HF_HOME`` whose hub cache holds the tiny model as ``TINY_HUB_ID`` (refs/main -> TINY_HUB_COMMIT).
+
+    Use it with ``HF_HUB_OFFLINE=1`` in a subprocess's environment (huggingface_hub reads both at import).
+    """
+    from hf_cache import TINY_HUB_COMMIT, TINY_HUB_ID, lay_out_hf_cache
+
+    home = tmp_path_factory.mktemp("hf-home")
+    lay_out_hf_cache(tiny_model_dir, home, TINY_HUB_ID, TINY_HUB_COMMIT)
+    return home

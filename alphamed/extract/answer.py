@@ -20,61 +20,92 @@ Reading(kind='commit', letter='B', end=8)
 from __future__ import annotations
 
 import re
-from typing import Any, Final
+from dataclasses import dataclass
+from typing import Any
 
 from alphamed.extract.options import OptionIndex
+from alphamed.extract.paraphrase import named_option
 
-SEGMENT: Final = 240
+SEGMENT = 240
 """How many characters after a marker are read."""
 
 _CONFUSABLES: dict[int, Any] = {
     **{0xFF21 + i: 0x41 + i for i in range(26)},  # full-width capitals
     **{0xFF41 + i: 0x61 + i for i in range(26)},  # full-width small letters
-    **{ord(c): ord(l) for c, l in zip("АВСЕНКМОРТХ", "ABCEHKMOPTX")},  # Cyrillic capitals
-    **{ord(c): ord(l) for c, l in zip("ΑΒΕΗΙΚΜΝΟΡΤΧΖ", "ABEHIKMNOPTXZ")},  # Greek capitals
-    0xFF08: "(", 0xFF09: ")", 0xFF1A: ":", 0xFF0E: ".", 0xFF0C: ",", 0x3010: "[", 0x3011: "]",
-    0x3002: ".", 0x3001: ",", 0xFF3B: "[", 0xFF3D: "]", 0x00A0: " ", 0x3000: " ",
+    **{ord(c): ord(latin) for c, latin in zip("АВСЕНКМОРТХ", "ABCEHKMOPTX")},  # Cyrillic capitals
+    **{ord(c): ord(latin) for c, latin in zip("ΑΒΕΗΙΚΜΝΟΡΤΧΖ", "ABEHIKMNOPTXZ")},  # Greek capitals
+    0xFF08: "(",
+    0xFF09: ")",
+    0xFF1A: ":",
+    0xFF0E: ".",
+    0xFF0C: ",",
+    0x3010: "[",
+    0x3011: "]",
+    0x3002: ".",
+    0x3001: ",",
+    0xFF3B: "[",
+    0xFF3D: "]",
+    0x00A0: " ",
+    0x3000: " ",
 }
-TRANSLATE: Final[dict[int, int]] = str.maketrans(_CONFUSABLES)  # one character to one character: offsets are kept
+TRANSLATE: dict[int, int] = str.maketrans(_CONFUSABLES)  # one character to one character: offsets are kept
 
 # Noise before the answer proper: whitespace, markup, colons, arrows, LaTeX wrappers, filler adverbs.
-_SKIP: Final = re.compile(
-    r"""(?:\s+|[*_"'`$>:=~\-–—→⇒]+|\\[(\[]|\\(?:text(?:bf|it|tt|rm)?|math(?:rm|bf|it|sf|tt)|bf|boxed|fbox|underline)\s*\{
+_SKIP = re.compile(
+    r"""(?:\s+|[*_"'`$>:=~\-–—→⇒\]】✓✔☑✅}]+|one\b[ \t]*,|\\[(\[]
+    |\\(?:text(?:bf|it|tt|rm)?|math(?:rm|bf|it|sf|tt)|bf|boxed|fbox|underline)\s*\{
     |(?:therefore|thus|then|hence|clearly|definitely|certainly|probably|likely|most\s+likely|indeed|simply|still
-    |actually|obviously|undoubtedly|that|as\s+follows|option|choice|letter|answer|the\s+option|the\s+letter|the\s+choice
-    |réponse|respuesta|antwort|ответ)\b)*""",
+    |actually|obviously|undoubtedly|that|as\s+follows|option|choice|letter|answer|the\s+option|the\s+letter
+    |the\s+choice
+    |réponse|respuesta|antwort|ответ|la|el|le|il|die|der|alternativa|opci[oó]n|op[cç][aã]o|opzione
+    |lettre|letra
+    |optie|pilihan)\b)*""",
     re.IGNORECASE | re.VERBOSE,
 )
-_NEGATION: Final = re.compile(r"(?:not|n't|neither|never|none\s+of|no\s+longer)\b\s*", re.IGNORECASE)
-_HEDGE: Final = re.compile(r"(?:either|between|one\s+of|both|unclear|uncertain|undetermined|unknown|ambiguous|"
-                    r"not\s+(?:clear|sure|certain|determinable)|indeterminate|cannot\s+be\s+determined)\b",
-                    re.IGNORECASE)
-_LETTER: Final = re.compile(r"([(\[{]?)[ \t]*([A-Za-z])(?![A-Za-z0-9]|-[A-Za-z0-9]|['’][A-Za-z]|\.[A-Za-z0-9])")
-_CLOSE: Final = re.compile(r"[ \t]*[)\]}]")
-_SECOND: Final = re.compile(
+_NEGATION = re.compile(r"(?:not|n't|neither|never|none\s+of|no\s+longer)\b\s*", re.IGNORECASE)
+_HEDGE = re.compile(
+    r"(?:either|between|one\s+of|both|unclear|uncertain|undetermined|unknown|ambiguous|"
+    r"not\s+(?:clear|sure|certain|determinable)|indeterminate|cannot\s+be\s+determined)\b",
+    re.IGNORECASE,
+)
+_LETTER = re.compile(r"([(\[{]?)[ \t]*([A-Za-z])(?![A-Za-z0-9]|-[A-Za-z0-9]|['’][A-Za-z]|\.[A-Za-z0-9])")
+_CLOSE = re.compile(r"[ \t]*[)\]}]")
+_SECOND = re.compile(
     r"[ \t]*(?:\*\*)?[ \t]*(?:\\(?:text|mathrm|textrm)\s*\{[ \t]*)?"
     r"(?:,|/|&|\bor\b|\band\b|\bvs\.?|\bversus\b|\bили\b|\bou\b|\bo\b|或|和)[ \t]*\}?[ \t]*(?:\*\*)?[ \t]*"
     r"(?:option[ \t]+|choice[ \t]+)?[(\[]?[ \t]*([A-Z])(?![A-Za-z0-9]|-[A-Za-z0-9]|['’][A-Za-z])",
 )
 # "C, or maybe D" / "C (possibly D)": a second option offered in the same clause.
-_TRAILING_HEDGE: Final = re.compile(
+_TRAILING_HEDGE = re.compile(
     r"[^.!?\n]{0,40}?\b(?:or|and/or|perhaps|possibly|maybe)\b[ \t,]*(?:option[ \t]+)?[(\[]?([A-Z])(?![A-Za-z0-9])"
 )
-_TEXT_AFTER_LETTER: Final = re.compile(r"[ \t]*(?:[.:)\]\-–—,]|\*\*)?[ \t]*(?:\*\*)?[ \t]*")
-_TERMINAL: Final = re.compile(r"[ \t]*(?:\*\*|__)?[ \t]*[.!,;:)\]}*$]*[ \t]*(?:\*\*|__)?[ \t]*(?:\n|$)")
-_BUT: Final = re.compile(r"[ \t]*[,;]?[ \t]*(?:but|rather|instead|it'?s|it\s+is)\b[ \t,:]*", re.IGNORECASE)
+_TEXT_AFTER_LETTER = re.compile(r"[ \t]*(?:[.:)\]\-–—,]|\*\*)?[ \t]*(?:\*\*)?[ \t]*")
+_TERMINAL = re.compile(r"[ \t]*(?:\*\*|__)?[ \t]*[.!,;:)\]}*$]*[ \t]*(?:\*\*|__)?[ \t]*(?:\n|$)")
+_BUT = re.compile(r"[ \t]*[,;]?[ \t]*(?:but|rather|instead|it'?s|it\s+is)\b[ \t,:]*", re.IGNORECASE)
 # After a letter, words that continue a sentence ("C because ..."), as opposed to the article "A patient".
-_CONTINUATION: Final = frozenset(
+_CONTINUATION = frozenset(
     "because since as which is was would will should for given due in on with and but so here this that "
     "the than being".split()
 )
-_WORD: Final = re.compile(r"[ \t]+(\w+)")
+_WORD = re.compile(r"[ \t]+(\w+)")
+# An option named in other words after a marker: up to the end of the clause ("IV alteplase (tPA).").
+_PHRASE = re.compile(r"[^.;:,!?\n]{1,80}(?:\.(?=[a-z]))?[^.;:,!?\n]{0,40}")
+_LABEL_END = re.compile(r"[ \t]*(?:\*\*)?[ \t]*(?:[.,;:)\]}!?]|\n|$)")
+# What may follow a letter that ends a commitment in strict mode besides the end of the line: the end
+# of a sentence ("B. Next question."), a concession ("A, but I can't rule out B") or a set phrase
+# ("B it is", "A on this one").
+_COMMIT_END = re.compile(
+    r"[ \t]*(?:\*\*)?(?:[.!]+[ \t]+(?=[A-Z])|[ \t]*,[ \t]*(?:but|though|although)\b"
+    r"|[ \t]+(?:it[ \t]+is|on[ \t]+this[ \t]+one|here)\b)"
+)
+# "E. coli", "S. aureus": a genus abbreviation, not a letter.
+_GENUS = re.compile(r"\.[ \t]?([a-z]{3,})")
 # The commonest segment: a lone capital letter, maybe in parentheses or bold, ending its line
 # (" C.", ": (C)", "** C**", " C;", "C" inside a box). The full reading gives the same for it:
 # nothing skipped but spaces, a colon and "**", no hedge, negation, option text, second letter
 # or trailing hedge can follow, and the letter is terminal (``tests/core/test_extract_shortcuts.py``
 # compares both).
-_LONE_LETTER: Final = re.compile(r"[ \t]*(?::[ \t]*)?(?:\*\*[ \t]*)?\(?([A-Z])\)?(?P<close>)[.!;]*(?:\*\*)?[ \t]*(?:\n|\Z)")
+_LONE_LETTER = re.compile(r"[ \t]*(?::[ \t]*)?(?:\*\*[ \t]*)?\(?([A-Z])\)?(?P<close>)[.!;]*(?:\*\*)?[ \t]*(?:\n|\Z)")
 
 
 def _skip(seg: str, pos: int) -> int:
@@ -83,34 +114,20 @@ def _skip(seg: str, pos: int) -> int:
     return m.end() if m is not None else pos  # _SKIP matches the empty string: never None
 
 
+@dataclass(slots=True)
 class Reading:
     """What a segment commits to.
 
     kind: ``commit`` (letter), ``invalid`` (a letter that names no option), ``hedge``
     (several options), ``negation`` ("not A"), ``conflict`` (letter and text disagree) or ``none``.
-    A plain class rather than a NamedTuple: compiled with mypyc it is a native object, which is
-    made far faster than a tuple subclass.
     """
 
     kind: str
-    letter: str | None
-    end: int
-
-    def __init__(self, kind: str, letter: str | None = None, end: int = 0) -> None:
-        self.kind = kind
-        self.letter = letter
-        self.end = end
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Reading):
-            return NotImplemented
-        return self.kind == other.kind and self.letter == other.letter and self.end == other.end
-
-    def __repr__(self) -> str:
-        return f"Reading(kind={self.kind!r}, letter={self.letter!r}, end={self.end!r})"
+    letter: str | None = None
+    end: int = 0
 
 
-NOTHING: Final = Reading("none")
+NOTHING = Reading("none")
 
 
 def read_answer(segment: str, options: OptionIndex, mode: str = "phrase") -> Reading:
@@ -155,12 +172,14 @@ def _read_full(seg: str, options: OptionIndex, mode: str) -> Reading:
 def _read_negated(seg: str, pos: int, options: OptionIndex, mode: str) -> Reading:
     """After "not": a negation when an option follows, with "not A but C" read as C."""
     pos = _skip(seg, pos)
-    negated = _read_letter(seg, pos, options, "phrase" if mode == "strict" else mode) or _read_option_text(seg, pos, options)
+    negated = _read_letter(seg, pos, options, "phrase" if mode == "strict" else mode) or _read_option_text(
+        seg, pos, options
+    )
     if negated.kind in ("none", "hedge"):
         return NOTHING if negated.kind == "none" else negated
     but = _BUT.match(seg, negated.end)
     if but:
-        after = read_answer(seg[but.end():], options, mode)
+        after = read_answer(seg[but.end() :], options, mode)
         if after.kind == "commit":
             return Reading("commit", after.letter, but.end() + after.end)
     return Reading("negation", negated.letter, negated.end)
@@ -179,24 +198,43 @@ def _read_letter(seg: str, pos: int, options: OptionIndex, mode: str) -> Reading
     upper = letter.upper()
     lowered = seg.lower()
     named_text = _named_option(options, lowered, end)
+    if named_text is not None and named_text[0] != upper and not _LABEL_END.match(seg, named_text[1]):
+        named_text = None  # "C: phenytoin can aggravate...": a sentence about another option, not C's label
     wrapped = bool(opened) and bool(close)
     terminal = _TERMINAL.match(seg, end) is not None
     if letter.islower() and not (wrapped or terminal or mode == "enclosed"):
         return None
+    if named_text is None and not wrapped and _is_genus(seg, end, upper, options):
+        return None
     if named_text is None and not (wrapped or terminal or mode == "enclosed"):
         if mode == "strict":
-            return None
+            return None if _COMMIT_END.match(seg, end) is None else _read_second(seg, end, upper, options)
         word = _WORD.match(seg, end)
-        if word and upper in "AI" and word.group(1).lower() not in _CONTINUATION:
+        if word and upper in "AI" and word.group(1).isascii() and word.group(1).lower() not in _CONTINUATION:
             return None  # "A 45-year-old", "I think"
+    if named_text is not None and named_text[0] != upper:
+        return Reading("conflict", upper, named_text[1]) if options.valid(upper) else Reading("invalid", upper, end)
+    return _read_second(seg, named_text[1] if named_text else end, upper, options)
+
+
+def _read_second(seg: str, end: int, upper: str, options: OptionIndex) -> Reading:
+    """The reading of letter ``upper`` ending at ``end``: a hedge when a second option follows."""
     second = _SECOND.match(seg, end) or _TRAILING_HEDGE.match(seg, end)
     if second and options.valid(second.group(1)) and second.group(1) != upper:
         return Reading("hedge", None, second.end())
     if not options.valid(upper):
         return Reading("invalid", upper, end)
-    if named_text is not None and named_text[0] != upper:
-        return Reading("conflict", upper, named_text[1])
-    return Reading("commit", upper, named_text[1] if named_text else end)
+    return Reading("commit", upper, end)
+
+
+def _is_genus(seg: str, end: int, letter: str, options: OptionIndex) -> bool:
+    """Whether the letter ending at ``end`` abbreviates a genus named in the options
+    ("E. coli" when an option is "Escherichia coli")."""
+    m = _GENUS.match(seg, end)
+    if m is None:
+        return False
+    species = m.group(1).lower()
+    return any(text[:1] == letter.lower() and species in text.split()[1:] for text in options.texts.values())
 
 
 def _named_option(options: OptionIndex, lowered: str, pos: int) -> tuple[str, int] | None:
@@ -210,7 +248,9 @@ def _read_option_text(seg: str, pos: int, options: OptionIndex) -> Reading:
     lowered = seg.lower()
     found = options.prefix_match(lowered, pos)
     if found is None:
-        return NOTHING
+        phrase = _PHRASE.match(seg, pos)
+        letter = named_option(phrase.group(0), options) if phrase else None
+        return NOTHING if letter is None or phrase is None else Reading("commit", letter, phrase.end())
     letter, end = found
     m = _TEXT_AFTER_LETTER.match(lowered, end)
     rest = m.end() if m else end

@@ -1,34 +1,51 @@
-"""The extraction rules end to end, on prepared options, returning plain tuples.
-
-This module and the ones it imports (``options``, ``markers``, ``answer``, ``shortcuts``,
-``search``, ``fallback``) are the extractor's engine: pure Python, and also compiled with mypyc
-at install time into :mod:`alphamed._compiled` (see :mod:`alphamed.extract.build`), which
-:mod:`alphamed.extract` uses when it is present and built from these very sources.
+"""The extraction rules end to end, on prepared options.
 
 >>> idx = option_index(["Aspirin", "Heparin"])
 >>> find("Heparin stops the clot growing. The answer is (B).", idx)
-('B', 'answer_phrase', 36, 49)
+Extraction(letter='B', text='Heparin', method='answer_phrase', span=(36, 49))
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any
 
 from alphamed.extract.fallback import bare_line, concluding_option
+from alphamed.extract.normalize import normalize
 from alphamed.extract.options import OptionIndex, normalize_options
-from alphamed.extract.search import last_marker
-from alphamed.extract.shortcuts import read_ending
+from alphamed.extract.search import head_marker, last_marker
+from alphamed.extract.structure import leading_answer, ticked_option
 
-WINDOW: Final = 16_384
+WINDOW = 16_384
 """Outputs longer than this are read as their first ``HEAD`` and last ``WINDOW`` characters."""
-HEAD: Final = 2_048
+HEAD = 2_048
 
-Found = tuple[str, str, int, int]
-"""``(letter, method, span start, span end)``."""
-Answer = tuple[str, "str | None", str, int, int]
-"""``(letter, option text, method, span start, span end)``: an :class:`~alphamed.extract.Extraction`'s fields."""
+
+@dataclass(frozen=True)
+class Extraction:
+    """What an output commits to.
+
+    Args:
+        letter: the option letter.
+        text: that option's text (None when options were not given with texts).
+        method: the rule that found it (``answer_tag``, ``boxed``, ``answer_phrase``, ``option_text``...).
+        span: (start, end) of the evidence in the text.
+    """
+
+    letter: str
+    text: str | None
+    method: str
+    span: tuple[int, int]
+
+
+_NONE_CORRECT = re.compile(
+    r"\bnone\s+of\s+the\s+(?:\w+\s+)?(?:options|answers|choices|answer\s+choices)\b[^.\n]{0,40}"
+    r"\b(?:is|are|seems?|appears?)\s+(?:fully\s+|entirely\s+|completely\s+)?(?:correct|right|appropriate)",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=4096)
@@ -59,36 +76,35 @@ def option_index(options: Any) -> OptionIndex:
         return OptionIndex(normalize_options(options))
 
 
-def extract(text: Any, options: Any) -> Answer | None:
+def extract(text: Any, options: Any) -> Extraction | None:
     """What ``text`` commits to, with options in any form :func:`option_index` takes (raises on bugs).
 
     >>> extract("The answer is B.", ["Aspirin", "Heparin"])
-    ('B', 'Heparin', 'answer_phrase', 4, 15)
+    Extraction(letter='B', text='Heparin', method='answer_phrase', span=(4, 15))
     """
     if not isinstance(text, str) or not text or text.isspace():
         return None
-    index = option_index(options)
-    found = find(text, index, True)
-    if found is None:
-        return None
-    letter = found[0]
-    return letter, index.text_of(letter), found[1], found[2], found[3]
+    return find(text, option_index(options))
 
 
-def find(text: str, options: OptionIndex, fast: bool = True) -> Found | None:
+def find(text: str, options: OptionIndex) -> Extraction | None:
     """What ``text`` (non-empty) commits to, or None.
+
+    The rules read the text normalised (:mod:`alphamed.extract.normalize`); the span is given in
+    offsets of ``text``.
 
     Args:
         text: the output.
         options: prepared options.
-        fast: allow the shortcuts for outputs ending in a common fixed shape
-            (:mod:`alphamed.extract.shortcuts`); tests compare them with the full rules.
     """
-    if fast:
-        ending = read_ending(text, options)
-        if ending is not None:
-            letter, method, span = ending
-            return letter, method, span[0], span[1]
+    normal = normalize(text)
+    found = _find(normal.text, options)
+    if found is None or not normal.starts:
+        return found
+    return replace(found, span=normal.span(found.span))
+
+
+def _find(text: str, options: OptionIndex) -> Extraction | None:
     if len(text) <= WINDOW + HEAD:
         return _decide(text, options, 0, len(text), True, True)[0]
     found, decided = _decide(text, options, len(text) - WINDOW, len(text), False, True)
@@ -97,7 +113,13 @@ def find(text: str, options: OptionIndex, fast: bool = True) -> Found | None:
     return _decide(text, options, 0, HEAD, True, False)[0]
 
 
-def _decide(text: str, options: OptionIndex, start: int, end: int, head: bool, tail: bool) -> tuple[Found | None, bool]:
+def _extraction(letter: str, options: OptionIndex, method: str, span: tuple[int, int]) -> Extraction:
+    return Extraction(letter, options.text_of(letter), method, span)
+
+
+def _decide(
+    text: str, options: OptionIndex, start: int, end: int, head: bool, tail: bool
+) -> tuple[Extraction | None, bool]:
     """Apply the rules to ``text[start:end]`` (offsets stay those of ``text``).
 
     Returns:
@@ -109,13 +131,27 @@ def _decide(text: str, options: OptionIndex, start: int, end: int, head: bool, t
         letter = reading.letter
         if reading.kind != "commit" or letter is None:
             return None, True
-        return (letter, method, span[0], span[1]), True
+        return Extraction(letter, options.text_of(letter), method, span), True
     for first, last in ((False, tail), (head, False)):
         line = bare_line(text, options, start, end, first, last) if first or last else None
         if line is not None:
-            return (line[0], line[1], line[2][0], line[2][1]), True
+            return Extraction(line[0], options.text_of(line[0]), line[1], line[2]), True
+    ticked = ticked_option(text, options, start, end)
+    if ticked is not None:
+        return (None if ticked[0] is None else _extraction(ticked[0], options, "ticked", ticked[1])), True
+    think_end = text.rfind("</think>", start, end)
+    if think_end >= 0:  # the first line of the answer after the reasoning ("**Immunity from vaccination**")
+        line = bare_line(text, options, think_end + 8, end, True, False)
+        if line is not None:
+            return _extraction(line[0], options, "answer_first", line[2]), True
+    if head:
+        first = leading_answer(text, options, start, end) or head_marker(text, options, start, min(end, start + HEAD))
+        if first is not None:
+            return _extraction(first[0], options, "answer_first", first[1]), True
+    if tail and _NONE_CORRECT.search(text, max(start, end - 400), end):
+        return None, True  # "None of the options is correct": a deliberate non-answer
     if tail:
         concluded = concluding_option(text, options, start, end)
         if concluded is not None:
-            return (concluded[0], "option_text", concluded[1][0], concluded[1][1]), True
+            return Extraction(concluded[0], options.text_of(concluded[0]), "option_text", concluded[1]), True
     return None, False

@@ -18,49 +18,72 @@ True
 from __future__ import annotations
 
 import re
-from typing import Final
 
 from alphamed.extract.answer import TRANSLATE
 from alphamed.extract.options import OptionIndex, normalize_text
+from alphamed.extract.paraphrase import named_option
 
-_BARE: Final = re.compile(
-    r"[ \t>#]*(?:\*\*|__)?[ \t]*(?:\\\(|\$)?[ \t]*[(\[]?[ \t]*([A-Z])[ \t]*[)\]]?[ \t]*(?:\\\)|\$)?[ \t]*(?:\*\*|__)?"
-    r"(?:[ \t]*[.:)\-–—][ \t]*(.*?))?[ \t]*[.!]?[ \t]*(?:\*\*|__)?[ \t]*"
+_BARE = re.compile(
+    r"[ \t>#]*(?:\*\*|__)?[ \t]*"
+    r"(?:(?:A[ \t]*:|[Oo]ption|[Cc]hoice|[Pp]robably|[Dd]efinitely|(?:[Mm]ost[ \t]+)?[Ll]ikely)[ \t]+)?"
+    r"(?:\\\(|\$)?[ \t]*[(\[]?[ \t]*([A-Z])[ \t]*[)\]]?[ \t]*(?:\\\)|\$)?[ \t]*(?:\*\*|__)?"
+    r"(?:[ \t]*[.:)\-–—][ \t]*(.*?))?(?:[ \t]+it[ \t]+is)?[ \t]*[.!?]*[ \t]*(?:\*\*|__)?[ \t]*"
 )
-_LIST_LINE: Final = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?[(\[]?([A-Z])[)\].:]", re.MULTILINE)
-_FIRST_SENTENCE: Final = re.compile(r"[ \t*_]*([^\n.!?,;:]{1,80})[.!?,;:\n]")
-_TERMINAL: Final = frozenset(".!?)]}*\"'”»。！$`")
+_LIST_LINE = re.compile(r"^[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?[(\[]?([A-Z])[)\].:]", re.MULTILINE)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_FIRST_SENTENCE = re.compile(r"[ \t*_]*([^\n.!?,;:]{1,80})[.!?,;:\n]")
+_TERMINAL = frozenset(".!?)]}*\"'”»。！$`")
 # A sentence starts only where a sentence can start (after a stop, a line end or at the start):
 # the same matches as without the lookbehind, but a "3.5" or "e.g." no longer makes every
 # position of its sentence start a failing scan to that dot (quadratic in the sentence length).
-_SENTENCE: Final = re.compile(r"(?<![^.!?\n。])[^.!?\n。]+(?:[.!?。]+(?=\s|$)|\n|$)")
-_TAIL: Final = 700
-_HEDGED: Final = re.compile(
+_SENTENCE = re.compile(r"(?<![^.!?\n。])[^.!?\n。]+(?:[.!?。]+(?=\s|$)|\n|$)")
+_TAIL = 700
+_LABEL_LINE = re.compile(
+    r"[ \t>#*_\-]*([A-Za-z][A-Za-z' ]{0,40}?)[ \t]*(?:\*\*|__)?[ \t]*(?::|→|->|=>)[ \t]*(?:\*\*|__)?[ \t]*"
+    r"([^\n]{2,160}?)[ \t.]*(?:\*\*|__)?[ \t]*"
+)
+_LAST_SENTENCE = re.compile(r"[.!?][ \t]+([^.!?]{1,12}[.!?]*)$")
+_ANSWER_TAIL = re.compile(
+    r"\s+is\s+(?:the|my)\s+(?:correct\s+|best\s+|right\s+|final\s+)?(?:answer|choice|option)\W*$", re.I
+)
+_NEGATION_ANYWHERE = re.compile(
+    r"\b(?:not|no|isn't|aren't|wasn't|unlikely|rather\s+than|instead\s+of|except|excluded?|ruled?\s+out)\b"
+)
+_LEAD_IN = re.compile(
+    r"^\W*(?:(?:so|therefore|thus|hence|overall|in\s+summary)\b[\s,]*)?(?P<explicit>it'?s|it\s+is|that'?s|this\s+is"
+    r"|i\s+would\s+go\s+with|i'?d\s+go\s+with|go\s+with|give|start|administer"
+    r"|the\s+(?:best|right|correct)\s+(?:\w+\s+){0,2}(?:is|here\s+is))?\b[\s,:]*",
+    re.IGNORECASE,
+)
+_LETTER_WORD = re.compile(r"(?<![A-Za-z0-9])[A-J](?![A-Za-z0-9])")
+_HEDGED = re.compile(
     r"\b(?:either|unsure|not\s+sure|uncertain|unclear|cannot|can't|could\s+be|might\s+be|may\s+be|possibly|perhaps"
     r"|difficult\s+to|hard\s+to|impossible\s+to|don't\s+know|do\s+not\s+know|unable|consult)\b"
 )
-_CUE: Final = re.compile(
+_CUE = re.compile(
     r"\b(?:most\s+likely|likely|likeliest|probabl|diagnos|therefore|thus|hence|so|consistent|compatible|points?\s+to"
     r"|pointing|indicat|suggest|conclu|answer|choose|choice|select|best|correct|appropriate|first[- ]line|confirm"
     r"|explain|responsible|caused|cause|treat|manage|recommend|should|fits?|characteristic|classic|typical"
     r"|pathognomonic|in\s+summary|overall|go\s+with|yes|no|maybe|this\s+is|it\s+is|it's|lean|prefer|favou?r)"
 )
-_COPULA_BEFORE: Final = re.compile(r"\b(?:is|are|was|be|means|implies|indicates|shows)\s+(?:the\s+|an?\s+)?$")
-_NEG_BEFORE: Final = re.compile(
+_COPULA_BEFORE = re.compile(r"\b(?:is|are|was|be|means|implies|indicates|shows)\s+(?:the\s+|an?\s+)?$")
+_NEG_BEFORE = re.compile(
     r"\b(?:not|no|unlikely|rules?\s+out|ruled\s+out|ruling\s+out|excludes?|excluded|excluding|rather\s+than"
     r"|instead\s+of|less\s+likely|other\s+than|than|against|without|nor|neither|isn't|wasn't|doesn't|don't"
     r"|except|besides|unlike|although|though|despite|while|whereas)\b[^,;:]{0,40}$"
 )
-_NEG_AFTER: Final = re.compile(
+_NEG_AFTER = re.compile(
     r"^[^,;:]{0,30}?\b(?:is|are|was|seems|appears)\s+(?:also\s+|much\s+)?(?:unlikely|less\s+likely|excluded"
     r"|ruled\s+out|incorrect|wrong|not|inconsistent|implausible|tempting)\b"
     r"|^\W{0,5}(?:unlikely|excluded|ruled\s+out|incorrect|wrong|no\b|not\b)"
-    r"|^[^.;]{0,40}?\b(?:does|do|did|would|could|can)\s*(?:not|n't)\s+(?:fit|match|explain|account|cause)"
+    r"|^[^.;]{0,40}?\b(?:does|do|did|would|could|can)\s*(?:not|n't)\s+(?:fit|match|explain|account|cause|work|apply)"
     r"|^[^.;]{0,40}?\bcan\s+be\s+(?:ruled\s+out|excluded|eliminated)"
 )
 
 
-def bare_line(text: str, options: OptionIndex, start: int, end: int, first: bool, last: bool) -> tuple[str, str, tuple[int, int]] | None:
+def bare_line(
+    text: str, options: OptionIndex, start: int, end: int, first: bool, last: bool
+) -> tuple[str, str, tuple[int, int]] | None:
     """An answer given as a line of its own, or as the first sentence.
 
     Args:
@@ -79,18 +102,25 @@ def bare_line(text: str, options: OptionIndex, start: int, end: int, first: bool
         body_end = len(window.rstrip())
         line_start = window.rfind("\n", 0, body_end) + 1
         line = window[line_start:body_end]
-        found = _line_answer(line, options, window)
-        if found is not None:
+        found = _line_answer(line, options, _paragraph(window, line_start, body_end))
+        if found is not None and not _only_listing(window):
             return found, "bare_letter", (start + line_start, start + body_end)
-        found = _line_option_text(line, options)
+        found = _line_option_text(line, options) or _labeled_line(line, options)
         if found is not None:
             return found, "option_text", (start + line_start, start + body_end)
+        found = _last_sentence_letter(line, options)
+        if found is not None:
+            return found, "bare_letter", (start + line_start, start + body_end)
     if not first:
         return None
     body_start = len(window) - len(window.lstrip())
     line_end = window.find("\n", body_start)
     line_end = len(window) if line_end < 0 else line_end
-    found = _line_answer(window[body_start:line_end], options, window)
+    first_line = window[body_start:line_end]
+    found = _line_answer(first_line, options, _paragraph(window, body_start, line_end))
+    if found is not None and not _only_listing(window):
+        return found, "answer_first", (start + body_start, start + line_end)
+    found = _line_option_text(first_line, options)  # "**Increased TSH, decreased free T4**" opening the answer
     if found is not None:
         return found, "answer_first", (start + body_start, start + line_end)
     sentence = _FIRST_SENTENCE.match(window, body_start)
@@ -100,6 +130,57 @@ def bare_line(text: str, options: OptionIndex, start: int, end: int, first: bool
             if norm == option_text:
                 return letter, "answer_first", (start + sentence.start(1), start + sentence.end(1))
     return None
+
+
+def _paragraph(window: str, line_start: int, line_end: int) -> str:
+    """The paragraph (lines between blank lines) of ``window`` that holds the line at ``line_start:line_end``."""
+    para_start = line_start
+    while para_start > 0:  # back over the lines above until a blank one (paragraphs are short)
+        above = window.rfind("\n", 0, para_start - 1) + 1
+        if not window[above : para_start - 1].strip():
+            break
+        para_start = above
+    after = _BLANK_LINE.search(window, line_end)
+    return window[para_start : after.start() if after else len(window)]
+
+
+def _only_listing(window: str) -> bool:
+    """Whether ``window`` is only option lines, one per paragraph ("A. x\n\nB. y\n\nC. z"): no line of it
+    stands out as an answer."""
+    lines = [line for line in window.splitlines() if line.strip()]
+    if len(lines) < 2 or len(_LIST_LINE.findall(window)) != len(lines):
+        return False
+    return all(paragraph.strip().count("\n") == 0 for paragraph in _BLANK_LINE.split(window))
+
+
+def _labeled_line(line: str, options: OptionIndex) -> str | None:
+    """The option a closing "label: option" line names ("Culprit: the RCA", "Bottom line → low potassium")."""
+    m = _LABEL_LINE.fullmatch(line)
+    if m is None or not options.texts or len(m.group(1).split()) > 4 or len(m.group(1).strip()) < 2:
+        return None
+    if "?" in line or _NEGATION_ANYWHERE.search(line.lower()):
+        return None  # "Not A: prednisone does not fit", "Which is correct: A, B or C?"
+    phrase = m.group(2)
+    norm = normalize_text(phrase)
+    for letter, option_text in options.texts.items():
+        if norm == option_text:
+            return letter
+    return named_option(phrase, options)
+
+
+def _last_sentence_letter(line: str, options: OptionIndex) -> str | None:
+    """A letter standing alone as the last sentence of the last line ("Easy one. B.")."""
+    m = _LAST_SENTENCE.search(line)
+    if m is None:
+        return None
+    bare = _BARE.fullmatch(m.group(1))
+    return bare.group(1) if bare and not bare.group(2) and options.valid(bare.group(1)) else None
+
+
+def _is_option_row(tail: str, at: int) -> bool:
+    """Whether the line of ``tail`` holding offset ``at`` is a row of an options list ("- C. text ...")."""
+    line_start = tail.rfind("\n", 0, at) + 1
+    return _LIST_LINE.match(tail, line_start) is not None
 
 
 def _is_listed(window: str) -> bool:
@@ -172,13 +253,40 @@ def concluding_option(text: str, options: OptionIndex, start: int, end: int) -> 
         if len(lowered) != len(sentence):
             lowered = sentence  # exotic case mapping: keep offsets exact, match case-sensitively
         mentions = options.mentions(lowered)
+        if len({x for x in _LETTER_WORD.findall(sentence) if options.valid(x)}) > 1:
+            return None  # "A or maybe C, but A": a sentence about letters; its words ("maybe") are no option text
+        if _is_option_row(tail, m.start()):
+            continue  # a row of an options list ("- D: Refer ... - unlikely") concludes nothing
         if not mentions:
+            last = m is sentences[-1]
+            named = _named_in_words(sentence, lowered, options) if last or _ANSWER_TAIL.search(sentence) else None
+            if named is not None:
+                return named, (tail_start + m.start(), tail_start + m.end())
+            if last and _explicit(sentence):
+                return None  # an explicit conclusion ("So the best choice here is ...") that names nothing we read
             continue
         return _decide_sentence(lowered, mentions, tail_start + m.start())
     return None
 
 
-def _decide_sentence(lowered: str, mentions: list[tuple[int, int, str]], offset: int) -> tuple[str, tuple[int, int]] | None:
+def _named_in_words(sentence: str, lowered: str, options: OptionIndex) -> str | None:
+    """The option a short concluding sentence names in other words ("So the best choice here is IV artesunate.")."""
+    if _HEDGED.search(lowered) or _NEGATION_ANYWHERE.search(lowered):
+        return None
+    if not _CUE.search(lowered) and not _explicit(sentence):
+        return None
+    return named_option(_ANSWER_TAIL.sub("", _LEAD_IN.sub("", sentence)), options, max_words=8)
+
+
+def _explicit(sentence: str) -> bool:
+    """Whether ``sentence`` opens with an explicit conclusion ("So the best choice here is", "I'd go with")."""
+    lead_in = _LEAD_IN.match(sentence)
+    return lead_in is not None and lead_in.group("explicit") is not None
+
+
+def _decide_sentence(
+    lowered: str, mentions: list[tuple[int, int, str]], offset: int
+) -> tuple[str, tuple[int, int]] | None:
     """The single option a concluding sentence commits to, if any."""
     if _HEDGED.search(lowered):
         return None
@@ -191,6 +299,6 @@ def _decide_sentence(lowered: str, mentions: list[tuple[int, int, str]], offset:
     if len(letters) != 1:
         return None
     s, e, letter = min(kept)
-    if not _CUE.search(lowered) and not _COPULA_BEFORE.search(lowered, 0, s):
+    if not _CUE.search(lowered) and not _COPULA_BEFORE.search(lowered, 0, s) and not _explicit(lowered):
         return None
     return letter, (offset + s, offset + e)

@@ -17,21 +17,20 @@ import json
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
-
+from typing import Any
 
 Options = Sequence[str] | Mapping[str, str]
 
-LETTERS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 """Option letters (the same as :data:`alphamed.schema.LETTERS`; this package imports nothing else of alphamed)."""
 
-_WS: Final = re.compile(r"\s+")
-_LETTER_KEY: Final = re.compile(r"^[\s(\[]*([A-Za-z])[\s)\].:]*$")
-_LETTER_PREFIX: Final = re.compile(r"^\s*\(?([A-Z])[.):]\s+")
-_EDGE_JUNK: Final = " \t\r\n.;,:*_\"'`"
-_SPACES: Final = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+_WS = re.compile(r"\s+")
+_LETTER_KEY = re.compile(r"^[\s(\[]*([A-Za-z])[\s)\].:]*$")
+_LETTER_PREFIX = re.compile(r"^\s*\(?([A-Z])[.):]\s+")
+_EDGE_JUNK = " \t\r\n.;,:*_\"'`"
+_SPACES = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
 """Every character ``\\s`` matches (the same set as :meth:`str.isspace`)."""
-_SPACES_AND_JUNK: Final = _SPACES + _EDGE_JUNK
+_SPACES_AND_JUNK = _SPACES + _EDGE_JUNK
 
 
 def _key_letter(key: Any, position: int) -> str:
@@ -70,7 +69,7 @@ def normalize_options(options: Any) -> dict[str, str]:
         texts = ["" if t is None else str(t) for t in options[:26]]
         prefixed = [_LETTER_PREFIX.match(t) for t in texts]
         if texts and all(m is not None and m.group(1) == LETTERS[i] for i, m in enumerate(prefixed)):
-            texts = [t[m.end():] for t, m in zip(texts, prefixed)]  # type: ignore[union-attr]
+            texts = [t[m.end() :] for t, m in zip(texts, prefixed)]  # type: ignore[union-attr]
         return {LETTERS[i]: t for i, t in enumerate(texts)}
     return {}
 
@@ -95,7 +94,7 @@ class OptionIndex:
         options: letter -> text (see :func:`normalize_options`).
     """
 
-    __slots__ = ("letters", "texts", "_by_length", "_initials", "_last_words", "_most_words")
+    __slots__ = ("letters", "texts", "_by_length", "_initials", "_last_words", "_most_words", "word_cache")
 
     def __init__(self, options: Mapping[str, str]) -> None:
         self.letters: dict[str, str] = dict(options)
@@ -108,9 +107,11 @@ class OptionIndex:
         for norm, owner in seen.items():
             if owner is not None:
                 self.texts[owner] = norm
-        self._by_length = sorted(((t, l) for l, t in self.texts.items()), key=lambda tl: -len(tl[0]))
+        self._by_length = sorted(((t, letter) for letter, t in self.texts.items()), key=lambda tl: -len(tl[0]))
         self._initials = frozenset(t[0] for t in self.texts.values())
         self._last_words = tuple({t.rsplit(" ", 1)[-1] for t in self.texts.values()})
+        self.word_cache: dict[str, tuple[list[str], list[str]]] | None = None
+        """Words of the option texts, for :mod:`alphamed.extract.paraphrase` (filled on first use)."""
         self._most_words = max((t.count(" ") + 1 for t in self.texts.values()), default=0)
 
     def __bool__(self) -> bool:

@@ -18,20 +18,21 @@ from __future__ import annotations
 
 import re
 from operator import itemgetter
-from typing import Final
 
 from alphamed.extract.answer import SEGMENT, TRANSLATE, Reading, read_answer
 from alphamed.extract.markers import (
     FOREIGN,
     FOREIGN_ANY_CASE,
+    LABEL_ENDS,
     READ_MODE,
     STRONG,
     STRONG_ANY_CASE,
     TAG_CLOSE,
+    VERDICT_WORDS,
     WEAK,
     WEAK_ANY_CASE,
-    VERDICT_WORDS,
     WEAK_NO_VERDICT,
+    WEAK_UNLABELED,
     WEAK_WORDS,
     accept,
     find_literals,
@@ -41,22 +42,31 @@ from alphamed.extract.markers import (
     is_alternative,
     is_conditional,
     is_negated,
+    may_be_foreign,
+    present,
 )
 from alphamed.extract.options import OptionIndex
-from alphamed.extract.shortcuts import FIRST_WINDOW
 
 Event = tuple[Reading, str, tuple[int, int]]
 """A marker that says something: its reading, its rule (``method``) and the evidence span."""
 
-NEAR_WINDOW: Final = 5 * FIRST_WINDOW
+FIRST_WINDOW = 160
+"""The last characters scanned first for strong markers; then the window before it."""
+NEAR_WINDOW = 5 * FIRST_WINDOW
 """The first window read for strong markers (it holds the full rules' first two windows)."""
-WEAK_TAIL: Final = 480
-_LOOKBEHIND: Final = 80
-_ENCLOSED_MAX: Final = 400
-_OVERLAP: Final = 200
-_first: Final = itemgetter(0)
-_LETTER_TOKEN: Final = re.compile(r"(?<![A-Za-z0-9])[A-Z](?![a-z0-9])")
-_NOTHING_AFTER: Final = re.compile(r"[\s.!*_$})\]`'\"]*")
+WEAK_TAIL = 480
+_LOOKBEHIND = 80
+_ENCLOSED_MAX = 400
+_OVERLAP = 200
+_first = itemgetter(0)
+_LETTER_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z](?![a-z0-9])")
+_FORCED = re.compile(
+    r"\bif\s+(?:i'm\s+|i\s+am\s+|i\s+was\s+|i\s+were\s+|i\s+)?(?:forced|made|pushed|asked|required"
+    r"|had|have|must)\s+to\b[^.!?\n]*\Z",
+    re.IGNORECASE,
+)
+"""'If I'm forced to pick one, B': a commitment, not a conditional."""
+_NOTHING_AFTER = re.compile(r"[\s.!*_$})\]`'\"]*")
 
 
 def last_marker(text: str, options: OptionIndex, start: int, end: int) -> Event | None:
@@ -103,15 +113,15 @@ def _near_strong(
     text before it, as the window scan does. Only for a chunk whose lower-casing ``lowered`` is
     character by character.
     """
-    foreign = has_latin_foreign(lowered) if ascii_chunk else True
-    present = [entry for entry in STRONG if entry[0] in lowered]
+    foreign = has_latin_foreign(lowered) or (not ascii_chunk and may_be_foreign(lowered))
+    entries = present(lowered, STRONG)
     if foreign:
-        present += [entry for entry in FOREIGN if entry[0] in lowered]
+        entries += present(lowered, FOREIGN)
     first = max(start, end - FIRST_WINDOW) - near
     for lo, hi in ((first, len(chunk)), (0, first)):
-        if not present or lo >= hi:
+        if not entries or lo >= hi:
             continue
-        candidates = find_literals(lowered, present, lo, hi)
+        candidates = find_literals(lowered, entries, lo, hi)
         candidates.sort(key=_first, reverse=True)
         for i, pattern in candidates:
             m = pattern.match(lowered, i)
@@ -126,14 +136,16 @@ def _near_strong(
     return None
 
 
-def _scan(text: str, options: OptionIndex, start: int, stop: int, before: int, end: int, strong: bool = True) -> Event | None:
+def _scan(
+    text: str, options: OptionIndex, start: int, stop: int, before: int, end: int, strong: bool = True
+) -> Event | None:
     """The last marker event in ``text[start:stop]`` whose evidence starts before ``before``."""
     chunk = text[start:stop]
     lowered = chunk.lower()
     if len(lowered) == len(chunk):
         if strong:
             matches = find_markers(lowered, STRONG)
-            if not chunk.isascii() or has_latin_foreign(lowered):
+            if has_latin_foreign(lowered) or (not chunk.isascii() and may_be_foreign(lowered)):
                 matches += find_markers(lowered, FOREIGN)
         else:
             matches = find_markers(lowered, _weak_table(chunk, lowered))
@@ -158,12 +170,18 @@ def _scan(text: str, options: OptionIndex, start: int, stop: int, before: int, e
 def _weak_table(chunk: str, lowered: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """The weak markers that can occur in ``chunk``: those reading a letter need a capital
     letter, and verdicts ("C is correct") one of their closing words."""
+    table = WEAK_NO_VERDICT
     if not _LETTER_TOKEN.search(chunk):
-        return WEAK_WORDS
-    for word in VERDICT_WORDS:
-        if word in lowered:
-            return WEAK
-    return WEAK_NO_VERDICT
+        table = WEAK_WORDS
+    else:
+        for word in VERDICT_WORDS:
+            if word in lowered:
+                table = WEAK
+                break
+    for end in LABEL_ENDS:
+        if end in chunk:
+            return table
+    return WEAK_UNLABELED[table]
 
 
 def _read_marker(
@@ -174,6 +192,9 @@ def _read_marker(
         letter = text[evidence_start].translate(TRANSLATE)
         reading = Reading("commit" if options.valid(letter) else "invalid", letter, marker_end - evidence_start)
         seg_start = evidence_start
+    elif method == "plural_verdict":  # "Both B and D are correct": several options
+        reading = Reading("hedge", None, marker_end - evidence_start)
+        seg_start = evidence_start
     else:
         seg_start = marker_end
         seg_end = end if end < seg_start + SEGMENT else seg_start + SEGMENT
@@ -182,8 +203,12 @@ def _read_marker(
         reading = read_answer(text[seg_start:seg_end], options, READ_MODE.get(method, "phrase"))
     if reading.kind == "none":
         return None
-    before = text[max(0, evidence_start - _LOOKBEHIND):evidence_start]
-    if method in ("answer_phrase", "verdict") and is_conditional(before):
+    before = text[max(0, evidence_start - _LOOKBEHIND) : evidence_start]
+    if (
+        method in ("answer_phrase", "verdict", "choice_phrase")
+        and is_conditional(before)
+        and not _FORCED.search(before)
+    ):
         return None
     if reading.kind == "commit" and method not in ("answer_tag", "boxed") and is_negated(before):
         reading = Reading("negation", reading.letter, reading.end)
@@ -213,3 +238,27 @@ def _enclosed_end(text: str, start: int, limit: int, method: str) -> int:
             if depth == 0:
                 return i
     return limit
+
+
+_HEAD_PARAGRAPH = 300
+"""An answer-first output commits in its opening paragraph: only that much is read by :func:`head_marker`."""
+
+
+def head_marker(text: str, options: OptionIndex, start: int, end: int) -> tuple[str, tuple[int, int]] | None:
+    """A commitment in the opening paragraph of ``text[start:end]`` ("C is correct. Routine anti-D..."),
+    for outputs whose later text commits to nothing (it only rejects other options).
+
+    Returns:
+        ``(letter, span)`` or None.
+    """
+    body = start + len(text[start:end]) - len(text[start:end].lstrip())
+    if body >= end - WEAK_TAIL:
+        return None  # the paragraph lies in the tail that :func:`last_marker` read: it found nothing there
+    stop = text.find("\n\n", body, min(end, body + _HEAD_PARAGRAPH))
+    stop = min(end, body + _HEAD_PARAGRAPH) if stop < 0 else stop
+    for strong in (True, False):
+        event = _scan(text, options, body, stop, stop + 1, stop, strong=strong)
+        if event is not None:
+            reading, _, span = event
+            return (reading.letter, span) if reading.kind == "commit" and reading.letter else None
+    return None

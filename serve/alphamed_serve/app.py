@@ -21,12 +21,16 @@ from alphamed_serve.protocol import (
     ChatCompletionResponse,
     CompletionRequest,
     CompletionResponse,
+    DetokenizeRequest,
     ErrorResponse,
     MCQARequest,
     MCQAResponse,
     ModelCard,
     ModelList,
+    TokenizeRequest,
 )
+from alphamed_serve.request_id import HEADER as REQUEST_ID_HEADER
+from alphamed_serve.request_id import RequestIdMiddleware
 from alphamed_serve.routes_probes import add_probe_routes
 from alphamed_serve.serving import Gateway, Settings
 
@@ -78,9 +82,16 @@ def create_app(backend: Backend, settings: Settings | None = None, *, manage_bac
     app.state.metrics = metrics
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    if settings.allowed_origins:  # CORS: off unless --allowed-origins names origins (or *)
+        from starlette.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins), allow_methods=["*"],
+                           allow_headers=["*"], expose_headers=[REQUEST_ID_HEADER])
+    app.add_middleware(RequestIdMiddleware)  # outermost: every answer carries the id, errors and 429s too
     _add_open_routes(app, gateway)
     add_probe_routes(app, gateway)  # /model_info, /server_info: what sglang-router registers
     app.include_router(_v1_router(gateway))
+    app.include_router(_token_router(gateway))
     _drop_422(app)
     return app
 
@@ -98,13 +109,21 @@ def _add_open_routes(app, gateway: Gateway) -> None:
 
     @app.get("/metrics", response_class=Response, response_model=None)
     async def metrics():
-        """Prometheus metrics."""
+        """Prometheus metrics: the gateway's ``alphamed_*`` and the engine's own ``vllm:*`` / ``sglang:*`` (KV
+        cache use, engine queue; labelled ``model_name`` by the engine), read from its private port."""
+        from alphamed_serve.metrics import engine_families
+
         data, content_type = gateway.metrics.render()
-        return Response(data, media_type=content_type)
+        text = data.decode()
+        engine_metrics = getattr(gateway.backend, "engine_metrics", None)
+        if engine_metrics is not None:
+            text += engine_families(await engine_metrics())
+        return Response(text, media_type=content_type)
 
 
 def _v1_router(gateway: Gateway):
     from fastapi import APIRouter, Depends, Header
+
     from alphamed_serve.auth import check_bearer
     from alphamed_serve.event_stream import EventStreamResponse
 
@@ -147,6 +166,37 @@ def _v1_router(gateway: Gateway):
     async def mcqa(req: MCQARequest) -> dict[str, Any]:
         """Answer one multiple-choice question with ``n`` samples and a majority vote."""
         return await gateway.mcqa(req)
+
+    return router
+
+
+def _token_router(gateway: Gateway):
+    """``/tokenize``, ``/detokenize`` and ``/tokenizer_info`` as vLLM serves them (`vllm bench`, lm-eval)."""
+    from fastapi import APIRouter, Depends, Header
+
+    from alphamed_serve.auth import check_bearer
+
+    async def require_key(authorization: str | None = Header(default=None)) -> None:
+        check_bearer(authorization, gateway.settings.api_key)
+
+    router = APIRouter(dependencies=[Depends(require_key)], responses=_ERRORS)
+
+    @router.post("/tokenize")
+    async def tokenize(req: TokenizeRequest) -> dict[str, Any]:
+        """Token ids of a prompt, or of chat messages after the chat template."""
+        return await gateway.tokenize(req)
+
+    @router.get("/tokenizer_info")
+    async def tokenizer_info() -> dict[str, Any]:
+        """The tokenizer's special tokens and chat template (vLLM's ``/tokenizer_info``; lm-eval's remote
+        tokenizer reads it)."""
+        return await gateway.tokenizer_info()
+
+    @router.post("/detokenize")
+    async def detokenize(req: DetokenizeRequest) -> dict[str, Any]:
+        """The text of token ids."""
+        gateway.check_model(req.model)
+        return {"prompt": await gateway.detokenize(req.tokens)}
 
     return router
 

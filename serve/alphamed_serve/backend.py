@@ -22,13 +22,14 @@ FinishReason = Literal["stop", "length", "abort"] | None
 class GenerationRequest:
     """What to generate, engine-neutral.
 
-    Exactly one of ``messages`` (chat) or ``prompt`` (completions) is set.
+    Exactly one of ``messages`` (chat), ``prompt`` or ``prompt_token_ids`` (completions) is set.
     ``extra`` carries engine-specific request fields to pass through untouched
     (e.g. vLLM's ``structured_outputs``, ``top_k``, ``repetition_penalty``).
     """
 
     messages: list[dict[str, Any]] | None = None
     prompt: str | None = None
+    prompt_token_ids: list[int] | None = None  # a completions prompt given as token ids (then prompt is None)
     n: int = 1
     max_tokens: int | None = None
     temperature: float | None = None
@@ -86,7 +87,7 @@ class ModelInfo:
 
     id: str
     context_length: int
-    max_n: int = 16
+    max_n: int | None = None  # largest `n` the backend takes; None: the engine's own limit applies
     owned_by: str = "alphamed"
     root: str | None = None  # path or hub id the weights came from
     extra: dict[str, Any] = field(default_factory=dict)
@@ -170,4 +171,5 @@ class BackendOptions:
     reasoning_parser: str | None = None
     engine_python: str | None = None  # interpreter that runs the child engine (its own venv)
     engine_args: list[str] = field(default_factory=list)  # passed through after `--`
-    startup_timeout: float = 600.0
+    startup_timeout: float = 900.0  # --engine-start-timeout; the images' HEALTHCHECK start period matches
+    revision: str | None = None  # branch, tag or commit of a hub id

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-
 import logging
 
 import click
@@ -36,7 +35,8 @@ def choose_backend(name: str, upstream: str | None, engine_python: str | None = 
 @click.argument("model")
 @click.argument("engine_args", nargs=-1, type=click.UNPROCESSED)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for all).")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--port", envvar="ALPHAMED_PORT", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (env ALPHAMED_PORT).")
 @click.option("--backend", "backend_name", type=click.Choice(BACKEND_CHOICES), default="auto", show_default=True,
               help="Engine: auto = openai with --upstream, else vllm if installed and a GPU is present, "
                    "else sglang likewise, else transformers.")
@@ -58,6 +58,9 @@ def choose_backend(name: str, upstream: str | None, engine_python: str | None = 
               help="Where free text with no <think>/## Thinking marker goes: reasoning (AlphaMed models reason "
                    "in free text; only their final-answer sentence is content, and reasoning streams as it is "
                    "generated) or content (models that answer directly).")
+@click.option("--allowed-origins", multiple=True, default=(),
+              help="Origin a browser page may call the API from (CORS; repeat the flag, or * for any). "
+                   "Off by default.")
 @click.option("--prompt-style", default="alphamed", show_default=True,
               help="Default prompt style of /v1/mcqa (alphamed, think-answer, plain).")
 @click.option("--device", default="auto", show_default=True, help="transformers: cpu, cuda, cuda:N or auto.")
@@ -75,13 +78,20 @@ def choose_backend(name: str, upstream: str | None, engine_python: str | None = 
 @click.option("--enable-prefix-caching", is_flag=True, help="vLLM/SGLang: reuse KV cache across shared prefixes.")
 @click.option("--reasoning-parser", default=None, help="vLLM/SGLang: the engine's reasoning parser (e.g. deepseek_r1); "
                                                        "the gateway then does not split again.")
+@click.option("--revision", default=None,
+              help="Branch, tag or commit of a Hugging Face hub id (default: main). The hub id resolves like "
+                   "from_pretrained: HF_HOME, HF_TOKEN, HF_HUB_OFFLINE=1.")
+@click.option("--engine-start-timeout", default=900.0, show_default=True, type=click.FloatRange(1),
+              help="vLLM/SGLang: seconds the engine may take to become healthy (on each (re)start); the "
+                   "images' HEALTHCHECK start period is the same.")
 @click.option("--engine-python", default=None, help="Python interpreter that runs the child engine (its own venv).")
 @click.option("--graceful-timeout", default=30.0, show_default=True, type=click.FloatRange(0),
               help="Seconds in-flight requests get to finish after SIGTERM.")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
               show_default=True, help="Log level of the server.")
 def serve(model: str, engine_args: tuple[str, ...], **flags) -> None:
-    """Serve MODEL (a Hugging Face folder, or a model name for --upstream) behind an OpenAI-compatible API.
+    """Serve MODEL (a Hugging Face folder or hub id, or a model name for --upstream) behind an OpenAI-compatible
+    API.
 
     Extra engine arguments go after `--`, e.g. `alphamed serve DIR --backend vllm -- --enforce-eager`.
     """
@@ -98,7 +108,8 @@ def serve(model: str, engine_args: tuple[str, ...], **flags) -> None:
         pipeline_parallel_size=flags["pipeline_parallel_size"],
         gpu_memory_utilization=flags["gpu_memory_utilization"],
         enable_prefix_caching=flags["enable_prefix_caching"], reasoning_parser=flags["reasoning_parser"],
-        engine_python=flags["engine_python"], engine_args=list(engine_args))
+        engine_python=flags["engine_python"], engine_args=list(engine_args), revision=flags["revision"],
+        startup_timeout=flags["engine_start_timeout"])
     try:
         backend = create_backend(name, options)
     except (BackendError, ValueError, ImportError) as exc:
@@ -115,8 +126,14 @@ def run_server(backend, flags: dict) -> None:
     settings = Settings(served_model_name=flags["served_model_name"], api_key=flags["api_key"],
                         max_concurrency=flags["max_concurrency"] or None, max_queue=flags["max_queue"],
                         reasoning_field=flags["reasoning_field"], default_prompt_style=flags["prompt_style"],
-                        untagged_text=flags["untagged_text"])
+                        untagged_text=flags["untagged_text"],
+                        allowed_origins=tuple(o for value in flags["allowed_origins"] for o in value.split(",") if o))
     logger.info("backend %s; api key %s", backend.name, "required" if settings.api_key else "not required")
+    from alphamed_serve.postprocess import engine_parser_warning
+
+    warning = engine_parser_warning(flags.get("reasoning_parser"), flags["prompt_style"])
+    if warning:
+        logger.warning(warning)
     # The backend starts before uvicorn binds (not in the app's lifespan), so a model that does
     # not load is a one-line error and exit 1, not uvicorn's traceback and exit 3.
     app = create_app(backend, settings, manage_backend=False)

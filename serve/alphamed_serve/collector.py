@@ -1,4 +1,4 @@
-"""Read an engine stream ahead of the client, handing over whatever has piled up at once.
+"""Read an engine stream ahead of the client, handing over whatever has piled up at once, merged.
 
 The gateway writes one SSE event per engine delta as long as it keeps up. When it falls
 behind (many streams on a busy CPU), the deltas that arrived meanwhile are taken together
@@ -38,6 +38,74 @@ def delta_batches(backend: Any, request: Any) -> AsyncIterator[list[StreamDelta]
     if native is not None:
         return native(request)
     return DeltaCollector(backend.stream(request)).batches()
+
+
+def coalesce(batch: list[StreamDelta]) -> list[tuple[StreamDelta, int]]:
+    """Merge the deltas that arrived together: each choice's consecutive plain text deltas become one.
+
+    A delta with a finish, logprobs or token counts stays where the engine put it (after the
+    text merged before it); so do switches between raw and engine-split text.
+
+    Args:
+        batch: deltas in engine order.
+
+    Returns:
+        ``(delta, pieces)`` in the order to send them; ``pieces``: how many engine deltas it stands for.
+
+    >>> out = coalesce([StreamDelta(0, "B12 "), StreamDelta(1, "x"), StreamDelta(0, "is low")])
+    >>> [(d.index, d.text, n) for d, n in out]
+    [(0, 'B12 is low', 2), (1, 'x', 1)]
+    """
+    out: list[tuple[StreamDelta, int]] = []
+    merging: dict[int, _MergedDelta] = {}
+    for delta in batch:
+        merged = merging.get(delta.index)
+        if _mergeable(delta):
+            if merged is not None and merged.takes(delta):
+                merged.add(delta)
+                continue
+            if merged is not None:
+                out.append((merged.delta(), merged.pieces))
+            merging[delta.index] = _MergedDelta(delta)
+            continue
+        if merged is not None:
+            del merging[delta.index]
+            out.append((merged.delta(), merged.pieces))
+        out.append((delta, 1))
+    out.extend((merged.delta(), merged.pieces) for merged in merging.values())
+    return out
+
+
+def _mergeable(delta: StreamDelta) -> bool:
+    """Plain text: no finish, logprobs or token counts that must stay where the engine put them."""
+    return (delta.finish_reason is None and delta.logprobs is None and delta.completion_tokens is None
+            and delta.prompt_tokens is None)
+
+
+class _MergedDelta:
+    """Consecutive plain text deltas of one choice, joined (all raw text, or all engine-split)."""
+
+    def __init__(self, first: StreamDelta) -> None:
+        self.first = first
+        self.split = first.reasoning is not None
+        self.texts = [first.text]
+        self.reasonings = [first.reasoning or ""]
+        self.pieces = 1
+
+    def takes(self, delta: StreamDelta) -> bool:
+        return (delta.reasoning is not None) == self.split
+
+    def add(self, delta: StreamDelta) -> None:
+        self.texts.append(delta.text)
+        self.reasonings.append(delta.reasoning or "")
+        self.pieces += 1
+
+    def delta(self) -> StreamDelta:
+        if self.pieces == 1:
+            return self.first
+        return StreamDelta(self.first.index, "".join(self.texts),
+                           reasoning="".join(self.reasonings) if self.split else None)
+
 
 
 class DeltaCollector:

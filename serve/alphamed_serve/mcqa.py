@@ -8,55 +8,13 @@ wins; a tie at the top or an all-abstain result gives ``answer: null`` (with ``t
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 from alphamed.prompts import build_messages, get_style
 from alphamed.schema import Question
-
+from alphamed.voting import majority_vote
 from alphamed_serve.backend import BackendError, GenerationRequest
 from alphamed_serve.protocol import MCQARequest
-
-
-@dataclass
-class Vote:
-    """Outcome of a majority vote over sample letters."""
-
-    answer: str | None
-    votes: dict[str, int]
-    agreement: float
-    tied: list[str] = field(default_factory=list)
-    abstained: int = 0
-
-
-def majority_vote(letters: list[str | None]) -> Vote:
-    """Majority vote over extracted letters (None = the sample abstained).
-
-    Args:
-        letters: one entry per sample.
-
-    Returns:
-        The :class:`Vote`; ``answer`` is None on a tie at the top or when all abstained, and
-        ``agreement`` is the winner's share of *all* samples (abstentions included).
-
-    >>> majority_vote(["A", "B", "A", None]).answer, majority_vote(["A", "B", "A", None]).agreement
-    ('A', 0.5)
-    >>> v = majority_vote(["A", "B"]); (v.answer, v.tied)
-    (None, ['A', 'B'])
-    >>> majority_vote([None, None]).abstained
-    2
-    """
-    counts = Counter(x for x in letters if x)
-    votes = dict(sorted(counts.items()))
-    abstained = sum(1 for x in letters if not x)
-    if not counts:
-        return Vote(None, votes, 0.0, [], abstained)
-    top = max(counts.values())
-    leaders = sorted(k for k, v in counts.items() if v == top)
-    if len(leaders) > 1:
-        return Vote(None, votes, 0.0, leaders, abstained)
-    return Vote(leaders[0], votes, top / len(letters), [], abstained)
 
 
 def build_question(req: MCQARequest) -> Question:
@@ -104,8 +62,8 @@ def mcqa_body(question: Question, samples: list[dict[str, Any]]) -> dict[str, An
     """The vote part of the response from post-processed samples."""
     vote = majority_vote([s["answer"]["letter"] for s in samples])
     return {
-        "answer": vote.answer,
-        "answer_text": question.options.get(vote.answer) if vote.answer else None,
+        "answer": vote.letter,
+        "answer_text": question.options.get(vote.letter) if vote.letter else None,
         "votes": vote.votes,
         "agreement": vote.agreement,
         "tied": vote.tied,

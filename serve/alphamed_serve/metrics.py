@@ -47,6 +47,27 @@ class GatewayMetrics:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
 
 
+ENGINE_PREFIXES = ("vllm:", "sglang:")
+
+
+def engine_families(text: str) -> str:
+    """The engine's own metric families (``vllm:*``, ``sglang:*``) out of its exposition ``text``, with their
+    HELP/TYPE lines; its process/python collectors are left out (they describe the engine process, and would
+    read as the gateway's).
+
+    >>> print(engine_families("# TYPE vllm:num_requests_running gauge\\nvllm:num_requests_running 2.0\\n"
+    ...                       "python_gc_objects_collected_total 5.0\\n"), end="")
+    # TYPE vllm:num_requests_running gauge
+    vllm:num_requests_running 2.0
+    """
+    kept = []
+    for line in text.splitlines():
+        name = line.split()[2] if line.startswith("# ") and len(line.split()) > 2 else line
+        if name.startswith(ENGINE_PREFIXES):
+            kept.append(line)
+    return "\n".join(kept) + ("\n" if kept else "")
+
+
 class MetricsMiddleware:
     """Pure ASGI middleware: counts requests by route template and status, timing to the last byte."""
 

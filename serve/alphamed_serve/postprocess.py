@@ -2,7 +2,8 @@
 
 Works on whole outputs (:func:`finish_output`) and on streams (:class:`ChoiceStream`, one per
 choice, fed raw deltas). A backend that already split the reasoning (``reasoning`` set) is
-never split again.
+never split again for display; its answer is still read from the core's answer region of the
+whole output, so an engine's reasoning parser cannot change the grade.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any, Literal
 
 from alphamed.extract import extract_answer
 from alphamed.reasoning import ReasoningSplitter, answer_region, split_reasoning
-
 from alphamed_serve.backend import GenerationOutput, StreamDelta
 
 ReasoningField = Literal["reasoning", "reasoning_content", "both"]
@@ -37,11 +37,8 @@ class FinishedChoice:
 def answer_of(content: str, options: Any | None) -> dict[str, Any]:
     """The ``answer`` object for a choice: ``{"letter", "text", "method"}`` (all None on abstain).
 
-    Extraction reads the answer part (``content``) only: a model cut off inside its reasoning
-    has not committed to an option.
-
     Args:
-        content: the answer part of the output.
+        content: the answer region of the output (:func:`alphamed.reasoning.answer_region`).
         options: option texts (list or letter map) or None.
 
     Returns:
@@ -67,15 +64,14 @@ def reasoning_token_count(reasoning: str, text: str, completion_tokens: int,
     return min(completion_tokens, round(completion_tokens * share))
 
 
-def finish_output(out: GenerationOutput, options: Any | None,
-                  count: TokenCounter | None = None, *, untagged: str = "reasoning") -> FinishedChoice:
-    """Split and extract one whole output."""
-    if out.reasoning is not None:  # the engine split it: its content is the answer part
+def finish_output(out: GenerationOutput, options: Any | None, count: TokenCounter | None = None, *,
+                  untagged: str = "reasoning", style: str = "final-answer") -> FinishedChoice:
+    """Split (as :class:`ChoiceStream` splits a stream, so both show the same) and extract one whole output."""
+    if out.reasoning is not None:  # the engine split it: shown as it split it, graded as the core grades
         reasoning, content = out.reasoning, out.text
-        region = content
     else:
-        reasoning, content = split_reasoning(out.text, untagged=untagged)
-        region = answer_region(out.text)  # the same region rewards and the client read
+        reasoning, content = split_reasoning(out.text, untagged=untagged, style=style)
+    region = answer_region(out.text, reasoning=out.reasoning)  # the region rewards and the client read
     return FinishedChoice(
         index=out.index,
         reasoning=reasoning,
@@ -87,6 +83,34 @@ def finish_output(out: GenerationOutput, options: Any | None,
                                                out.completion_tokens, count),
         logprobs=out.logprobs,
     )
+
+
+def engine_parser_warning(reasoning_parser: str | None, prompt_style: str) -> str | None:
+    """The one-line start-up warning for an engine reasoning parser in front of a free-text model.
+
+    AlphaMed checkpoints (prompt style ``alphamed``) reason in free text and never write
+    ``</think>``: a ``<think>``-tag parser such as ``deepseek_r1`` then puts each whole output in
+    ``reasoning`` and leaves ``content`` empty. The answer is still graded from the whole output
+    (:func:`alphamed.reasoning.answer_region`), but clients that show ``content`` see nothing.
+
+    Args:
+        reasoning_parser: the ``--reasoning-parser`` passed to the engine, or None.
+        prompt_style: the served model's prompt style (``--prompt-style``).
+
+    Returns:
+        The warning, or None when there is nothing to warn about.
+
+    >>> engine_parser_warning(None, "alphamed") is None, engine_parser_warning("deepseek_r1", "think-answer") is None
+    (True, True)
+    >>> engine_parser_warning("deepseek_r1", "alphamed")[:40]
+    '--reasoning-parser deepseek_r1 with a fr'
+    """
+    if not reasoning_parser or prompt_style != "alphamed":
+        return None
+    return (f"--reasoning-parser {reasoning_parser} with a free-text model (--prompt-style alphamed): AlphaMed "
+            "outputs never write </think>, so the engine puts each whole output in `reasoning` and leaves "
+            "`content` empty; answers are still graded from the whole output, but for the gateway's own "
+            "reasoning/answer split leave the engine parser off (docs/serving.md)")
 
 
 def put_reasoning(target: dict[str, Any], reasoning: str | None, field_name: ReasoningField) -> None:
@@ -106,6 +130,7 @@ class ChoiceStream:
     index: int
     options: Any | None = None
     untagged: str = "reasoning"  # where free text without markers goes (see Settings.untagged_text)
+    style: str = "final-answer"  # the split style (see Settings.split_style)
     splitter: ReasoningSplitter = field(init=False)
     raw: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
@@ -114,7 +139,7 @@ class ChoiceStream:
     finished: bool = False
 
     def __post_init__(self) -> None:
-        self.splitter = ReasoningSplitter(untagged=self.untagged)
+        self.splitter = ReasoningSplitter(untagged=self.untagged, style=self.style)
 
     def feed(self, delta: StreamDelta, pieces: int = 1) -> tuple[str, str]:
         """Consume one engine delta; returns ``(reasoning_delta, content_delta)`` to send now.
@@ -145,11 +170,12 @@ class ChoiceStream:
         return r, c
 
     def answer(self) -> dict[str, Any]:
-        """The answer object from everything streamed so far (read from the same region as
-        a whole response: :func:`alphamed.reasoning.answer_region` when we split it)."""
+        """The answer object from everything streamed so far, read from the same region as a
+        whole response (:func:`alphamed.reasoning.answer_region`, whoever split the output)."""
         if self.raw:
             return answer_of(answer_region("".join(self.raw)), self.options)
-        return answer_of("".join(self.content).strip(), self.options)
+        region = answer_region("".join(self.content), reasoning="".join(self.reasoning))
+        return answer_of(region, self.options)
 
     def reasoning_tokens(self, count: TokenCounter | None) -> int:
         """Reasoning tokens of this choice (counted or estimated, see :func:`reasoning_token_count`)."""

@@ -127,27 +127,47 @@ class ChatCompletionRequest(_SamplingFields):
 
 
 class CompletionRequest(_SamplingFields):
-    """``POST /v1/completions`` (one text prompt)."""
+    """``POST /v1/completions``: what vLLM accepts as ``prompt`` (a string, a list of strings, token ids, or a
+    list of token-id lists); several prompts give ``n`` choices each, indexed prompt by prompt."""
 
-    prompt: str | list[str] = Field(description="The prompt: a string or a list of one string.")
+    prompt: str | list[str] | list[int] | list[list[int]] = Field(
+        description="The prompt: a string, a list of strings, a list of token ids, or a list of token-id lists.")
     logprobs: int | None = Field(default=None, ge=0, le=5)
     echo: bool = False
 
     @field_validator("prompt")
     @classmethod
-    def _one_prompt(cls, v: str | list[str]) -> str | list[str]:
-        if isinstance(v, list) and len(v) != 1:
-            raise ValueError("this server takes exactly one prompt per request")
+    def _some_prompt(cls, v: Any) -> Any:
+        if isinstance(v, list) and (not v or any(isinstance(p, list) and not p for p in v)):
+            raise ValueError("prompt must not be an empty list")
+        if isinstance(v, list) and any(isinstance(t, int) and t < 0 for p in v for t in (p if isinstance(p, list) else [p])):
+            raise ValueError("token ids must not be negative")
         return v
 
-    def prompt_text(self) -> str:
-        """The single prompt string."""
-        return self.prompt if isinstance(self.prompt, str) else self.prompt[0]
+    def prompts(self) -> list[str | list[int]]:
+        """Each prompt: a string or a list of token ids.
 
-    def to_generation_request(self) -> GenerationRequest:
-        """Engine-neutral settings for this request."""
+        >>> CompletionRequest(prompt=[1, 2]).prompts(), CompletionRequest(prompt=["a", "b"]).prompts()
+        ([[1, 2]], ['a', 'b'])
+        """
+        p = self.prompt
+        if isinstance(p, str):
+            return [p]
+        if all(isinstance(t, int) for t in p):
+            return [list(p)]  # type: ignore[arg-type]
+        return list(p)  # type: ignore[arg-type]
+
+    def prompt_text(self) -> str:
+        """The first prompt when it is a string (what a streamed ``echo`` repeats), else ``""``."""
+        first = self.prompts()[0]
+        return first if isinstance(first, str) else ""
+
+    def to_generation_request(self, prompt: str | list[int] | None = None) -> GenerationRequest:
+        """Engine-neutral settings for ``prompt`` (default: the first of :meth:`prompts`)."""
+        prompt = self.prompts()[0] if prompt is None else prompt
         return GenerationRequest(
-            prompt=self.prompt_text(),
+            prompt=prompt if isinstance(prompt, str) else None,
+            prompt_token_ids=None if isinstance(prompt, str) else list(prompt),
             n=self.n,
             max_tokens=self.max_tokens,
             temperature=self.temperature,
@@ -158,6 +178,34 @@ class CompletionRequest(_SamplingFields):
             top_logprobs=self.logprobs or None,
             extra=dict(self.model_extra or {}),
         )
+
+
+class TokenizeRequest(_Lenient):
+    """``POST /tokenize`` (vLLM's shape): a completions ``prompt`` or chat ``messages``."""
+
+    model: str | None = Field(default=None, description="Served model name (see /v1/models).")
+    prompt: str | None = Field(default=None, description="Text to tokenize (completions form).")
+    messages: list[ChatMessage] | None = Field(default=None, description="A conversation, after the chat template.")
+    add_special_tokens: bool | None = Field(default=None, description="Default: true for prompt, false for messages.")
+    add_generation_prompt: bool = True
+
+    def to_tokenize_input(self) -> dict[str, Any]:
+        """What a backend's ``tokenize`` takes: ``prompt`` or ``messages``, and the two switches."""
+        if (self.prompt is None) == (self.messages is None):
+            raise ValueError("give exactly one of prompt or messages")
+        if self.prompt is not None:
+            special = True if self.add_special_tokens is None else self.add_special_tokens
+            return {"prompt": self.prompt, "add_special_tokens": special}
+        messages = [{"role": m.role, "content": m.text()} for m in self.messages or []]
+        return {"messages": messages, "add_generation_prompt": self.add_generation_prompt,
+                "add_special_tokens": bool(self.add_special_tokens)}
+
+
+class DetokenizeRequest(_Lenient):
+    """``POST /detokenize`` (vLLM's shape)."""
+
+    model: str | None = Field(default=None, description="Served model name (see /v1/models).")
+    tokens: list[int] = Field(description="Token ids to turn back into text.")
 
 
 class MCQARequest(_Lenient):

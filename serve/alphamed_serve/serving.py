@@ -7,6 +7,7 @@ split, answer) and renders OpenAI-shaped bodies or SSE events.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -18,13 +19,14 @@ from typing import Any
 import orjson
 
 from alphamed_serve.backend import Backend, BackendError, GenerationRequest, GenerationResult, StreamDelta
-from alphamed_serve.collector import delta_batches
+from alphamed_serve.collector import coalesce, delta_batches
+from alphamed_serve.constraints import constrain
 from alphamed_serve.errors import error_payload, model_not_found
 from alphamed_serve.limits import ConcurrencyLimiter
 from alphamed_serve.mcqa import build_question, mcqa_body, to_generation_request
 from alphamed_serve.metrics import GatewayMetrics
 from alphamed_serve.postprocess import ChoiceStream, FinishedChoice, ReasoningField, finish_output, put_reasoning
-from alphamed_serve.protocol import ChatCompletionRequest, CompletionRequest, MCQARequest
+from alphamed_serve.protocol import ChatCompletionRequest, CompletionRequest, MCQARequest, TokenizeRequest
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,13 @@ class Settings:
             AlphaMed models reason in free text and end with a final-answer sentence, which alone
             becomes the content; reasoning streams as it is generated) or ``content`` (for models
             that answer directly; free text is then held back until the output ends).
+        split_style: the core's split style for outputs the gateway splits itself. ``final-answer``
+            (AlphaMed's free text): the first of ``</think>`` and a final-answer sentence ends the
+            reasoning, so a stream sends the answer as it is generated. ``auto``: a ``</think>``
+            after a final-answer sentence still wins, so a stream must hold everything from that
+            sentence on until the output ends. The graded region is the same either way
+            (:func:`alphamed.reasoning.answer_region`).
+        allowed_origins: origins a browser may call from (CORS); empty: CORS off.
     """
 
     served_model_name: str | None = None
@@ -55,6 +64,8 @@ class Settings:
     retry_after: int = 1
     default_prompt_style: str = "alphamed"
     untagged_text: str = "reasoning"
+    split_style: str = "final-answer"
+    allowed_origins: tuple[str, ...] = ()
 
 
 def _json(payload: Any) -> str:
@@ -106,8 +117,9 @@ class Gateway:
         """Check ``n`` and the context budget; returns the prompt length in tokens (0 if unknown)."""
         if unknown:
             logger.info("ignoring unknown request fields: %s", ", ".join(unknown))
+        gen.extra = constrain(gen.extra, getattr(self.backend, "constraint_dialect", None), self.backend.name)
         info = self.backend.model_info()
-        if gen.n > info.max_n:
+        if info.max_n is not None and gen.n > info.max_n:
             raise BackendError(f"n must be at most {info.max_n}, got {gen.n}", param="n",
                                code="invalid_value")
         prompt_tokens = self.backend.count_tokens(gen)
@@ -135,8 +147,8 @@ class Gateway:
             self._release()
 
     def _finish_all(self, result: GenerationResult, options: Any) -> tuple[list[FinishedChoice], dict]:
-        choices = [finish_output(o, options, self._count_text, untagged=self.settings.untagged_text)
-                   for o in result.outputs]
+        choices = [finish_output(o, options, self._count_text, untagged=self.settings.untagged_text,
+                                 style=self.settings.split_style) for o in result.outputs]
         completion = sum(c.completion_tokens for c in choices)
         for c in choices:
             self.metrics.record_answer(c.answer)
@@ -159,17 +171,56 @@ class Gateway:
                 "created": int(time.time()), "model": self.served_name, "choices": out, "usage": usage}
 
     async def completion(self, req: CompletionRequest) -> dict[str, Any]:
-        """A whole ``text_completion`` body (raw text; ``answer`` from its answer part)."""
-        gen = self._completion_request(req)
-        result = await self._generate(gen)
-        choices, usage = self._finish_all(result, req.answer_options)
-        raw = {o.index: (o.reasoning or "") + o.text for o in result.outputs}
-        prefix = req.prompt_text() if req.echo else ""
-        out = [{"index": c.index, "text": prefix + raw[c.index], "finish_reason": c.finish_reason,
+        """A whole ``text_completion`` body (raw text; ``answer`` from its answer part). Several prompts are
+        generated concurrently; prompt ``i``'s choices get indices ``i*n .. i*n+n-1`` (as vLLM does)."""
+        self.check_model(req.model)
+        prompts = req.prompts()
+        gens = [self._prepared_completion(req, p) for p in prompts]
+        results = await asyncio.gather(*(self._generate(g) for g in gens))
+        outputs = []
+        for i, result in enumerate(results):
+            for o in result.outputs:
+                o.index += i * req.n
+                outputs.append(o)
+        merged = GenerationResult(outputs, prompt_tokens=sum(r.prompt_tokens for r in results))
+        choices, usage = self._finish_all(merged, req.answer_options)
+        raw = {o.index: (o.reasoning or "") + o.text for o in outputs}
+        echoes = [await self._echo(p) if req.echo else "" for p in prompts]
+        out = [{"index": c.index, "text": echoes[c.index // req.n] + raw[c.index], "finish_reason": c.finish_reason,
                 "logprobs": c.logprobs, "answer": c.answer}
                for c in sorted(choices, key=lambda c: c.index)]
         return {"id": f"cmpl-{uuid.uuid4().hex}", "object": "text_completion",
                 "created": int(time.time()), "model": self.served_name, "choices": out, "usage": usage}
+
+    async def _echo(self, prompt: str | list[int]) -> str:
+        return prompt if isinstance(prompt, str) else await self.detokenize(prompt)
+
+    # ------------------------------------------------------------ tokens
+
+    async def tokenize(self, req: TokenizeRequest) -> dict[str, Any]:
+        """vLLM's ``/tokenize`` body: ``count``, ``max_model_len``, ``tokens`` (and ``token_strs``)."""
+        self.check_model(req.model)
+        try:
+            spec = req.to_tokenize_input()
+        except ValueError as exc:
+            raise BackendError(str(exc), param="prompt", code="invalid_value") from None
+        tokens = await self._tokenizer().tokenize(spec)
+        return {"count": len(tokens), "max_model_len": self.backend.model_info().context_length,
+                "tokens": tokens, "token_strs": None}
+
+    async def tokenizer_info(self) -> dict[str, Any]:
+        """Special tokens, chat template and context length of the served model's tokenizer."""
+        return await self._tokenizer().tokenizer_info()
+
+    async def detokenize(self, tokens: list[int]) -> str:
+        """The text of ``tokens``."""
+        return await self._tokenizer().detokenize(tokens)
+
+    def _tokenizer(self) -> Any:
+        if not hasattr(self.backend, "tokenize"):
+            raise BackendError(f"the {self.backend.name} backend cannot tokenize", status=501,
+                               type="server_error", code="unsupported")
+        return self.backend
 
     async def mcqa(self, req: MCQARequest) -> dict[str, Any]:
         """A ``/v1/mcqa`` body: samples, votes and the majority answer."""
@@ -196,8 +247,16 @@ class Gateway:
         return gen
 
     def _completion_request(self, req: CompletionRequest) -> GenerationRequest:
+        """The engine request of a streamed completion (one prompt: streams are not merged across prompts)."""
         self.check_model(req.model)
-        gen = req.to_generation_request()
+        prompts = req.prompts()
+        if len(prompts) != 1:
+            raise BackendError(f"a streamed completion takes one prompt, got {len(prompts)}", param="prompt",
+                               code="invalid_value")
+        return self._prepared_completion(req, prompts[0])
+
+    def _prepared_completion(self, req: CompletionRequest, prompt: str | list[int]) -> GenerationRequest:
+        gen = req.to_generation_request(prompt)
         self.prepare(gen, req.unknown_fields(), "prompt")
         return gen
 
@@ -246,8 +305,7 @@ class Gateway:
     async def _events(self, req, gen: GenerationRequest, source: AsyncIterator[list[StreamDelta]],
                       first: list[StreamDelta], start: float) -> AsyncIterator[str]:
         renderer = _ChunkRenderer(req, self.served_name, self.settings.reasoning_field)
-        untagged = self.settings.untagged_text
-        streams = {i: ChoiceStream(i, req.answer_options, untagged=untagged) for i in range(gen.n)}
+        streams = {i: self._choice_stream(i, req.answer_options) for i in range(gen.n)}
         state = {"prompt_tokens": 0, "start": start}
         try:
             yield ""
@@ -276,6 +334,9 @@ class Gateway:
             self._release()
             await source.aclose()
 
+    def _choice_stream(self, index: int, options: Any) -> ChoiceStream:
+        return ChoiceStream(index, options, untagged=self.settings.untagged_text, style=self.settings.split_style)
+
     def _stream_usage(self, streams: dict[int, ChoiceStream], prompt_tokens: int,
                       wanted: bool) -> dict[str, Any] | None:
         """Record a finished stream's tokens; its usage object when the client asked for it."""
@@ -288,30 +349,14 @@ class Gateway:
 
     def _on_batch(self, renderer: _ChunkRenderer, streams: dict[int, ChoiceStream],
                   batch: list[StreamDelta], state: dict[str, Any]) -> str:
-        """The SSE text for deltas that arrived together. Each choice's plain text deltas are
-        merged into one (split and sent as one chunk); a finishing or logprobs delta is sent on
-        its own, after the text merged before it."""
+        """The SSE text for deltas that arrived together, each choice's text merged
+        (:func:`alphamed_serve.collector.coalesce`)."""
         out: list[str] = []
-        merging: dict[int, _MergedDelta] = {}
-        for delta in batch:
+        for delta, pieces in coalesce(batch):
             if state.get("start") is not None and (delta.text or delta.reasoning):
                 self.metrics.ttft.observe(time.perf_counter() - state.pop("start"))
             state["prompt_tokens"] = delta.prompt_tokens or state["prompt_tokens"]
-            merged = merging.get(delta.index)
-            if _mergeable(delta):
-                if merged is not None and merged.takes(delta):
-                    merged.add(delta)
-                    continue
-                if merged is not None:
-                    out.append(self._emit(renderer, streams, merged.delta(), merged.pieces))
-                merging[delta.index] = _MergedDelta(delta)
-                continue
-            if merged is not None:
-                del merging[delta.index]
-                out.append(self._emit(renderer, streams, merged.delta(), merged.pieces))
-            out.append(self._emit(renderer, streams, delta, 1))
-        for merged in merging.values():
-            out.append(self._emit(renderer, streams, merged.delta(), merged.pieces))
+            out.append(self._emit(renderer, streams, delta, pieces))
         return "".join(out)
 
     def _emit(self, renderer: _ChunkRenderer, streams: dict[int, ChoiceStream], delta: StreamDelta,
@@ -319,8 +364,7 @@ class Gateway:
         """Post-process one (possibly merged) delta; its SSE chunk, or "" when nothing is to be sent yet."""
         stream = streams.get(delta.index)
         if stream is None:
-            stream = streams[delta.index] = ChoiceStream(delta.index, renderer.options,
-                                                         untagged=self.settings.untagged_text)
+            stream = streams[delta.index] = self._choice_stream(delta.index, renderer.options)
         raw = (delta.reasoning or "") + delta.text
         reasoning, content = stream.feed(delta, pieces)
         answer = None
@@ -329,37 +373,6 @@ class Gateway:
             self.metrics.record_answer(answer)
         return renderer.delta(delta.index, reasoning, content, raw, delta.finish_reason,
                               delta.logprobs, answer) or ""
-
-
-def _mergeable(delta: StreamDelta) -> bool:
-    """Plain text: no finish, logprobs or token counts that must stay where the engine put them."""
-    return (delta.finish_reason is None and delta.logprobs is None and delta.completion_tokens is None
-            and delta.prompt_tokens is None)
-
-
-class _MergedDelta:
-    """Consecutive plain text deltas of one choice, joined (all raw text, or all engine-split)."""
-
-    def __init__(self, first: StreamDelta) -> None:
-        self.first = first
-        self.split = first.reasoning is not None
-        self.texts = [first.text]
-        self.reasonings = [first.reasoning or ""]
-        self.pieces = 1
-
-    def takes(self, delta: StreamDelta) -> bool:
-        return (delta.reasoning is not None) == self.split
-
-    def add(self, delta: StreamDelta) -> None:
-        self.texts.append(delta.text)
-        self.reasonings.append(delta.reasoning or "")
-        self.pieces += 1
-
-    def delta(self) -> StreamDelta:
-        if self.pieces == 1:
-            return self.first
-        return StreamDelta(self.first.index, "".join(self.texts),
-                           reasoning="".join(self.reasonings) if self.split else None)
 
 
 class _ChunkRenderer:

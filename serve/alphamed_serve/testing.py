@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from alphamed_serve.backend import (
+    BackendError,
     GenerationOutput,
     GenerationRequest,
     GenerationResult,
@@ -60,9 +62,25 @@ class FakeBackend:
         return Health(ok=self.started, status="ok" if self.started else "starting")
 
     def count_tokens(self, request: GenerationRequest) -> int | None:
+        if request.prompt_token_ids is not None:
+            return len(request.prompt_token_ids)
         if request.prompt is not None:
             return len(request.prompt.split())
         return sum(len(str(m.get("content", "")).split()) for m in request.messages or [])
+
+    async def tokenize(self, spec: dict[str, Any]) -> list[int]:
+        """One token per character (its code point); messages are joined with newlines."""
+        text = spec["prompt"] if "prompt" in spec else "\n".join(str(m["content"]) for m in spec["messages"])
+        return [ord(c) for c in text]
+
+    async def tokenizer_info(self) -> dict[str, Any]:
+        return {"tokenizer_class": "FakeCharTokenizer", "eos_token": "\x03", "bos_token": None, "pad_token": None,
+                "chat_template": None, "model_max_length": self.info.context_length}
+
+    async def detokenize(self, tokens: list[int]) -> str:
+        if any(not 0 <= t <= 0x10FFFF for t in tokens):
+            raise BackendError("token ids must be code points (at most 1114111)", param="tokens")
+        return "".join(chr(t) for t in tokens)
 
     def count_text_tokens(self, text: str) -> int:
         return len(text.split())

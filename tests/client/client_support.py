@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from alphamed_client.testing.fake_server import Reply, Responder, boxed
+from fake_openai import Reply, Responder, boxed
 
 LETTERS = "ABCD"
 
@@ -43,3 +45,27 @@ def right_when(predicate: Callable[[int], bool], delay: float = 0.0) -> Responde
         return Reply(boxed(letter), delay=delay)
 
     return respond
+
+
+class BankScorer:
+    """``score(bank, out=..., **job)`` against one server: :func:`score_bank` with a fresh client."""
+
+    def __init__(self, base_url: str, **client_options: Any) -> None:
+        self.base_url = base_url
+        self.client_options = {"model": "fake-model", "max_retries": 2, **client_options}
+
+    def score(self, bank: Path, *, on_result: Callable | None = None, **job: Any) -> Any:
+        from alphamed_client import AsyncAlphaMed
+        from alphamed_client.scoring import ScoreJob, score_bank
+
+        async def run() -> Any:
+            async with AsyncAlphaMed(base_url=self.base_url, **self.client_options) as client:
+                await client.check_server()
+                return await score_bank(client, ScoreJob(bank=Path(bank), **job), on_result=on_result)
+
+        return asyncio.run(run())
+
+
+def client_for(server: Any, **client_options: Any) -> BankScorer:
+    """A :class:`BankScorer` for a fake server (two retries unless told otherwise)."""
+    return BankScorer(server.base_url, **client_options)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-
-from alphamed_client.testing.fake_server import FakeServer, Responder
+from fake_openai import FakeServer, Responder
 
 
 @pytest.fixture

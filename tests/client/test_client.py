@@ -4,9 +4,8 @@ import asyncio
 import socket
 
 import pytest
-
 from alphamed_client import AlphaMed, AsyncAlphaMed, AuthenticationFailed, ModelNotFound, ServerUnreachable
-from alphamed_client.testing.fake_server import Fail, Reply, Reset, boxed
+from fake_openai import Fail, Reply, Reset, boxed
 
 OPTIONS = ["aspirin", "heparin", "warfarin", "alteplase"]
 

@@ -3,11 +3,10 @@
 import json
 
 from click.testing import CliRunner
+from client_support import gold_of, write_bank
+from fake_openai import Fail, Reply, boxed
 
 from alphamed.cli import main
-from alphamed_client.testing.fake_server import Fail, Reply, boxed
-
-from client_support import gold_of, write_bank
 
 
 def respond_with_pass_rate(key, attempt, body):

@@ -11,7 +11,7 @@ def _completion(*messages: dict, usage: dict | None = None) -> dict:
 
 
 def test_chat_answer_splits_think_tags_client_side():
-    ans = protocol.answer_from_chat(
+    ans = protocol.model_answer_from_chat(
         _completion({"content": "<think>B is the anticoagulant</think>The final answer is: $\\boxed{B}$"},
                     usage={"prompt_tokens": 10, "completion_tokens": 5}), Q, 0.5)
     assert (ans.letter, ans.text, ans.method) == ("B", "heparin", "boxed")
@@ -20,18 +20,24 @@ def test_chat_answer_splits_think_tags_client_side():
 
 
 def test_chat_answer_uses_the_servers_reasoning_field_and_ignores_letters_in_it():
-    ans = protocol.answer_from_chat(_completion({"reasoning": "The answer is C? no.", "content": ""}), Q, 0.1)
+    ans = protocol.model_answer_from_chat(_completion({"reasoning": "The answer is C? no.", "content": ""}), Q, 0.1)
     assert ans.letter is None  # a letter mentioned only in the reasoning is no commitment
     assert ans.reasoning.startswith("The answer is C")
 
 
+def test_chat_answer_survives_an_engine_parser_that_put_it_in_the_reasoning():
+    """vLLM/SGLang deepseek_r1 parsers put AlphaMed's free text, final-answer sentence included, in reasoning."""
+    message = {"reasoning": "B12 is low. The final answer is: $\\boxed{C}$", "content": None}
+    assert protocol.model_answer_from_chat(_completion(message), Q, 0.1).letter == "C"
+
+
 def test_chat_vote_over_choices_with_a_tie_reports_no_answer():
-    ans = protocol.answer_from_chat(_completion({"content": "The answer is A"}, {"content": "The answer is B"}), Q, 0)
+    ans = protocol.model_answer_from_chat(_completion({"content": "The answer is A"}, {"content": "The answer is B"}), Q, 0)
     assert ans.letter is None and ans.votes == {"A": 1, "B": 1} and ans.n == 2
 
 
 def test_chat_answer_outside_the_options_abstains():
-    ans = protocol.answer_from_chat(_completion({"content": "The final answer is: $\\boxed{E}$"}), Q, 0)
+    ans = protocol.model_answer_from_chat(_completion({"content": "The final answer is: $\\boxed{E}$"}), Q, 0)
     assert ans.letter is None
 
 
@@ -42,7 +48,7 @@ def test_mcqa_answer_keeps_the_servers_vote():
                            {"reasoning": "r2", "content": "y", "answer": {"letter": "C", "text": "warfarin",
                                                                          "method": "answer_tag"}}],
                "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}}
-    ans = protocol.answer_from_mcqa(payload, Q, 1.0)
+    ans = protocol.model_answer_from_mcqa(payload, Q, 1.0)
     assert (ans.letter, ans.text, ans.method, ans.reasoning) == ("C", "warfarin", "answer_tag", "r2")
     assert ans.votes == {"C": 2, "A": 1} and ans.via == "mcqa" and ans.usage.total_tokens == 7
 
@@ -50,7 +56,7 @@ def test_mcqa_answer_keeps_the_servers_vote():
 @pytest.mark.parametrize("payload", [{}, {"answer": "Z", "samples": []}, []])
 def test_malformed_mcqa_response_is_an_error_not_an_answer(payload):
     with pytest.raises(ValueError):
-        protocol.answer_from_mcqa(payload, Q, 0)
+        protocol.model_answer_from_mcqa(payload, Q, 0)
 
 
 def test_bodies_carry_sampling_and_the_prompt():

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from alphamed_client.report import ScoreReport
 
 pytest.importorskip("alphamed_serve.cli")
@@ -46,9 +45,9 @@ def score(bank: Path, url: str, out: Path, *flags: str) -> subprocess.CompletedP
 
 
 def test_scores_through_mcqa_and_through_chat_agree(served_tiny_model, tmp_path):
-    from alphamed.data import load_bank
-
     from alphamed_client import AlphaMed
+
+    from alphamed.data import load_bank
 
     bank = small_bank(tmp_path / "bank.jsonl")
     question = next(iter(load_bank(bank)))
@@ -74,3 +73,11 @@ def test_scores_through_mcqa_and_through_chat_agree(served_tiny_model, tmp_path)
     # greedy decoding, same prompt, same extractor: the letters match question by question
     assert {i: r["predicted"] for i, r in rows_mcqa.items()} == {i: r["predicted"] for i, r in rows_chat.items()}
     assert ScoreReport.from_file(via_mcqa).overall.n == QUESTIONS
+    # the run header records what alphamed serve says of itself; re-extraction reproduces the chat rows
+    header = json.loads((tmp_path / "chat.run.json").read_text())
+    assert header["server"]["model_card"]["id"] == "tiny"
+    assert header["server"]["server_info"]["backend"] == "transformers"
+    assert header["base_url"] == served_tiny_model and header["ended"]
+    reextracted = subprocess.run([sys.executable, "-m", "alphamed", "report", str(via_chat), "--re-extract"],
+                                 capture_output=True, text=True, timeout=120)
+    assert reextracted.returncode == 0 and "0 letter(s) changed" in reextracted.stdout, reextracted.stderr

@@ -1,15 +1,13 @@
-"""Fixtures for the core tests: the extraction engines."""
+"""Fixtures for the core tests."""
 
 from __future__ import annotations
 
 import pytest
 
-from alphamed.extract import engines, extractor
+from alphamed.extract.engine import extract as extract_raising
 
 
-@pytest.fixture(params=["python", "compiled"])
-def extract(request: pytest.FixtureRequest):
-    """``extract_answer`` on each engine: the pure-Python rules and their mypyc-compiled copy."""
-    if request.param not in engines():
-        pytest.skip("the compiled extractor is not installed here (pip install -e . builds it with a C compiler)")
-    return extractor(request.param)
+@pytest.fixture
+def extract():
+    """``extract_answer`` that raises on bugs instead of logging them (a bug must fail the test)."""
+    return extract_raising

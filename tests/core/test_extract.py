@@ -10,7 +10,12 @@ from alphamed.extract import Extraction, extract_answer, find_answer, normalize_
 from alphamed.extract.options import OptionIndex
 
 AF = ["Aspirin", "Unfractionated heparin", "Warfarin", "Clopidogrel"]
-DM = ["Type 2 diabetes mellitus", "Type 1 diabetes mellitus", "Maturity-onset diabetes of the young", "Diabetes insipidus"]
+DM = [
+    "Type 2 diabetes mellitus",
+    "Type 1 diabetes mellitus",
+    "Maturity-onset diabetes of the young",
+    "Diabetes insipidus",
+]
 YNM = ["yes", "no", "maybe"]
 TEN = [f"Option text {i}" for i in range(10)]
 
@@ -90,8 +95,13 @@ def test_non_commitments_give_none(text: str, options: list[str]) -> None:
 
 @pytest.mark.parametrize(
     "options",
-    [AF, dict(zip("ABCD", AF)), {"a": "Aspirin", "b": "x", "c": "Warfarin", "d": "y"}, '["Aspirin", "b", "Warfarin", "d"]',
-     ["A. Aspirin", "B. x", "C. Warfarin", "D. y"]],
+    [
+        AF,
+        dict(zip("ABCD", AF)),
+        {"a": "Aspirin", "b": "x", "c": "Warfarin", "d": "y"},
+        '["Aspirin", "b", "Warfarin", "d"]',
+        ["A. Aspirin", "B. x", "C. Warfarin", "D. y"],
+    ],
 )
 def test_every_options_shape_is_understood(options: object) -> None:
     found = extract_answer("The patient needs warfarin. The final answer is: $\\boxed{C}$", options)  # type: ignore[arg-type]
@@ -116,7 +126,6 @@ def test_a_marker_on_a_new_line_after_a_word_is_read(text: str) -> None:
     """A line break ends the word before a marker: the reasoning need not end with a full stop."""
     found = extract_answer(text, AF)
     assert found is not None and found.letter == "C" and found.method == "answer_phrase"
-    assert found == find_answer(text, OptionIndex(normalize_options(AF)), fast=False)
 
 
 @pytest.mark.parametrize(
@@ -131,7 +140,6 @@ def test_a_line_break_ends_a_conditional_or_negated_clause(text: str) -> None:
     """A hedge or negation on the line before a marker does not reach the marker."""
     found = extract_answer(text, AF)
     assert found is not None and found.letter == "C"
-    assert found == find_answer(text, OptionIndex(normalize_options(AF)), fast=False)
 
 
 def test_a_marker_glued_to_a_word_is_still_ignored() -> None:
@@ -167,8 +175,35 @@ def test_any_string_and_options_never_raise(text: str, options: list[str]) -> No
 
 
 MARKER_PIECES = [
-    "The answer is", "Answer:", "\\boxed{", "}", "<answer>", "</answer>", "(", ")", "C", "A", "B", "or", "not", "**", "\n",
-    " ", "final answer", "Option", "is correct", "Therefore,", "→", "答案", "Ответ", "Ｃ", "С", "warfarin", "yes", "$", ".",
+    "The answer is",
+    "Answer:",
+    "\\boxed{",
+    "}",
+    "<answer>",
+    "</answer>",
+    "(",
+    ")",
+    "C",
+    "A",
+    "B",
+    "or",
+    "not",
+    "**",
+    "\n",
+    " ",
+    "final answer",
+    "Option",
+    "is correct",
+    "Therefore,",
+    "→",
+    "答案",
+    "Ответ",
+    "Ｃ",
+    "С",
+    "warfarin",
+    "yes",
+    "$",
+    ".",
 ]
 
 
@@ -181,8 +216,26 @@ def test_marker_soup_never_raises_even_when_huge(pieces: list[str], big: int) ->
 
 
 _GATE_PIECES = st.sampled_from(
-    list("abor/ \n\t$*.,;!?ANDORn") + [" or", " and/or", "not ", "n't", "never", "doubt", "if ", "were ", "suppose",
-                                        "cannot tell", "not sure", " a guess", "ſ", "İ", "K", "\x1c", "\xa0"]
+    list("abor/ \n\t$*.,;!?ANDORn")
+    + [
+        " or",
+        " and/or",
+        "not ",
+        "n't",
+        "never",
+        "doubt",
+        "if ",
+        "were ",
+        "suppose",
+        "cannot tell",
+        "not sure",
+        " a guess",
+        "ſ",
+        "İ",
+        "K",
+        "\x1c",
+        "\xa0",
+    ]
 )
 
 
@@ -198,3 +251,61 @@ def test_marker_check_gates_agree_with_their_regexes(text, cut):
     assert M.is_conditional(text) == (M.CONDITIONAL.search(text) is not None)
     assert M.has_doubt_after(text, start, len(text)) == (M.DOUBT_AFTER.match(text, start, len(text)) is not None)
     assert M.has_latin_foreign(text.lower()) == (M.FOREIGN_LATIN_WORDS.search(text.lower()) is not None)
+
+
+# Issue #17 families: one idea per case (the labeled set holds many more of each).
+@pytest.mark.parametrize(
+    "text, letter",
+    [
+        (
+            "**C**\n\nWarfarin is the oral anticoagulant.\n(A) is wrong: aspirin is inferior.\n(B) is wrong: IV only.",
+            "C",
+        ),
+        (
+            "D - Clopidogrel. It is an antiplatelet. A is incorrect - aspirin alone. B is incorrect - heparin is IV.",
+            "D",
+        ),
+        ("Warfarin is oral.\n\nFinal: C", "C"),
+        ("Warfarin is oral. So my final pick is C.", "C"),
+        ("Warfarin is oral.\n\ngoing with c", "C"),
+        ("Warfarin is oral.\n\nThe answer is Ｃ.", "C"),
+        ("Warfarin is oral.\n\nAnswer:\u00a0\u200bC\u200b", "C"),
+        ("Warfarin is oral.\n\nAnswer: **C**!!", "C"),
+        ("[ ] A. Aspirin\n[ ] B. Unfractionated heparin\n[x] C. Warfarin\n[ ] D. Clopidogrel", "C"),
+        (
+            "A. Aspirin: inferior.\nB. Unfractionated heparin: IV.\nC. Warfarin: oral.\nD. Clopidogrel: no.\n\n**C. Warfarin**",
+            "C",
+        ),
+        ("Aspirin is inferior in AF.\n\n最终答案：C", "C"),
+        ("Aspirin is inferior in AF.\n\nTherefore: warfarin.", "C"),
+    ],
+)
+def test_issue_17_families_commit(text: str, letter: str) -> None:
+    found = extract_answer(text, AF)
+    assert found is not None and found.letter == letter, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Both B and C are correct.",
+        "Warfarin is oral.\n\n**Correct answers: B, C**",
+        "[ ] A. Aspirin\n[x] B. Unfractionated heparin\n[x] C. Warfarin\n[ ] D. Clopidogrel",
+        "A. Aspirin\nB. Unfractionated heparin\nC. Warfarin\nD. Clopidogrel",
+        "None of the options given is correct.",
+        "If the INR were labile I'd be going with B, but we do not know it.",
+    ],
+)
+def test_issue_17_families_abstain(text: str) -> None:
+    assert extract_answer(text, AF) is None
+
+
+def test_near_miss_paraphrases_stay_apart() -> None:
+    assert extract_answer("GAD65 positive child.\n\nDiagnosis: type 1 DM.", DM).letter == "B"  # type: ignore[union-attr]
+    assert extract_answer("Obese adult.\n\nDiagnosis: T2DM.", DM).letter == "A"  # type: ignore[union-attr]
+
+
+def test_the_span_of_normalised_text_is_in_original_offsets() -> None:
+    text = "Aspirin is inferior.\n\nAnswer:\u00a0\u200bＣ"
+    found = extract_answer(text, AF)
+    assert found is not None and text[found.span[1] - 1] == "Ｃ"

@@ -5,7 +5,6 @@ the shortcuts and the lazy marker search) on ~9,300 seeded variants of the label
 (see ``extraction_cases/variants.py``); any difference in letter, text, method or span fails.
 Rewritten once on purpose: a marker on a new line after a word ("...here\nAnswer: C") is no longer
 taken as glued to that word (23 variants changed, each reviewed; 70 variants of new cases added).
-Runs on both engines: the pure-Python rules and their mypyc-compiled copy.
 """
 
 from __future__ import annotations

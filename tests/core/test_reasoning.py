@@ -64,6 +64,24 @@ def test_answer_region_is_what_extraction_reads(text: str, region: str) -> None:
     assert answer_region(text) == region
 
 
+@pytest.mark.parametrize(
+    "reasoning,content,region",
+    [
+        # deepseek_r1 parsers (vLLM, SGLang) on AlphaMed free text: everything in reasoning
+        ("B12 is low.\nThe final answer is: $\\boxed{C}$", "", "The final answer is: $\\boxed{C}$"),
+        ("B12 is low. The final answer is: $\\boxed{C}$", None, "The final answer is: $\\boxed{C}$"),
+        # the parser found </think>: its content is the region, as without the parser
+        ("The final answer is B, or not", "The final answer is: C", "The final answer is: C"),
+        # no final-answer sentence in the reasoning: a letter only mentioned there is no commitment
+        ("Maybe C? B12 is low and", "", ""),
+    ],
+)
+def test_answer_region_of_an_engine_split_output(reasoning: str, content: str | None, region: str) -> None:
+    assert answer_region(content, reasoning=reasoning) == region
+    if content == "" and region:  # the same as the gateway's own split of the raw output
+        assert answer_region(reasoning) == region
+
+
 def test_untagged_reasoning_mode_makes_free_text_reasoning() -> None:
     assert split_reasoning("B12 is low, so", untagged="reasoning") == ("B12 is low, so", "")
     assert split_reasoning("Because X.\nThe final answer is C", untagged="reasoning") == ("Because X.", "The final answer is C")
@@ -118,12 +136,15 @@ def _first_opener(s: str) -> int:
         pos = m.start() + 1
 
 
-def reference_split(text: str, untagged: str = "content") -> tuple[str, str]:
+def reference_split(text: str, untagged: str = "content", style: str = "auto") -> tuple[str, str]:
     s = text.lstrip()
     for open_tag, close_tag in (("<think>", "</think>"), ("## Thinking", "## Final Response")):
         if s.startswith(open_tag):
             r, _, c = s[len(open_tag):].partition(close_tag)
             return r.strip(), c.strip()
+    p, k = _first_opener(s), s.find("</think>")
+    if style == "final-answer" and p >= 0 and (k < 0 or p < k):  # the first marker ends the reasoning
+        return s[:p].strip(), s[p:].strip()
     if "</think>" in s:
         r, _, c = s.partition("</think>")
         return r.strip(), c.strip()
@@ -142,8 +163,8 @@ FRAGMENTS = [
 texts = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=30).map("".join)
 
 
-def _stream(text: str, cuts: list[int], untagged: str = "content") -> tuple[str, str]:
-    splitter = ReasoningSplitter(untagged=untagged)  # type: ignore[arg-type]
+def _stream(text: str, cuts: list[int], untagged: str = "content", style: str = "auto") -> tuple[str, str]:
+    splitter = ReasoningSplitter(untagged=untagged, style=style)  # type: ignore[arg-type]
     reasoning, content = [], []
     bounds = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
     for a, b in zip(bounds, bounds[1:]):
@@ -155,12 +176,28 @@ def _stream(text: str, cuts: list[int], untagged: str = "content") -> tuple[str,
 
 
 @settings(max_examples=600, deadline=None)
-@given(text=texts, cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=40), untagged=st.sampled_from(["reasoning", "content"]))
-def test_streaming_equals_whole_text_split_for_any_chunking(text: str, cuts: list[int], untagged: str) -> None:
-    whole = split_reasoning(text, untagged=untagged)  # type: ignore[arg-type]
-    assert _stream(text, cuts, untagged) == whole
-    assert _stream(text, list(range(len(text))), untagged) == whole  # one character at a time
-    assert whole == reference_split(text, untagged)
+@given(text=texts, cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=40),
+       untagged=st.sampled_from(["reasoning", "content"]), style=st.sampled_from(["auto", "final-answer"]))
+def test_streaming_equals_whole_text_split_for_any_chunking(text: str, cuts: list[int], untagged: str,
+                                                           style: str) -> None:
+    whole = split_reasoning(text, untagged=untagged, style=style)  # type: ignore[arg-type]
+    assert _stream(text, cuts, untagged, style) == whole
+    assert _stream(text, list(range(len(text))), untagged, style) == whole  # one character at a time
+    assert whole == reference_split(text, untagged, style)
+
+
+def test_final_answer_style_streams_the_answer_as_it_comes() -> None:
+    """The gateway's streams: content is sent from the final-answer sentence on, not held to the end."""
+    s = ReasoningSplitter(untagged="reasoning", style="final-answer")
+    assert s.feed("B12 is low.\nThe final") == ("B12 is low.", "")  # could still be "The finalist..."
+    assert s.feed(" answer is") == ("", "The final answer is")
+    assert s.feed(" $\\boxed{C}") == ("", " $\\boxed{C}")
+    assert s.finish() == ("", "")
+    held = ReasoningSplitter(untagged="reasoning")  # auto: a later </think> could still turn it into reasoning
+    assert held.feed("B12 is low.\nThe final answer is") == ("B12 is low.", "")
+    assert held.feed(" $\\boxed{C}") == ("", "")
+    assert split_reasoning("The final answer is B.</think>C", style="final-answer") == (
+        "", "The final answer is B.</think>C")
 
 
 @settings(max_examples=200, deadline=None)

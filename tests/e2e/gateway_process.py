@@ -11,13 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on."""
-    from alphamed_serve.backends.supervisor import free_port as _free_port
-
-    return _free_port()
+from ports import free_port  # the suite's one helper (tests/support)
 
 
 def children_of(pid: int) -> list[int]:

@@ -18,22 +18,22 @@ import time
 from pathlib import Path
 
 import httpx
+from ports import free_port  # the suite's one helper (tests/support)
 
 REPLY = "<think>Fever and cough suggest pneumonia.</think>The final answer is: $\\boxed{B}$"
 REASONING, ANSWER_LETTER = "Fever and cough suggest pneumonia.", "B"
-_PROMPTS = ["hi", "Which drug is first-line?", "A 45-year-old man presents with fever and cough.",
-            "Question: which is most likely?\nA. x\nB. y\nC. z\nD. w", "Answer the question"]
+FREE_TEXT_REPLY = "Fever and cough suggest pneumonia. The final answer is: $\\boxed{B}$"  # AlphaMed: no tags
+_PROMPTS = [
+    "hi",
+    "Which drug is first-line?",
+    "A 45-year-old man presents with fever and cough.",
+    "Question: which is most likely?\nA. x\nB. y\nC. z\nD. w",
+    "Answer the question",
+]
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on now."""
-    from alphamed_serve.backends.supervisor import free_port as _free_port
-
-    return _free_port()
-
-
-def teach_reasoning(src: Path, dst: Path, *, steps: int = 50, lr: float = 3e-3) -> Path:
-    """Copy the tiny model to ``dst`` and overfit it to always answer :data:`REPLY` (greedy).
+def teach_reasoning(src: Path, dst: Path, *, steps: int = 50, lr: float = 3e-3, reply: str = REPLY) -> Path:
+    """Copy the tiny model to ``dst`` and overfit it to always answer ``reply`` (greedy).
 
     A random tiny model never emits ``<think>...</think>``; this one does, so the gateway's
     reasoning split and answer extraction have something real to carry through the router.
@@ -43,6 +43,8 @@ def teach_reasoning(src: Path, dst: Path, *, steps: int = 50, lr: float = 3e-3) 
         dst: where to write the taught copy.
         steps: AdamW steps on five chat prompts (about 5-20 s on 2 busy cores).
         lr: learning rate.
+        reply: the answer it learns (default :data:`REPLY`, think tags; :data:`FREE_TEXT_REPLY` is
+            the released AlphaMed format).
 
     Returns:
         ``dst``.
@@ -53,12 +55,15 @@ def teach_reasoning(src: Path, dst: Path, *, steps: int = 50, lr: float = 3e-3) 
     shutil.copytree(src, dst, dirs_exist_ok=True)
     tok = AutoTokenizer.from_pretrained(dst)
     model = AutoModelForCausalLM.from_pretrained(dst)
-    reply = tok(REPLY + "<|im_end|>", add_special_tokens=False)["input_ids"]
+    target = tok(reply + "<|im_end|>", add_special_tokens=False)["input_ids"]
     rows = []
     for prompt in _PROMPTS:
-        ids = list(tok.apply_chat_template([{"role": "user", "content": prompt}],
-                                           add_generation_prompt=True, tokenize=True)["input_ids"])
-        rows.append((ids + reply, [-100] * len(ids) + reply))
+        ids = list(
+            tok.apply_chat_template([{"role": "user", "content": prompt}], add_generation_prompt=True, tokenize=True)[
+                "input_ids"
+            ]
+        )
+        rows.append((ids + target, [-100] * len(ids) + target))
     width = max(len(ids) for ids, _ in rows)
     x = torch.tensor([ids + [tok.pad_token_id] * (width - len(ids)) for ids, _ in rows])
     y = torch.tensor([lab + [-100] * (width - len(lab)) for _, lab in rows])
@@ -82,8 +87,9 @@ def teach_reasoning(src: Path, dst: Path, *, steps: int = 50, lr: float = 3e-3) 
 def _popen(cmd: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
     out = open(log, "ab")  # noqa: SIM115 (the child owns it)
     try:
-        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True, env=env)
+        return subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, env=env
+        )
     finally:
         out.close()
 
@@ -93,24 +99,66 @@ def start_replica(model: Path, port: int, log: Path, *extra: str, threads: int =
 
     ``threads`` CPU threads for torch (one replica per core, as one replica per GPU).
     """
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
-               TOKENIZERS_PARALLELISM="false")
-    return _popen([sys.executable, "-m", "alphamed", "serve", str(model), "--backend", "transformers",
-                   "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *extra], log, env)
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), TOKENIZERS_PARALLELISM="false")
+    return _popen(
+        [
+            sys.executable,
+            "-m",
+            "alphamed",
+            "serve",
+            str(model),
+            "--backend",
+            "transformers",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            *extra,
+        ],
+        log,
+        env,
+    )
 
 
-def start_router(worker_urls: list[str], port: int, log: Path, *extra: str) -> subprocess.Popen:
-    """sglang-router (round robin) on ``127.0.0.1:port`` with fast health checks, metrics on loopback."""
-    cmd = [sys.executable, "-m", "sglang_router.launch_router", "--worker-urls", *worker_urls,
-           "--policy", "round_robin", "--host", "127.0.0.1", "--port", str(port),
-           "--prometheus-host", "127.0.0.1", "--prometheus-port", str(free_port()),
-           "--health-check-interval-secs", "1", "--health-failure-threshold", "2",
-           "--log-level", "warn", *extra]
+def start_router(
+    worker_urls: list[str], port: int, log: Path, *extra: str, metrics_port: int | None = None
+) -> subprocess.Popen:
+    """sglang-router (round robin) on ``127.0.0.1:port`` with fast health checks, metrics on loopback.
+
+    ``metrics_port``: where its Prometheus metrics listen (see :func:`router_selections`); any free port if None.
+    """
+    cmd = [
+        sys.executable,
+        "-m",
+        "sglang_router.launch_router",
+        "--worker-urls",
+        *worker_urls,
+        "--policy",
+        "round_robin",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--prometheus-host",
+        "127.0.0.1",
+        "--prometheus-port",
+        str(metrics_port or free_port()),
+        "--health-check-interval-secs",
+        "1",
+        "--health-failure-threshold",
+        "2",
+        "--log-level",
+        "warn",
+        *extra,
+    ]
     return _popen(cmd, log)
 
 
-def wait_until(check, *, timeout: float, what: str, procs: tuple[subprocess.Popen, ...] = (),
-               logs: tuple[Path, ...] = ()) -> None:
+def wait_until(
+    check, *, timeout: float, what: str, procs: tuple[subprocess.Popen, ...] = (), logs: tuple[Path, ...] = ()
+) -> None:
     """Poll ``check()`` until true; fail with the logs' tails if a process exits or time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -138,26 +186,19 @@ def router_workers(router: str) -> list[dict]:
     return httpx.get(router + "/workers", timeout=5).json()["workers"]
 
 
+def router_selections(metrics_url: str) -> int:
+    """How many times the router has picked a worker for a request (retries included), from its metrics."""
+    text = httpx.get(metrics_url + "/metrics", timeout=5).text
+    return sum(
+        int(float(m)) for m in re.findall(r"^smg_worker_selection_total\{[^}]*\} ([0-9.e+]+)$", text, flags=re.M)
+    )
+
+
 def served_chats(url: str) -> int:
     """Chat completions a replica answered with 200, from its ``/metrics``."""
     text = httpx.get(url + "/metrics", timeout=5).text
     pattern = r'^alphamed_requests_total\{route="/v1/chat/completions",status="200"\} ([0-9.e+]+)$'
     return sum(int(float(m)) for m in re.findall(pattern, text, flags=re.M))
-
-
-def unread_requests(port: int, *, at_least: int = 256) -> int:
-    """Open loopback connections to ``port`` holding ``at_least`` bytes its server has not read.
-
-    From the kernel's socket table (``/proc/net/tcp``: established, receive queue). With the server
-    stopped (SIGSTOP) every request sent to it waits there; a health check GET is about 60 bytes,
-    a chat request several hundred, so the default counts only requests with a body.
-    """
-    count = 0
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        _, local, _, state, queues, *_ = line.split()
-        unread = int(queues.split(":")[1], 16)
-        count += int(local.rsplit(":", 1)[1], 16) == port and state == "01" and unread >= at_least
-    return count
 
 
 def stop(proc: subprocess.Popen, *, sig: int = signal.SIGTERM, timeout: float = 15) -> None:

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from ports import free_port  # the suite's one helper (tests/support)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHORT_TRAINING = "--grpo.max_steps 5 --warm_start.steps 30 --checkpointing.save_steps 5 --evaluation.factbank false"
@@ -29,11 +30,6 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def port_open(port: int) -> bool:

@@ -46,15 +46,25 @@ pytestmark = [
 
 CONTEXT = 1024
 ENGINE = "vllm.entrypoints.openai.api_server"
-# dev mode adds the engine's own /pause and /resume, so a test can hold a request inside it
-ENGINE_ENV = {"VLLM_CPU_KVCACHE_SPACE": "1", "VLLM_SERVER_DEV_MODE": "1"}
 
 
 @pytest.fixture(scope="module")
 def server(tiny_model_dir):
-    flags = ["--engine-python", str(VLLM_PYTHON), "--max-model-len", str(CONTEXT), "--log-level", "warning"]
+    # VLLM_SERVER_DEV_MODE: the engine's own /pause and /resume, with which a test holds a request inside it
     s = GatewayProcess(
-        str(tiny_model_dir), "--backend", "vllm", *flags, "--", "--enforce-eager", env=ENGINE_ENV, timeout=600
+        str(tiny_model_dir),
+        "--backend",
+        "vllm",
+        "--engine-python",
+        str(VLLM_PYTHON),
+        "--max-model-len",
+        str(CONTEXT),
+        "--log-level",
+        "warning",
+        "--",
+        "--enforce-eager",
+        env={"VLLM_CPU_KVCACHE_SPACE": "1", "VLLM_SERVER_DEV_MODE": "1"},
+        timeout=600,
     )
     print(f"gateway + vLLM healthy after {s.started_in:.0f} s", file=sys.stderr)
     yield s
@@ -79,32 +89,32 @@ def test_too_long_prompt_is_a_400_from_the_engine(server, tiny_model_dir):
 
 
 def _engine_url(server) -> str:
-    """The private loopback address of the engine the gateway started (from its command line)."""
+    """The engine's private loopback address (the ``--port`` the gateway gave it)."""
     argv = cmdline(server.engine_pid(ENGINE)).split()
     return f"http://127.0.0.1:{argv[argv.index('--port') + 1]}"
 
 
 def _engine_requests(engine: str) -> tuple[int, int]:
-    """(requests inside the engine now, requests it has finished) from vLLM's own /metrics."""
-    text = httpx.get(engine + "/metrics", timeout=10).text
+    """(requests inside the engine now, requests it ever finished), from vLLM's /metrics."""
+    text = httpx.get(engine + "/metrics", timeout=30).text
 
     def total(name: str) -> int:
-        return sum(int(float(v)) for v in re.findall(rf"^{name}(?:{{[^}}]*}})? ([0-9.e+]+)$", text, flags=re.M))
+        return sum(int(float(v)) for v in re.findall(rf"^vllm:{name}{{[^}}]*}} ([0-9.e+]+)$", text, flags=re.M))
 
-    return total("vllm:num_requests_running") + total("vllm:num_requests_waiting"), total("vllm:request_success_total")
+    return total("num_requests_running") + total("num_requests_waiting"), total("request_success_total")
 
 
-def _stream_held_in_the_engine(server, model: str, tries: int = 10):
-    """A chat stream the client has started reading, whose request is frozen inside the engine.
+def _stream_frozen_in_the_engine(server, model: str, tries: int = 10):
+    """An open chat stream, its first chunk read, whose request is frozen inside the engine.
 
-    The request cannot end early (``ignore_eos``, the whole context to fill); once its first chunk is
-    read the engine is paused with ``mode=keep`` (in-flight requests stay, frozen) and vLLM's own
-    counters must show it still inside, not finished. Should it have finished first (a starved client),
-    the engine resumes and a fresh request is tried. Returns the open chunk iterator.
+    The request cannot end early (``ignore_eos``, the whole context to fill: about 2 s of the tiny
+    model's tokens); after its first chunk the engine pauses with ``mode=keep`` (in-flight requests
+    stay, frozen) and vLLM's own counters must show it still inside and not finished. When a starved
+    client read the first chunk only after the end, the engine resumes and a new request is tried.
     """
     engine, client = _engine_url(server), server.client()
     prompt = client.chat.completions.create(model=model, messages=MSGS, max_tokens=1).usage.prompt_tokens
-    for _ in range(tries):
+    for attempt in range(1, tries + 1):
         _, finished = _engine_requests(engine)
         chunks = iter(
             client.chat.completions.create(
@@ -116,23 +126,23 @@ def _stream_held_in_the_engine(server, model: str, tries: int = 10):
                 extra_body={"ignore_eos": True},
             )
         )
-        assert next(chunks).choices  # the stream is open: headers and the first chunk are here
+        assert next(chunks).choices  # the stream is open: the client has its first chunk
         httpx.post(engine + "/pause", params={"mode": "keep"}, timeout=60).raise_for_status()
         if _engine_requests(engine) == (1, finished):
+            print(f"the request is frozen inside the engine (try {attempt} of {tries})", file=sys.stderr)
             return chunks
-        print("the request finished before the engine was paused; trying a fresh one", file=sys.stderr)
         httpx.post(engine + "/resume", timeout=60).raise_for_status()
-        for _ in chunks:  # it ended before the pause: read it out and try again
+        for _ in chunks:  # it ended before the pause: read it out, try again
             pass
-    pytest.fail(f"the engine finished each of {tries} {CONTEXT - prompt}-token requests before it could be paused")
+    pytest.fail(f"the engine finished {tries} requests of {CONTEXT - prompt} tokens before it could be paused")
 
 
 def test_engine_killed_mid_request_then_recovers(server, tiny_model_dir):
     """Runs last: kill vLLM while a stream is in flight; clear errors, /health says so, then it is back."""
     engine = server.engine_pid(ENGINE)
     client = server.client()
-    stream = _stream_held_in_the_engine(server, tiny_model_dir.name)
-    os.killpg(engine, signal.SIGKILL)  # the request is inside the engine: it cannot have finished
+    stream = _stream_frozen_in_the_engine(server, tiny_model_dir.name)
+    os.killpg(engine, signal.SIGKILL)  # the request is inside the engine: the kill lands mid-request
     with pytest.raises(openai.APIError) as info:
         for _ in stream:
             pass

@@ -48,8 +48,11 @@ REASONING = "The patient has {topic}. Consider each option in turn and rule out 
 ANSWER = "The final answer is: $\\boxed{{A}}$"
 
 
-def completion_text(topic: str) -> str:
-    """The stub model's deterministic output (think tags, then a boxed letter)."""
+def completion_text(topic: str, style: str = "think") -> str:
+    """The stub model's deterministic output: think tags, then a boxed letter; or with ``style="free"``
+    the released AlphaMed format, free-text reasoning ending in the final-answer sentence (no tags)."""
+    if style == "free":
+        return REASONING.format(topic=topic) + " " + ANSWER.format()
     return "<think>" + REASONING.format(topic=topic) + "</think>" + ANSWER.format()
 
 
@@ -110,7 +113,7 @@ class Stub:
     def outputs(self, body: dict[str, Any]) -> list[tuple[list[str], str]]:
         """Per choice: the generated pieces and the finish reason."""
         topic = self.prompt_of(body)[:40] or "nothing"
-        pieces = words(completion_text(topic))
+        pieces = words(completion_text(topic, self.args.output_style))
         limit = body.get("max_completion_tokens") or body.get("max_tokens")
         n = int(body.get("n") or 1)
         if limit is not None and int(limit) < len(pieces):
@@ -309,6 +312,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--reasoning-parser")
     parser.add_argument("--context-length", "--max-model-len", dest="context_length", type=int, default=2048)
     parser.add_argument("--dialect", choices=["sglang", "vllm"], default="sglang")
+    parser.add_argument("--output-style", choices=["think", "free"], default="think",
+                        help="think: <think>...</think> then the answer; free: AlphaMed's free text (no tags), "
+                             "which the deepseek-r1 parser puts all in reasoning, as SGLang's detector does")
     parser.add_argument("--token-delay", type=float, default=0.0)
     parser.add_argument("--startup-delay", type=float, default=0.0)
     args, unknown = parser.parse_known_args(argv)

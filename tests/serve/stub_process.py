@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+from ports import free_port  # the suite's one helper (tests/support)
 
 HERE = Path(__file__).resolve().parent
 STUB = HERE / "sglang_stub.py"
@@ -32,13 +33,6 @@ from sglang_stub import main
 if __name__ == "__main__":
     main(sys.argv[1:] + ["--dialect", {dialect!r}])
 """
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on."""
-    from alphamed_serve.backends.supervisor import free_port as _free_port
-
-    return _free_port()
 
 
 @contextlib.contextmanager

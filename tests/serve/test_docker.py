@@ -70,10 +70,40 @@ def test_serve_image_runs_alphamed_serve_as_non_root_with_healthcheck(name):
     assert entry.json and list(entry.value[:2]) == ["alphamed", "serve"]  # exec form: signals reach the server
     user = last(name, "USER")
     assert user is not None and user.value[0] not in ("root", "0")
-    port = _flag(list(entry.value), "--port")
+    assert "--port" not in entry.value  # the port is ALPHAMED_PORT, which the HEALTHCHECK reads too
+    port = _env(name)["ALPHAMED_PORT"]
     assert last(name, "EXPOSE").value[0] == port
     health = last(name, "HEALTHCHECK")
-    assert health is not None and any(f"127.0.0.1:{port}/health" in part for part in health.value)
+    assert health is not None and any("127.0.0.1:{os.environ[\"ALPHAMED_PORT\"]}/health" in part
+                                      for part in health.value)
+
+
+def _env(name: str) -> dict[str, str]:
+    out = {}
+    for c in instructions(name):
+        if c.cmd == "ENV":
+            out.update(zip(c.value[::2], c.value[1::2]))
+    return out
+
+
+@pytest.mark.parametrize("name", SERVE_IMAGES)
+def test_engine_start_timeout_default_matches_the_healthcheck_start_period(name):
+    from alphamed_serve.cli import serve
+
+    start_period = next(p for p in last(name, "HEALTHCHECK").flags if p.startswith("--start-period="))
+    default = next(o.default for o in serve.params if o.name == "engine_start_timeout")
+    assert start_period == f"--start-period={default:.0f}s"
+
+
+def test_documented_command_lines_are_right():
+    train = (DOCKER / "train.Dockerfile").read_text()
+    assert "--output-dir" not in train  # not a recipe flag: --checkpointing.output_dir is
+    assert "--checkpointing.output_dir" in train
+    serve = (DOCKER / "serve.Dockerfile").read_text()
+    tp_lines = [line for line in serve.splitlines() if "--tensor-parallel-size" in line]
+    assert tp_lines and "--ipc=host" in serve.split("--tensor-parallel-size")[0].rsplit("docker run", 1)[1]
+    for text in (serve, (DOCKER / "serve-cpu.Dockerfile").read_text()):
+        assert "-e HF_TOKEN" in text and "--user" in text
 
 
 def _flag(argv: list[str], flag: str) -> str:

@@ -51,8 +51,9 @@ def test_stream_request_errors_before_streaming(client):
 
 
 def test_completions_bad_prompts(client):
-    assert client.post("/v1/completions", json={"prompt": ["a", "b"]}).json()["error"]["param"] == "prompt"
-    assert client.post("/v1/completions", json={"prompt": 123}).json()["error"]["param"] == "prompt"
+    for bad in (123, [], [[]], ["a", 1], [-1], None):
+        r = client.post("/v1/completions", json={"prompt": bad})
+        assert r.status_code == 400 and r.json()["error"]["param"] == "prompt", bad
     r = client.post("/v1/completions", json={"prompt": "w " * 300})
     assert r.json()["error"]["code"] == "context_length_exceeded"
 

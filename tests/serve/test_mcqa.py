@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
-from alphamed_serve.mcqa import majority_vote
 from alphamed_serve.testing import FakeBackend
 
 Q = {"question": "First-line drug for type 2 diabetes?", "options": ["Insulin", "Metformin", "Warfarin"]}
@@ -13,19 +11,6 @@ Q = {"question": "First-line drug for type 2 diabetes?", "options": ["Insulin", 
 def boxed(letters):
     return lambda req, i: f"<think>step {i}</think>The final answer is: $\\boxed{{{letters[i]}}}$" \
         if letters[i] else "<think>unsure</think>I cannot tell."
-
-
-@pytest.mark.parametrize("letters,answer,agreement,tied,abstained", [
-    (["B", "B", "A"], "B", 2 / 3, [], 0),
-    (["A", "B"], None, 0.0, ["A", "B"], 0),
-    ([None, None, None], None, 0.0, [], 3),
-    (["C", None, None, None], "C", 0.25, [], 3),
-    (["A", "A", "B", "B", "C"], None, 0.0, ["A", "B"], 0),
-])
-def test_majority_vote(letters, answer, agreement, tied, abstained):
-    v = majority_vote(letters)
-    assert (v.answer, v.agreement, v.tied, v.abstained) == (answer, pytest.approx(agreement), tied, abstained)
-    assert sum(v.votes.values()) + v.abstained == len(letters)
 
 
 def test_mcqa_votes_over_samples(make_client):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -10,10 +14,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stub_process import stub_server  # noqa: E402
-
 from alphamed_serve.backend import BackendError, BackendOptions, GenerationRequest  # noqa: E402
 from alphamed_serve.backends import create_backend  # noqa: E402
+from stub_process import stub_server  # noqa: E402
 
 QUESTION = [{"role": "user", "content": "Which drug treats anaphylaxis? A. epinephrine B. insulin"}]
 ANSWER = "The final answer is: $\\boxed{A}$"
@@ -199,3 +202,55 @@ async def test_openai_backend_needs_an_upstream():
     backend = create_backend("openai", BackendOptions(model="m"))
     with pytest.raises(ValueError, match="--upstream"):
         await backend.start()
+
+
+@pytest.fixture(scope="module")
+def free_text_sglang_url():
+    """An SGLang stub whose model writes AlphaMed's free text (no tags) with the deepseek-r1 parser on:
+    SGLang's detector then puts the whole output, final-answer sentence included, in reasoning."""
+    with stub_server("--model-path", "/models/alphamed", "--reasoning-parser", "deepseek-r1",
+                     "--output-style", "free") as url:
+        yield url
+
+
+def test_free_text_answer_survives_the_engines_reasoning_parser(make_client, free_text_sglang_url):
+    """Issue #15: the engine's split leaves content empty; the gateway still grades the whole output."""
+    backend = create_backend("sglang", BackendOptions(model="/models/alphamed", upstream=free_text_sglang_url,
+                                                      reasoning_parser="deepseek-r1"))
+    c = make_client(backend)
+    body = {"messages": QUESTION, "max_tokens": 100, "n": 2}
+    whole = c.post("/v1/chat/completions", json=body).json()["choices"]
+    for choice in whole:
+        assert choice["message"]["reasoning"].endswith(ANSWER)  # the engine's split, shown as it made it
+        assert not choice["message"]["content"]
+        assert choice["answer"]["letter"] == "A"
+    lines = c.post("/v1/chat/completions", json={**body, "stream": True}).text.split("\n\n")
+    events = [json.loads(line[6:]) for line in lines if line.startswith("data: {")]
+    answers = [ch["answer"] for e in events for ch in e["choices"] if "answer" in ch]
+    assert [a["letter"] for a in answers] == ["A", "A"]
+    mcqa = c.post("/v1/mcqa", json={"question": "Which drug treats anaphylaxis?",
+                                    "options": ["epinephrine", "insulin"], "n": 2}).json()
+    assert mcqa["answer"] == "A" and mcqa["votes"] == {"A": 2}
+
+
+def test_start_up_warns_once_about_an_engine_parser_on_a_free_text_model(free_text_sglang_url, tmp_path):
+    from stub_process import free_port
+
+    port = free_port()
+    log = tmp_path / "gateway.log"
+    cmd = [sys.executable, "-m", "alphamed", "serve", "/models/alphamed", "--backend", "sglang", "--upstream",
+           free_text_sglang_url, "--reasoning-parser", "deepseek-r1", "--port", str(port), "--log-level", "warning"]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while "Uvicorn running" not in log.read_text() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    lines = [line for line in log.read_text().splitlines() if "--reasoning-parser deepseek-r1" in line]
+    assert len(lines) == 1 and "WARNING" in lines[0] and "free-text model" in lines[0], log.read_text()

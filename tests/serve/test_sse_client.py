@@ -148,3 +148,22 @@ async def test_stream_cut_mid_way_is_a_503_and_error_answers_keep_their_message(
             assert (err.value.status, err.value.message, err.value.param) == (400, "prompt too long", "messages")
         finally:
             await backend.stop()
+
+
+@pytest.mark.parametrize("through_proxy_path", [False, True])
+async def test_both_stream_paths_read_the_same_events(monkeypatch, through_proxy_path):
+    """The lean client and the httpx path (taken when a proxy is configured) share one SSE parser."""
+    from alphamed_serve.backends import upstream
+
+    monkeypatch.setattr(upstream, "proxied", lambda url: through_proxy_path)
+    chunk = b'data: {"choices": [{"index": 0, "delta": {"content": "%s"}, "finish_reason": null}]}\r\n\r\n'
+    body = _chunked(chunk % b"B12 ", chunk % b"is low", b'data: {"choices": [], "usage": {"prompt_tokens": 3, '
+                    b'"completion_tokens": 2}}\n\n', b"data: [DONE]")  # the last event without its blank line
+    async with ScriptedServer(lambda n: SSE_HEAD + body, piece=7) as url:
+        backend = await _backend(url)
+        try:
+            deltas = [d async for d in backend.stream(GenerationRequest(messages=[{"role": "user", "content": "q"}]))]
+        finally:
+            await backend.stop()
+    assert "".join(d.text for d in deltas) == "B12 is low"
+    assert deltas[-1].finish_reason == "stop" and deltas[-1].completion_tokens == 2

@@ -59,5 +59,10 @@ def train(ctx: click.Context, recipe: str, resume: bool, num_processes: int, acc
     logging.getLogger("alphamed_train").setLevel(logging.INFO)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    summary = run(parsed, resume=resume)
+    from alphamed.hub import ModelNotFoundError
+
+    try:
+        summary = run(parsed, resume=resume)
+    except ModelNotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(json.dumps(summary, indent=1))

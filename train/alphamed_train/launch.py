@@ -84,7 +84,8 @@ def vllm_server_command(recipe: Any) -> list[str] | None:
     from urllib.parse import urlparse
 
     url = urlparse(gen.vllm_server_base_url or "http://0.0.0.0:8000")
-    return ["trl", "vllm-serve", "--model", recipe.model.name_or_path, "--tensor_parallel_size", str(gen.vllm_tensor_parallel_size), "--host", "0.0.0.0", "--port", str(url.port or 8000)]
+    revision = ["--revision", recipe.model.revision] if recipe.model.revision else []
+    return ["trl", "vllm-serve", "--model", recipe.model.name_or_path, *revision, "--tensor_parallel_size", str(gen.vllm_tensor_parallel_size), "--host", "0.0.0.0", "--port", str(url.port or 8000)]
 
 
 def describe(plan: LaunchPlan, recipe: Any) -> str:

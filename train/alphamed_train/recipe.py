@@ -41,6 +41,8 @@ class ModelConfig(_Section):
     """The policy model."""
 
     name_or_path: str = Field(description="Hugging Face id or local folder, or `tiny` for the project's tiny model.")
+    revision: str | None = Field(None, description="Branch, tag or commit of a hub id (default: main). A hub id "
+                                                   "resolves like from_pretrained: HF_HOME, HF_TOKEN, HF_HUB_OFFLINE.")
     tiny: TinyModelConfig = Field(default_factory=TinyModelConfig, description="Tiny-model settings.")
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field("auto", description="Weights dtype.")
     attn_implementation: str | None = Field(None, description="e.g. flash_attention_2, sdpa.")

@@ -27,11 +27,16 @@ def prepare_model(recipe: Recipe, out: Path) -> str:
         out: the run folder.
 
     Returns:
-        A Hugging Face id or folder.
+        A folder (a hub id resolved to its snapshot in the Hugging Face cache, like ``from_pretrained``).
+
+    Raises:
+        alphamed.hub.ModelNotFoundError: the hub id is neither cached nor fetchable (one line).
     """
     m = recipe.model
     if m.name_or_path != "tiny":
-        return m.name_or_path
+        from alphamed.hub import resolve_model
+
+        return str(resolve_model(m.name_or_path, revision=m.revision))
     from alphamed.tiny_model import build_tiny_model
 
     base = out / "base-model"
@@ -202,7 +207,13 @@ def main(argv: list[str] | None = None) -> int:
     except (RecipeError, IndexError) as exc:
         print(f"error: {exc or 'usage: RECIPE [--resume] [--section.field value ...]'}", file=sys.stderr)
         return 2
-    summary = run(recipe, resume=resume)
+    from alphamed.hub import ModelNotFoundError
+
+    try:
+        summary = run(recipe, resume=resume)
+    except ModelNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     from accelerate import PartialState
 
     if PartialState().is_main_process:

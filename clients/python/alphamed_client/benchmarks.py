@@ -9,18 +9,15 @@ loaders (``medical_only=True``; see :mod:`alphamed.data.formats.mmlu` and ``gpqa
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel
+from typing import Any
 
 from alphamed_client.errors import BankError
-from alphamed_client.report import GroupAccuracy, ScoreReport
-from alphamed_client.scoring import ScoreJob, run_job
-
-if TYPE_CHECKING:
-    from alphamed_client.client import AsyncAlphaMed
+from alphamed_client.report import ScoreReport
+from alphamed_client.scoring import Answerer, ScoreJob, run_job
+from alphamed_client.suite_summary import BenchmarkSummary, SuiteResult
 
 logger = logging.getLogger(__name__)
 DATA_SUFFIXES = (".jsonl", ".json", ".csv")
@@ -36,6 +33,7 @@ class Benchmark:
         format: the core loader format.
         names: file or folder names (without extension) looked for in the data folder.
         options: loader options (the medical subset filters).
+        location: where its questions are (a path or a Hugging Face dataset id); None: the data folder.
     """
 
     name: str
@@ -43,6 +41,7 @@ class Benchmark:
     format: str
     names: tuple[str, ...]
     options: dict[str, Any] = field(default_factory=dict)
+    location: str | None = None
 
 
 BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in (
@@ -58,18 +57,39 @@ BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in (
 
 
 def parse_benchmarks(value: str | None) -> list[Benchmark]:
-    """Benchmarks named in a comma-separated list (None: all of them, in paper order)."""
+    """Benchmarks named in a comma-separated list (None: all of them, in paper order).
+
+    Each item is a name, or ``name=LOCATION``: a file or folder, or a Hugging Face dataset id
+    (``owner/name[:split]``) when no such path exists.
+
+    >>> [(b.name, b.location) for b in parse_benchmarks("medqa=data/medqa.jsonl,gpqa-med")]
+    [('medqa', 'data/medqa.jsonl'), ('gpqa-med', None)]
+    """
     if not value:
         return list(BENCHMARKS.values())
-    names = [v.strip().lower() for v in value.split(",") if v.strip()]
-    unknown = [n for n in names if n not in BENCHMARKS]
+    items = [v.strip().partition("=") for v in value.split(",") if v.strip()]
+    unknown = [n for n, _, _ in items if n.strip().lower() not in BENCHMARKS]
     if unknown:
         raise ValueError(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
-    return [BENCHMARKS[n] for n in names]
+    return [replace(BENCHMARKS[n.strip().lower()], location=loc.strip() or None) for n, _, loc in items]
 
 
-def find_files(data_dir: Path, benchmark: Benchmark) -> list[Path]:
-    """The files of ``benchmark`` in ``data_dir`` (a named file, or every file of a named folder)."""
+def find_files(data_dir: Path | None, benchmark: Benchmark, hub_folder: Path | None = None) -> list[Path]:
+    """The files of ``benchmark``: its location (a file, a folder, a hub id exported to ``hub_folder``),
+    else in ``data_dir`` (a named file, or every file of a named folder)."""
+    if benchmark.location is not None:
+        where = Path(benchmark.location)
+        if where.is_dir():
+            return sorted(p for p in where.iterdir() if p.suffix.lower() in DATA_SUFFIXES)
+        if where.is_file():
+            return [where]
+        if "/" in benchmark.location and not benchmark.location.startswith((".", "/")):
+            from alphamed_client.hub import export_hub_dataset
+
+            return [export_hub_dataset(benchmark.location, hub_folder or Path("."))]
+        raise BankError(f"{benchmark.name}: no file, folder or Hugging Face dataset id {benchmark.location!r}")
+    if data_dir is None:
+        return []
     for name in benchmark.names:
         folder = data_dir / name
         if folder.is_dir():
@@ -82,65 +102,46 @@ def find_files(data_dir: Path, benchmark: Benchmark) -> list[Path]:
     return []
 
 
-class SuiteResult(BaseModel):
-    """The suite's accuracy per benchmark (None: not run) and the unweighted average."""
-
-    model: str
-    columns: dict[str, GroupAccuracy | None]
-    average: float | None
-    errors: int = 0
-
-    def markdown(self) -> str:
-        """The paper-style table: one column per benchmark, then the average."""
-        titles = [BENCHMARKS[name].title for name in self.columns]
-        cells = [f"{100 * g.accuracy:.1f}" if g else "-" for g in self.columns.values()]
-        counts = [f"n={g.n}" if g else "missing" for g in self.columns.values()]
-        avg = f"{100 * self.average:.1f}" if self.average is not None else "-"
-        return "\n".join([
-            "| model | " + " | ".join(titles) + " | Avg |",
-            "| --- |" + " ---: |" * (len(titles) + 1),
-            f"| {self.model} | " + " | ".join(cells) + f" | {avg} |",
-            "| (questions) | " + " | ".join(counts) + " | |",
-        ])
-
-
-async def run_suite(client: "AsyncAlphaMed", data_dir: Path, benchmarks: list[Benchmark], out_dir: Path, *,
-                    require_all: bool, **job: Any) -> SuiteResult:
-    """Score each benchmark found in ``data_dir`` into ``out_dir/<name>.jsonl`` (resumable).
+async def run_suite(client: Answerer, data_dir: Path | None, benchmarks: list[Benchmark], out_dir: Path, *,
+                    require_all: bool, scorer: str = "strict",
+                    describe_server: Callable[[], Awaitable[dict[str, Any]]] | None = None, **job: Any) -> SuiteResult:
+    """Score each benchmark into ``out_dir/<name>.jsonl`` (resumable; run header ``<name>.run.json``).
 
     Args:
         client: the client.
-        data_dir: where the benchmark files are.
+        data_dir: where the benchmark files are (benchmarks with a location need none).
         benchmarks: which ones.
-        out_dir: where the results files go.
+        out_dir: where the results files go (and hub datasets, exported as JSONL under ``datasets/``).
         require_all: fail before scoring anything when one is missing (else skip it).
-        **job: ScoreJob settings (concurrency, n, temperature, max_tokens, prompt_style, resume...).
+        scorer: the scorer of the table (both are in the summary).
+        describe_server: what the run headers record of the server (asked after the server check).
+        **job: ScoreJob settings (concurrency, n, temperature, max_tokens, prompt_style, resume, seed...).
 
     Returns:
-        The :class:`SuiteResult`.
+        The :class:`~alphamed_client.suite_summary.SuiteResult`.
     """
-    found = {b.name: find_files(data_dir, b) for b in benchmarks}
+    found = {b.name: find_files(data_dir, b, out_dir / "datasets") for b in benchmarks}
     missing = [b for b in benchmarks if not found[b.name]]
     if missing and (require_all or len(missing) == len(benchmarks)):
         expected = "; ".join(f"{b.name}: {data_dir}/{b.names[0]}.jsonl (or a folder {b.names[0]}/)"
                              for b in missing)
         raise BankError(f"benchmark files not found in {data_dir}: {expected}")
     await client.check_server()
-    columns: dict[str, GroupAccuracy | None] = {}
-    errors = 0
+    if describe_server is not None:
+        job["server"] = await describe_server()
+    summaries: dict[str, BenchmarkSummary | None] = {}
     resume = job.pop("resume", True)
     for bench in benchmarks:
         if not found[bench.name]:
             logger.warning("skipping %s: no file in %s", bench.name, data_dir)
-            columns[bench.name] = None
+            summaries[bench.name] = None
             continue
         out = out_dir / f"{bench.name}.jsonl"
         for i, path in enumerate(found[bench.name]):
             await run_job(client, ScoreJob(bank=path, out=out, resume=resume or i > 0, format=bench.format,
-                                           format_options=dict(bench.options), **job))
-        report = ScoreReport.from_file(out)
-        columns[bench.name] = report.overall
-        errors += report.errors
-    scored = [g.accuracy for g in columns.values() if g is not None]
-    return SuiteResult(model=client.model, columns=columns, errors=errors,
+                                           format_options=dict(bench.options), new_bank_ok=i > 0, **job))
+        summaries[bench.name] = BenchmarkSummary.of(bench.title, out, ScoreReport.from_file(out, scorer=scorer))
+    scored = [b.accuracy for b in summaries.values() if b is not None]
+    return SuiteResult(model=client.model, scorer=scorer, benchmarks=summaries,
+                       errors=sum(b.errors for b in summaries.values() if b is not None),
                        average=sum(scored) / len(scored) if scored else None)

@@ -22,19 +22,14 @@ import itertools
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from alphamed.prompts import DEFAULT_STYLE, get_style
 from alphamed.schema import Question
-
 from alphamed_client import protocol
 from alphamed_client.errors import AlphaMedClientError, AuthenticationFailed, ModelNotFound, ServerUnreachable
-from alphamed_client.models import Answer, ResultRow
-
-if TYPE_CHECKING:
-    from alphamed_client.report import ScoreReport
+from alphamed_client.models import ModelAnswer
 
 logger = logging.getLogger(__name__)
 
@@ -60,12 +55,6 @@ class _Settings:
         self.max_retries = max_retries
         self.mcqa = mcqa
         self.max_connections = max_connections
-
-    def as_kwargs(self) -> dict[str, Any]:
-        return {"base_url": self.base_url, "model": self.model, "api_key": self.api_key,
-                "prompt_style": self.prompt_style, "timeout": self.timeout,
-                "max_retries": self.max_retries, "mcqa": self.mcqa,
-                "max_connections": self.max_connections}
 
     def openai_kwargs(self) -> dict[str, Any]:
         return {"base_url": self.base_url, "api_key": self.api_key, "timeout": self.timeout,
@@ -189,14 +178,12 @@ class AsyncAlphaMed:
         self.settings = _Settings(base_url=base_url, model=model, api_key=api_key,
                                   prompt_style=prompt_style, timeout=timeout, max_retries=max_retries,
                                   mcqa=mcqa, max_connections=max_connections)
-        from alphamed_client.fast_requests import fast_async_openai
-
         shards, per_shard = _pool_shards(max_connections)
-        factory = fast_async_openai() or openai.AsyncOpenAI
-        self._pool = [factory(http_client=_http_client(per_shard, asynchronous=True),
+        self._pool = [openai.AsyncOpenAI(http_client=_http_client(per_shard, asynchronous=True),
                               **self.settings.openai_kwargs()) for _ in range(shards)]
         self._next = itertools.cycle(self._pool)
         self.openai = self._pool[0]
+        self.model_card: dict[str, Any] | None = None
         self._mcqa = mcqa
         self._probe_lock = asyncio.Lock()
 
@@ -218,6 +205,7 @@ class AsyncAlphaMed:
         try:
             page = await self.openai.models.list()
             listed = [m.id for m in page.data]
+            self.model_card = next((m.model_dump() for m in page.data if m.id == self.settings.model), None)
         except openai.NotFoundError:
             logger.warning("%s has no /v1/models; cannot check the model name", self.settings.base_url)
             listed = []
@@ -226,6 +214,24 @@ class AsyncAlphaMed:
         _check_models(listed, self.settings.model, self.settings.base_url)
         await self.uses_mcqa()
         return listed
+
+    async def describe_server(self) -> dict[str, Any]:
+        """What the server says about itself, for a run header (best effort, never raises).
+
+        Returns:
+            ``model_card`` (its ``/v1/models`` entry, after :meth:`check_server`), ``server_info``
+            (``GET /server_info``: alphamed serve, SGLang) and ``version`` (``GET /version``: vLLM),
+            each None when the server does not tell.
+        """
+        root = self.settings.base_url.removesuffix("/v1")
+        found: dict[str, Any] = {"model_card": self.model_card, "server_info": None, "version": None}
+        for key, path in (("server_info", "/server_info"), ("version", "/version")):
+            try:
+                found[key] = await self.openai.get(root + path, cast_to=object,
+                                                   options={"max_retries": 0, "timeout": 10.0})
+            except Exception as exc:  # an optional probe: absent on most servers
+                logger.debug("%s%s: %s", root, path, exc)
+        return found
 
     async def uses_mcqa(self) -> bool:
         """Whether questions go to ``/v1/mcqa`` (probed once with an empty body, no generation)."""
@@ -248,7 +254,8 @@ class AsyncAlphaMed:
 
     async def answer(self, question: Question | str, *, options: Options | None = None,
                      context: str | None = None, n: int = 1, temperature: float | None = None,
-                     max_tokens: int | None = None, prompt_style: str | None = None) -> Answer:
+                     max_tokens: int | None = None, prompt_style: str | None = None,
+                     seed: int | None = None) -> ModelAnswer:
         """Answer one multiple-choice question.
 
         Args:
@@ -259,47 +266,29 @@ class AsyncAlphaMed:
             temperature: sampling temperature (default 0 for n=1, 0.7 for a vote).
             max_tokens: completion length limit (server default when None).
             prompt_style: override the client's prompt style.
+            seed: sampling seed sent to the server (engines that honour it reproduce the samples).
 
         Returns:
-            An :class:`~alphamed_client.models.Answer`.
+            A :class:`~alphamed_client.models.ModelAnswer`.
         """
         q = protocol.as_question(question, options, context)
         kwargs = {"model": self.settings.model, "prompt_style": prompt_style or self.settings.prompt_style,
-                  "n": n, "temperature": temperature, "max_tokens": max_tokens}
+                  "n": n, "temperature": temperature, "max_tokens": max_tokens, "seed": seed}
         start = time.perf_counter()
         client = next(self._next)
         # the SDK's low-level post: its retries, timeouts and Retry-After, without re-validating
         # the body and building typed response objects (a third of the CPU per question)
         if await self.uses_mcqa():
             payload = await client.post("/mcqa", body=protocol.mcqa_body(q, **kwargs), cast_to=object)
-            return protocol.answer_from_mcqa(payload, q, time.perf_counter() - start)
+            return protocol.model_answer_from_mcqa(payload, q, time.perf_counter() - start)
         payload = await client.post("/chat/completions", body=protocol.chat_params(q, **kwargs), cast_to=object)
-        return protocol.answer_from_chat(payload, q, time.perf_counter() - start)
-
-    async def score(self, bank: str | Path, *, concurrency: int = 64, out: str | Path = "results.jsonl",
-                    resume: bool = True, n: int = 1, temperature: float | None = None,
-                    max_tokens: int | None = None, prompt_style: str | None = None,
-                    on_result: Callable[[ResultRow], None] | None = None,
-                    check: bool = True, workers: int = 1) -> "ScoreReport":
-        """Score a JSONL question bank; see :func:`alphamed_client.scoring.score_bank`.
-
-        ``workers > 1`` asks the server from that many processes (when one process's CPU is the
-        bottleneck: high concurrency against a fast server); see :mod:`alphamed_client.workers`.
-        """
-        from alphamed_client.scoring import ScoreJob, score_bank
-
-        if check:
-            await self.check_server()
-        job = ScoreJob(bank=Path(bank), out=Path(out), concurrency=concurrency, resume=resume, n=n,
-                       temperature=temperature, max_tokens=max_tokens, prompt_style=prompt_style,
-                       workers=workers)
-        return await score_bank(self, job, on_result=on_result)
+        return protocol.model_answer_from_chat(payload, q, time.perf_counter() - start)
 
     async def close(self) -> None:
         for client in self._pool:
             await client.close()
 
-    async def __aenter__(self) -> "AsyncAlphaMed":
+    async def __aenter__(self) -> AsyncAlphaMed:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -356,38 +345,23 @@ class AlphaMed:
 
     def answer(self, question: Question | str, *, options: Options | None = None,
                context: str | None = None, n: int = 1, temperature: float | None = None,
-               max_tokens: int | None = None, prompt_style: str | None = None) -> Answer:
+               max_tokens: int | None = None, prompt_style: str | None = None,
+               seed: int | None = None) -> ModelAnswer:
         """See :meth:`AsyncAlphaMed.answer`."""
         q = protocol.as_question(question, options, context)
         kwargs = {"model": self.settings.model, "prompt_style": prompt_style or self.settings.prompt_style,
-                  "n": n, "temperature": temperature, "max_tokens": max_tokens}
+                  "n": n, "temperature": temperature, "max_tokens": max_tokens, "seed": seed}
         start = time.perf_counter()
         if self.uses_mcqa():
             payload = self.openai.post("/mcqa", body=protocol.mcqa_body(q, **kwargs), cast_to=object)
-            return protocol.answer_from_mcqa(payload, q, time.perf_counter() - start)
+            return protocol.model_answer_from_mcqa(payload, q, time.perf_counter() - start)
         payload = self.openai.post("/chat/completions", body=protocol.chat_params(q, **kwargs), cast_to=object)
-        return protocol.answer_from_chat(payload, q, time.perf_counter() - start)
-
-    def score(self, bank: str | Path, *, concurrency: int = 64, out: str | Path = "results.jsonl",
-              resume: bool = True, n: int = 1, temperature: float | None = None,
-              max_tokens: int | None = None, prompt_style: str | None = None,
-              on_result: Callable[[ResultRow], None] | None = None, check: bool = True,
-              workers: int = 1) -> "ScoreReport":
-        """See :meth:`AsyncAlphaMed.score`; runs it on a private event loop (not inside a running one)."""
-
-        async def run() -> "ScoreReport":
-            async with AsyncAlphaMed(**self.settings.as_kwargs()) as twin:
-                return await twin.score(bank, concurrency=concurrency, out=out, resume=resume, n=n,
-                                        temperature=temperature, max_tokens=max_tokens,
-                                        prompt_style=prompt_style, on_result=on_result, check=check,
-                                        workers=workers)
-
-        return asyncio.run(run())
+        return protocol.model_answer_from_chat(payload, q, time.perf_counter() - start)
 
     def close(self) -> None:
         self.openai.close()
 
-    def __enter__(self) -> "AlphaMed":
+    def __enter__(self) -> AlphaMed:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -12,15 +12,11 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from alphamed_client.bank import BadLine, iter_bank
 from alphamed_client.models import ResultRow
 from alphamed_client.results import compact, read_results
-from alphamed_client.scoring import ScoreJob, run_job
-
-if TYPE_CHECKING:
-    from alphamed_client.client import AsyncAlphaMed
+from alphamed_client.scoring import Answerer, ScoreJob, run_job
 
 
 def pass_rate(row: ResultRow) -> float | None:
@@ -51,10 +47,11 @@ class DifficultySummary:
                 f"{len(self.bad_lines)} unreadable line(s)")
 
 
-async def label_difficulty(client: "AsyncAlphaMed", bank: str | Path, output: str | Path, *, k: int = 8,
+async def label_difficulty(client: Answerer, bank: str | Path, output: str | Path, *, k: int = 8,
                            results_path: str | Path, concurrency: int = 64,
                            temperature: float | None = None, max_tokens: int | None = None,
-                           prompt_style: str | None = None,
+                           prompt_style: str | None = None, seed: int = 0, force_resume: bool = False,
+                           server: dict | None = None,
                            on_result: Callable[[ResultRow], None] | None = None) -> DifficultySummary:
     """Sample ``k`` answers per question of ``bank`` and write it to ``output`` with pass rates.
 
@@ -64,7 +61,8 @@ async def label_difficulty(client: "AsyncAlphaMed", bank: str | Path, output: st
         output: the labeled bank to write (JSONL).
         k: samples per question.
         results_path: the resumable samples file.
-        concurrency, temperature, max_tokens, prompt_style: as for scoring.
+        concurrency, temperature, max_tokens, prompt_style, seed, force_resume: as for scoring.
+        server: what the run header records of the server.
         on_result: progress callback per question.
 
     Returns:
@@ -72,7 +70,8 @@ async def label_difficulty(client: "AsyncAlphaMed", bank: str | Path, output: st
     """
     await client.check_server()
     job = ScoreJob(bank=Path(bank), out=Path(results_path), concurrency=concurrency, n=k,
-                   temperature=temperature, max_tokens=max_tokens, prompt_style=prompt_style)
+                   temperature=temperature, max_tokens=max_tokens, prompt_style=prompt_style, seed=seed,
+                   force_resume=force_resume, server=server or {})
     counts = await run_job(client, job, on_result=on_result)
     compact(job.out)
     rates: dict[str, float | None] = {}

@@ -13,11 +13,10 @@ from typing import Any
 
 from alphamed.extract import extract_answer
 from alphamed.prompts import build_messages
-from alphamed.reasoning import HUATUO_OPEN, THINK_CLOSE, THINK_OPEN, split_reasoning
+from alphamed.reasoning import answer_region, split_reasoning
 from alphamed.schema import Question
-
-from alphamed_client.models import Answer, Sample, Usage
-from alphamed_client.voting import majority_vote
+from alphamed.voting import majority_vote
+from alphamed_client.models import ModelAnswer, Sample, Usage
 
 DEFAULT_SAMPLING_TEMPERATURE = 0.7
 
@@ -56,108 +55,115 @@ def resolve_temperature(temperature: float | None, n: int) -> float:
     return 0.0 if n == 1 else DEFAULT_SAMPLING_TEMPERATURE
 
 
-def _sampling(n: int, temperature: float | None, max_tokens: int | None) -> dict[str, Any]:
+def _sampling(n: int, temperature: float | None, max_tokens: int | None, seed: int | None) -> dict[str, Any]:
     params: dict[str, Any] = {"n": n, "temperature": resolve_temperature(temperature, n)}
     if max_tokens is not None:
         params["max_tokens"] = max_tokens
+    if seed is not None:
+        params["seed"] = seed
     return params
 
 
 def chat_params(question: Question, *, model: str, prompt_style: str, n: int,
-                temperature: float | None, max_tokens: int | None) -> dict[str, Any]:
+                temperature: float | None, max_tokens: int | None, seed: int | None = None) -> dict[str, Any]:
     """Keyword arguments for ``chat.completions.create`` asking ``question``."""
     return {"model": model, "messages": build_messages(question, prompt_style),
-            **_sampling(n, temperature, max_tokens)}
+            **_sampling(n, temperature, max_tokens, seed)}
 
 
 def mcqa_body(question: Question, *, model: str, prompt_style: str, n: int,
-              temperature: float | None, max_tokens: int | None) -> dict[str, Any]:
+              temperature: float | None, max_tokens: int | None, seed: int | None = None) -> dict[str, Any]:
     """The JSON body of a ``POST /v1/mcqa`` asking ``question``."""
     body: dict[str, Any] = {"question": question.question, "options": question.options, "model": model,
-                            "prompt_style": prompt_style, **_sampling(n, temperature, max_tokens)}
+                            "prompt_style": prompt_style, **_sampling(n, temperature, max_tokens, seed)}
     if question.context:
         body["context"] = question.context
     return body
 
 
 def message_split(message: Mapping[str, Any]) -> tuple[str, str, str]:
-    """(reasoning, content, answer region) of a chat message, with one pass of the core splitter.
+    """(reasoning, content, answer region) of a chat message.
 
     Reasoning and content: the server's split when it made one, else
     ``split_reasoning(text, untagged="reasoning")`` (as ``alphamed serve`` splits by default).
-    The answer region (what extraction reads): the server's content when it split, else
-    :func:`alphamed.reasoning.answer_region` of the raw text (as rewards and the server do).
-    ``untagged`` only decides where free text without any marker goes, so the region follows
-    from the same split: its content when there is one, else nothing for tagged output (the
-    model has not committed) and the whole text for free text.
+    The answer region (what extraction reads) is always the core's
+    :func:`alphamed.reasoning.answer_region`, the one definition rewards and the server use too
+    (an engine that put a free-text answer in its reasoning does not lose it).
 
     >>> message_split({"content": "B12 is low.\\nThe final answer is: C"})
     ('B12 is low.', 'The final answer is: C', 'The final answer is: C')
     >>> message_split({"content": "Answer: C"}), message_split({"content": "<think>hmm"})
     (('Answer: C', '', 'Answer: C'), ('hmm', '', ''))
+    >>> message_split({"content": None, "reasoning": "B12 is low. The final answer is: C"})[2]
+    'The final answer is: C'
     """
     text = message.get("content") or ""
     reasoning = message.get("reasoning") or message.get("reasoning_content")
     if reasoning:
-        return str(reasoning), text, text
-    reasoning, content = split_reasoning(text, untagged="reasoning")
-    if content or not isinstance(text, str):
-        return reasoning, content, content
-    s = text.lstrip()
-    tagged = s.startswith((THINK_OPEN, HUATUO_OPEN)) or THINK_CLOSE in s
-    return reasoning, content, "" if tagged else s.strip()
+        return str(reasoning), text, answer_region(text, reasoning=str(reasoning))
+    return (*split_reasoning(text, untagged="reasoning"), answer_region(text))
 
 
 def sample_from_text(reasoning: str, content: str, options: Mapping[str, str],
                      region: str | None = None) -> Sample:
     """A :class:`Sample` with the letter the core extractor finds in ``region`` (default: ``content``)."""
-    found = extract_answer(content if region is None else region, options)
+    text = content if region is None else region
+    found = extract_answer(text, options)
     if found is None:
         return Sample(reasoning=reasoning, content=content)
     return Sample(reasoning=reasoning, content=content, letter=found.letter, text=found.text,
-                  method=found.method)
+                  method=found.method, span=text[found.span[0]:found.span[1]])
+
+
+def sample_from_message(message: Mapping[str, Any], options: Mapping[str, str]) -> Sample:
+    """The :class:`Sample` of one chat message: split, extracted, raw output kept (for audit and
+    re-extraction: the same call on a stored message gives the same sample)."""
+    reasoning, content, region = message_split(message)
+    sample = sample_from_text(reasoning, content, options, region=region)
+    server_reasoning = message.get("reasoning") or message.get("reasoning_content")
+    return sample.model_copy(update={"output": str(message.get("content") or ""),
+                                     "server_reasoning": str(server_reasoning) if server_reasoning else None})
 
 
 def combine(samples: list[Sample], question: Question, usage: Usage, latency: float,
-            via: str) -> Answer:
-    """An :class:`Answer` from samples: majority vote, method and texts of the chosen sample."""
+            via: str) -> ModelAnswer:
+    """An :class:`ModelAnswer` from samples: majority vote, method and texts of the chosen sample."""
     vote = majority_vote([s.letter for s in samples])
     chosen = next((s for s in samples if vote.letter and s.letter == vote.letter), None)
     first = samples[0] if samples else Sample()
     shown = chosen or first
-    return Answer(letter=vote.letter, text=question.options.get(vote.letter) if vote.letter else None,
+    return ModelAnswer(letter=vote.letter, text=question.options.get(vote.letter) if vote.letter else None,
                   reasoning=shown.reasoning, content=shown.content, votes=vote.votes,
                   agreement=vote.agreement, method=chosen.method if chosen else None,
                   n=len(samples), samples=samples, usage=usage, latency=latency, via=via)
 
 
-def answer_from_chat(completion: Mapping[str, Any], question: Question, latency: float) -> Answer:
-    """An :class:`Answer` from a chat completion's JSON (one choice per sample)."""
+def model_answer_from_chat(completion: Mapping[str, Any], question: Question, latency: float) -> ModelAnswer:
+    """An :class:`ModelAnswer` from a chat completion's JSON (one choice per sample)."""
     choices = completion.get("choices") if isinstance(completion, Mapping) else None
     if not choices:
         raise ValueError("malformed chat completion: no choices")
-    samples = []
-    for message in (c.get("message") or {} for c in choices):
-        reasoning, content, region = message_split(message)
-        samples.append(sample_from_text(reasoning, content, question.options, region=region))
+    samples = [sample_from_message(c.get("message") or {}, question.options) for c in choices]
     return combine(samples, question, Usage.from_any(completion.get("usage")), latency, "chat")
 
 
-def answer_from_mcqa(payload: Mapping[str, Any], question: Question, latency: float) -> Answer:
-    """An :class:`Answer` from our server's ``/v1/mcqa`` response (its vote is kept as is)."""
+def model_answer_from_mcqa(payload: Mapping[str, Any], question: Question, latency: float) -> ModelAnswer:
+    """An :class:`ModelAnswer` from our server's ``/v1/mcqa`` response (its vote is kept as is)."""
     if not isinstance(payload, Mapping) or "samples" not in payload:
         raise ValueError("malformed /v1/mcqa response: no samples")
     samples = []
     for s in payload.get("samples") or []:
-        ans = s.get("answer") or {}
+        extraction = s.get("answer") or {}
         samples.append(Sample(reasoning=s.get("reasoning") or "", content=s.get("content") or "",
-                              letter=ans.get("letter"), text=ans.get("text"), method=ans.get("method")))
+                              output=s.get("content") or "", server_reasoning=s.get("reasoning") or None,
+                              letter=extraction.get("letter"), text=extraction.get("text"),
+                              method=extraction.get("method")))
     letter = payload.get("answer")
     if letter is not None and letter not in question.options:
         raise ValueError(f"/v1/mcqa answered {letter!r}, not one of the options")
     chosen = next((s for s in samples if letter and s.letter == letter), None)
     shown = chosen or (samples[0] if samples else Sample())
-    return Answer(letter=letter, text=payload.get("answer_text") or question.options.get(letter or ""),
+    return ModelAnswer(letter=letter, text=payload.get("answer_text") or question.options.get(letter or ""),
                   reasoning=shown.reasoning, content=shown.content,
                   votes={k: int(v) for k, v in (payload.get("votes") or {}).items()},
                   agreement=float(payload.get("agreement") or 0.0),

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from alphamed_client.metrics import Metrics, MetricsTally
 from alphamed_client.models import ResultRow
+from alphamed_client.rescoring import SCORERS, has_outputs, rescore_row
 from alphamed_client.results import read_results
 from alphamed_client.stats import mcnemar, percentile, wilson_interval
 
@@ -47,7 +49,7 @@ class Percentiles(BaseModel):
     total: float = 0.0
 
     @classmethod
-    def of(cls, values: list[float]) -> "Percentiles":
+    def of(cls, values: list[float]) -> Percentiles:
         if not values:
             return cls()
         return cls(p50=percentile(values, 50), p90=percentile(values, 90), p99=percentile(values, 99),
@@ -112,10 +114,25 @@ class ScoreReport(BaseModel):
     completion_tokens: Percentiles = Field(default_factory=Percentiles)
     error_examples: list[str] = Field(default_factory=list)
     bad_lines: list[str] = Field(default_factory=list)
+    scorer: str = "strict"
+    scorers: dict[str, GroupAccuracy] = Field(default_factory=dict)
+    rows_without_outputs: int = 0
+    metrics: Metrics = Field(default_factory=Metrics)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[ResultRow]) -> "ScoreReport":
-        """Aggregate ``rows`` (one per question) in one streaming pass."""
+    def from_rows(cls, rows: Iterable[ResultRow], scorer: str = "strict") -> ScoreReport:
+        """Aggregate ``rows`` (one per question) in one streaming pass.
+
+        Args:
+            rows: result rows, one per id.
+            scorer: which scorer the tables use (``strict``: the stored letters; ``lenient``: re-scored
+                from the kept outputs); both are always in :attr:`scorers`.
+        """
+        if scorer not in SCORERS:
+            raise ValueError(f"unknown scorer {scorer!r}; choose from {', '.join(SCORERS)}")
+        side = {name: _Tally() for name in SCORERS}
+        metrics = MetricsTally()
+        rows = _rescored(rows, scorer, side, metrics)
         overall, groups = _Tally(), {d: defaultdict(_Tally) for d in DIMENSIONS}
         confusion: dict[str, Counter] = defaultdict(Counter)
         methods: Counter = Counter()
@@ -148,12 +165,30 @@ class ScoreReport(BaseModel):
                    confusion={g: dict(sorted(c.items())) for g, c in sorted(confusion.items())},
                    methods=dict(methods.most_common()), latency_s=Percentiles.of(latencies),
                    prompt_tokens=Percentiles.of(prompt), completion_tokens=Percentiles.of(completion),
-                   error_examples=errors)
+                   error_examples=errors, scorer=scorer, metrics=metrics.result(),
+                   scorers={name: t.result(name) for name, t in side.items()},
+                   rows_without_outputs=metrics.without_outputs)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> "ScoreReport":
+    def from_file(cls, path: str | Path, scorer: str = "strict") -> ScoreReport:
         """The report of a results JSONL file (one row per id; torn lines ignored)."""
-        return cls.from_rows(read_results(path))
+        return cls.from_rows(read_results(path), scorer=scorer)
+
+
+def _rescored(rows: Iterable[ResultRow], scorer: str, side: dict[str, _Tally],
+              metrics: MetricsTally) -> Iterable[ResultRow]:
+    """``rows`` as the chosen scorer grades them, tallying every scorer and the metrics on the way."""
+    for row in rows:
+        graded = {"strict": row}
+        if has_outputs(row):
+            graded["lenient"] = rescore_row(row, "lenient")
+        else:
+            graded["lenient"] = row
+            metrics.without_outputs += row.error is None
+        for name, tally in side.items():
+            tally.add(graded[name])
+        metrics.add(graded[scorer])
+        yield graded[scorer]
 
 
 class Comparison(BaseModel):

@@ -17,21 +17,45 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from alphamed.prompts import DEFAULT_STYLE
 from alphamed.schema import Question
-
 from alphamed_client import results
 from alphamed_client.bank import BadLine, iter_bank
-from alphamed_client.errors import ScoringAborted
-from alphamed_client.models import Answer, ResultRow
+from alphamed_client.errors import BankError, ScoringAborted
+from alphamed_client.models import ModelAnswer, ResultRow
+from alphamed_client.permute import orders, permuted
+from alphamed_client.rows import AskedQuestion, row_from_error, row_from_model_answer
+from alphamed_client.runheader import (
+    BankRecord,
+    RunHeader,
+    close_run,
+    file_sha256,
+    now,
+    open_run,
+    question_seed,
+    template_sha256,
+    versions,
+)
 
 if TYPE_CHECKING:
-    from alphamed_client.client import AsyncAlphaMed
     from alphamed_client.report import ScoreReport
 
 logger = logging.getLogger(__name__)
-MAX_ERROR_CHARS = 500
+
+
+class Answerer(Protocol):
+    """What scoring asks questions of (e.g. :class:`~alphamed_client.client.AsyncAlphaMed`): a model
+    name, a fail-fast server check and an ``answer`` coroutine."""
+
+    @property
+    def model(self) -> str: ...
+
+    async def check_server(self) -> list[str]: ...
+
+    async def answer(self, question: Question, *, n: int, temperature: float | None, max_tokens: int | None,
+                     prompt_style: str | None, seed: int | None) -> ModelAnswer: ...
 
 
 @dataclass
@@ -46,7 +70,11 @@ class ScoreJob:
         n: samples per question (majority vote when > 1).
         temperature, max_tokens, prompt_style: sampling and prompt settings.
         format, format_options: the bank's format (None: AlphaMed JSONL) and its options.
-        workers: processes that ask the server (> 1: see :mod:`alphamed_client.workers`).
+        seed: the run seed; each question is sent ``question_seed(seed, id)``.
+        permutations: ask each question in this many cyclic option orders (see :mod:`.permute`).
+        server: what the server says about itself and its base URL (for the run header).
+        force_resume: append to ``out`` even when its run header records other settings.
+        new_bank_ok: ``bank`` may join the banks of ``out``'s header (a benchmark of several files).
     """
 
     bank: Path
@@ -56,18 +84,24 @@ class ScoreJob:
     n: int = 1
     temperature: float | None = None
     max_tokens: int | None = None
-    prompt_style: str | None = None
+    prompt_style: str | None = DEFAULT_STYLE
     format: str | None = None
     format_options: dict[str, Any] = field(default_factory=dict)
-    workers: int = 1
+    seed: int = 0
+    permutations: int = 1
+    server: dict[str, Any] = field(default_factory=dict)
+    force_resume: bool = False
+    new_bank_ok: bool = False
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
             raise ValueError("concurrency must be >= 1")
-        if self.workers < 1:
-            raise ValueError("workers must be >= 1")
         if self.n < 1:
             raise ValueError("n must be >= 1")
+        if self.permutations < 1:
+            raise ValueError("permutations must be >= 1")
+        self.bank, self.out = Path(self.bank), Path(self.out)
+        self.prompt_style = self.prompt_style or DEFAULT_STYLE  # None: the default style, named in the header
 
 
 @dataclass
@@ -80,26 +114,6 @@ class RunCounts:
     bad_lines: list[BadLine] = field(default_factory=list)
 
 
-def row_from_answer(question: Question, answer: Answer, model: str) -> ResultRow:
-    """The result row of an answered question."""
-    correct = None if question.answer is None else answer.letter == question.answer
-    return ResultRow(id=question.id, source=question.source, subject=question.subject,
-                     difficulty=question.difficulty, gold=question.answer, predicted=answer.letter,
-                     correct=correct, method=answer.method, latency=round(answer.latency, 4),
-                     prompt_tokens=answer.usage.prompt_tokens,
-                     completion_tokens=answer.usage.completion_tokens, n=answer.n, votes=answer.votes,
-                     agreement=round(answer.agreement, 4), model=model)
-
-
-def row_from_error(question: Question, error: BaseException, model: str, n: int,
-                   latency: float) -> ResultRow:
-    """The result row of a question that failed after all retries."""
-    message = f"{type(error).__name__}: {error}".replace("\n", " ")[:MAX_ERROR_CHARS]
-    return ResultRow(id=question.id, source=question.source, subject=question.subject,
-                     difficulty=question.difficulty, gold=question.answer, n=n, model=model,
-                     latency=round(latency, 4), error=message)
-
-
 def _is_fatal(exc: BaseException) -> bool:
     import openai
 
@@ -107,8 +121,8 @@ def _is_fatal(exc: BaseException) -> bool:
                             openai.NotFoundError))
 
 
-async def score_one(client: "AsyncAlphaMed", question: Question, job: ScoreJob) -> ResultRow:
-    """Ask ``question``; its result row, or its error row when it still fails after the retries.
+async def score_one(client: Answerer, asked: AskedQuestion, job: ScoreJob) -> ResultRow:
+    """Ask one question; its result row, or its error row when it still fails after the retries.
 
     Raises:
         ScoringAborted: on an error every further request would hit (rejected key, unknown model).
@@ -116,16 +130,38 @@ async def score_one(client: "AsyncAlphaMed", question: Question, job: ScoreJob) 
     loop = asyncio.get_running_loop()
     start = loop.time()
     try:
-        answer = await client.answer(question, n=job.n, temperature=job.temperature,
-                                     max_tokens=job.max_tokens, prompt_style=job.prompt_style)
+        answer = await client.answer(asked.shown, n=job.n, temperature=job.temperature, max_tokens=job.max_tokens,
+                                     prompt_style=job.prompt_style, seed=asked.seed)
     except asyncio.CancelledError:
         raise
     except Exception as exc:
         if _is_fatal(exc):
-            raise ScoringAborted(f"scoring stopped at question {question.id!r}: {exc}") from exc
-        logger.warning("question %s failed after retries: %s", question.id, exc)
-        return row_from_error(question, exc, client.model, job.n, loop.time() - start)
-    return row_from_answer(question, answer, client.model)
+            raise ScoringAborted(f"scoring stopped at question {asked.shown.id!r}: {exc}") from exc
+        logger.warning("question %s failed after retries: %s", asked.shown.id, exc)
+        return row_from_error(asked, exc, client.model, job.n, loop.time() - start)
+    return row_from_model_answer(asked, answer, client.model, job.prompt_style)
+
+
+def asked_questions(question: Question, job: ScoreJob) -> Iterator[AskedQuestion]:
+    """The requests of one bank question: itself, or one per option order in a permutation run."""
+    if job.permutations == 1:
+        yield AskedQuestion(question, question, None, question_seed(job.seed, question.id))
+        return
+    for j in range(orders(question, job.permutations)):
+        shown, order = permuted(question, j)
+        yield AskedQuestion(shown, question, order, question_seed(job.seed, shown.id))
+
+
+def run_header(client: Answerer, job: ScoreJob) -> RunHeader:
+    """The header of ``job`` run against ``client`` (see :mod:`alphamed_client.runheader`)."""
+    from alphamed_client.protocol import resolve_temperature
+
+    server = dict(job.server)
+    bank = BankRecord(path=str(job.bank), sha256=file_sha256(job.bank), format=job.format)
+    return RunHeader(model=client.model, base_url=str(server.pop("base_url", "")), server=server,
+                     prompt_style=job.prompt_style, prompt_template_sha256=template_sha256(job.prompt_style),
+                     temperature=resolve_temperature(job.temperature, job.n), max_tokens=job.max_tokens, n=job.n,
+                     seed=job.seed, permutations=job.permutations, banks=[bank], started=now(), **versions())
 
 
 class _Lanes:
@@ -136,7 +172,7 @@ class _Lanes:
     previous answer is written (no task per question, no waiting on a set of tasks).
     """
 
-    def __init__(self, questions: Iterator[Question], ask: Callable[[Question], Awaitable[ResultRow]],
+    def __init__(self, questions: Iterator[AskedQuestion], ask: Callable[[AskedQuestion], Awaitable[ResultRow]],
                  writer: results.ResultsWriter, counts: RunCounts,
                  on_result: Callable[[ResultRow], None] | None) -> None:
         self.questions = questions
@@ -165,54 +201,56 @@ class _Lanes:
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def run_job(client: "AsyncAlphaMed", job: ScoreJob, *,
+async def run_job(client: Answerer, job: ScoreJob, *,
                   on_result: Callable[[ResultRow], None] | None = None,
                   on_bad_line: Callable[[BadLine], None] | None = None) -> RunCounts:
-    """Score every question of ``job.bank`` not already done; returns what this run did."""
-    pool = None
-    if job.workers > 1:  # started first: forked workers stay small
-        from alphamed_client.workers import WorkerPool
+    """Score every question of ``job.bank`` not already done; returns what this run did.
 
-        settings = dict(client.settings.as_kwargs(), mcqa=await client.uses_mcqa())
-        pool = await WorkerPool(settings, job, job.workers).start()
-    try:
-        ask = pool.ask if pool is not None else functools.partial(score_one, client, job=job)
-        return await _dispatch(ask, job, on_result, on_bad_line)
-    finally:
-        if pool is not None:
-            await pool.close()
+    Raises:
+        RunMismatch: ``job.out``'s run header records other settings, or its bank changed (nothing written).
+        ScoringAborted: on an error every request would hit; rows written so far are kept.
+    """
+    if not job.bank.exists():
+        raise BankError(f"cannot read question bank {job.bank}: no such file")
+    header = open_run(job.out, run_header(client, job), resume=job.resume, force=job.force_resume,
+                      new_bank_ok=job.new_bank_ok)
+    counts = await _dispatch(functools.partial(score_one, client, job=job), job, on_result, on_bad_line)
+    close_run(job.out, header)
+    return counts
 
 
-async def _dispatch(ask: Callable[[Question], Awaitable[ResultRow]], job: ScoreJob,
+async def _dispatch(ask: Callable[[AskedQuestion], Awaitable[ResultRow]], job: ScoreJob,
                     on_result: Callable[[ResultRow], None] | None,
                     on_bad_line: Callable[[BadLine], None] | None) -> RunCounts:
     done = results.done_ids(job.out) if job.resume else set()
     counts = RunCounts()
 
-    def todo() -> Iterator[Question]:
+    def todo() -> Iterator[AskedQuestion]:
         for item in iter_bank(job.bank, format=job.format, **job.format_options):
             if isinstance(item, BadLine):
                 counts.bad_lines.append(item)
                 logger.warning("skipping %s", item)
                 if on_bad_line is not None:
                     on_bad_line(item)
-            elif item.id in done:
-                counts.skipped += 1
-            else:
-                yield item
+                continue
+            for asked in asked_questions(item, job):
+                if asked.shown.id in done:
+                    counts.skipped += 1
+                else:
+                    yield asked
 
     with results.ResultsWriter(job.out, fresh=not job.resume) as writer:
         await _Lanes(todo(), ask, writer, counts, on_result).run(job.concurrency)
     return counts
 
 
-async def score_bank(client: "AsyncAlphaMed", job: ScoreJob, *,
+async def score_bank(client: Answerer, job: ScoreJob, *,
                      on_result: Callable[[ResultRow], None] | None = None,
-                     on_bad_line: Callable[[BadLine], None] | None = None) -> "ScoreReport":
+                     on_bad_line: Callable[[BadLine], None] | None = None) -> ScoreReport:
     """Run ``job`` and report on the whole results file (earlier runs included).
 
     Args:
-        client: the async client to ask.
+        client: what answers the questions (an :class:`~alphamed_client.client.AsyncAlphaMed`).
         job: what to score.
         on_result: called with each row as it is written (progress bars).
         on_bad_line: called with each unreadable bank line.

@@ -46,6 +46,24 @@ def engine_argv(options: BackendOptions, *, module: str, model_flag: str, flags:
     return argv + list(options.engine_args)
 
 
+def _fetch_hub_model(options: BackendOptions) -> None:
+    """A hub id is fetched into the Hugging Face cache before the engine starts (the engine, which
+    inherits HF_HOME/HF_TOKEN/HF_HUB_OFFLINE, then finds it there): a missing or gated id is one line
+    here instead of an engine traceback, and a long download does not count against the start timeout.
+    Skipped for a bare name (no ``org/``) and when the gateway's environment lacks huggingface_hub: the
+    engine then resolves the name itself."""
+    import importlib.util
+
+    from alphamed.hub import ModelNotFoundError, looks_like_hub_id, resolve_model
+
+    if "/" not in options.model or not looks_like_hub_id(options.model) or importlib.util.find_spec("huggingface_hub") is None:
+        return
+    try:
+        resolve_model(options.model, revision=options.revision)
+    except ModelNotFoundError as exc:
+        raise BackendError(str(exc), status=500, type="server_error", param="model") from None
+
+
 class ManagedEngineBackend(OpenAIUpstreamBackend):
     """Base of the engine backends: child process on a private loopback port, or ``--upstream``.
 
@@ -59,6 +77,7 @@ class ManagedEngineBackend(OpenAIUpstreamBackend):
         super().__init__(options)
         self.supervisor: EngineSupervisor | None = None
         if not options.upstream:
+            _fetch_hub_model(options)
             # a private key so nothing else on the machine can use the engine behind our back
             self._api_key = secrets.token_urlsafe(24)
             self.supervisor = EngineSupervisor(

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import orjson
 
 from alphamed_serve.backend import (
@@ -136,7 +134,7 @@ def request_body(req: GenerationRequest, model: str, *, stream: bool) -> dict[st
             if req.top_logprobs is not None:
                 body["top_logprobs"] = req.top_logprobs
     else:
-        body["prompt"] = req.prompt or ""
+        body["prompt"] = req.prompt_token_ids if req.prompt_token_ids is not None else (req.prompt or "")
         if req.logprobs:
             body["logprobs"] = req.top_logprobs or 0
     optional = {
@@ -250,28 +248,6 @@ def _parse_choice(choice: dict[str, Any], chat: bool, engine_splits: bool) -> Ge
         reasoning=reasoning,
         logprobs=choice.get("logprobs"),
     )
-
-
-async def iter_sse_events(response: httpx.Response) -> AsyncIterator[str]:
-    """Yield the ``data:`` payload of each server-sent event as it arrives.
-
-    Args:
-        response: a streaming response whose body has not been read.
-
-    Yields:
-        Each event's data (multi-line data joined by newlines), ``[DONE]`` included.
-    """
-    lines: list[str] = []
-    async for line in response.aiter_lines():
-        if not line:
-            if lines:
-                yield "\n".join(lines)
-                lines = []
-            continue
-        if line.startswith("data:"):
-            lines.append(line[5:].lstrip(" "))
-    if lines:
-        yield "\n".join(lines)
 
 
 class StreamReader:

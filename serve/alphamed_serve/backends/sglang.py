@@ -14,7 +14,6 @@ from typing import Any
 from alphamed_serve.backend import BackendOptions, GenerationRequest
 from alphamed_serve.backends.managed import ManagedEngineBackend, engine_argv
 
-
 # `alphamed serve` option -> sglang's flag
 SGLANG_FLAGS = {
     "served_model_name": "--served-model-name",
@@ -24,6 +23,7 @@ SGLANG_FLAGS = {
     "gpu_memory_utilization": "--mem-fraction-static",
     "dtype": "--dtype",
     "reasoning_parser": "--reasoning-parser",
+    "revision": "--revision",
 }
 
 
@@ -53,6 +53,7 @@ class SGLangBackend(ManagedEngineBackend):
 
     name = "sglang"
     engine = "sglang"
+    constraint_dialect = "sglang"  # guided_* translated for this engine (see alphamed_serve.constraints)
     health_path = "/health"
 
     def engine_command(self, port: int) -> list[str]:

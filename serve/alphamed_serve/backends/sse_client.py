@@ -47,6 +47,47 @@ def proxied(url: str) -> bool:
     return not urllib.request.proxy_bypass(parts.hostname or "")
 
 
+class EventSplitter:
+    """The gateway's one server-sent-events parser: bytes in, each event's ``data`` out.
+
+    Multi-line data is joined by newlines; ``\\r\\n`` line ends are accepted; other fields
+    (``event:``, ``id:``, comments) are ignored, as engines send none that matter.
+
+    >>> out = []
+    >>> s = EventSplitter()
+    >>> s.feed(b'data: {"a": 1}\\n\\ndata: [DO', out); s.feed(b"NE]\\n\\n", out); out
+    ['{"a": 1}', '[DONE]']
+    """
+
+    __slots__ = ("_rest", "_data")
+
+    def __init__(self) -> None:
+        self._rest = b""  # an incomplete line
+        self._data: list[str] = []  # data lines of the event being read
+
+    def feed(self, chunk: bytes, out: list[str]) -> None:
+        """Append to ``out`` the payload of every event that ``chunk`` completes."""
+        lines = (self._rest + chunk if self._rest else chunk).split(b"\n")
+        self._rest = lines.pop()
+        for line in lines:
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            if not line:
+                if self._data:
+                    out.append("\n".join(self._data))
+                    self._data = []
+            elif line.startswith(b"data:"):
+                self._data.append(line[5:].lstrip(b" ").decode("utf-8", "replace"))
+
+    def close(self, out: list[str]) -> None:
+        """At the end of the body: the last event even without its blank line."""
+        if self._rest:
+            self.feed(b"\n", out)
+        if self._data:
+            out.append("\n".join(self._data))
+            self._data = []
+
+
 class _Connection(asyncio.Protocol):
     """One HTTP/1.1 connection; each request gets a fresh parser and fresh response state."""
 
@@ -69,8 +110,7 @@ class _Connection(asyncio.Protocol):
         self.error: Exception | None = None
         self.payloads: list[str] = []
         self.body: list[bytes] = []  # a non-200 answer's body
-        self._rest = b""  # an incomplete SSE line
-        self._data: list[str] = []  # data lines of the event being read
+        self.events = EventSplitter()
         self._waiter: asyncio.Future[None] | None = None
         self._paused = False
         self.last_activity = self.loop.time()
@@ -107,7 +147,7 @@ class _Connection(asyncio.Protocol):
         if self.status != 200:
             self.body.append(body)
             return
-        self._split(self._rest + body if self._rest else body)
+        self.events.feed(body, self.payloads)
         if self.payloads:
             self._wake()
             if len(self.payloads) >= _PAUSE_AT and not self._paused:
@@ -115,28 +155,11 @@ class _Connection(asyncio.Protocol):
                 self.transport.pause_reading()
 
     def on_message_complete(self) -> None:
-        if self._rest:
-            self._split(self._rest + b"\n")
-        if self._data:
-            self.payloads.append("\n".join(self._data))
-            self._data = []
+        self.events.close(self.payloads)
         self.complete = True
         self._wake()
         if self.on_complete is not None:
             self.on_complete(self)
-
-    def _split(self, buf: bytes) -> None:
-        lines = buf.split(b"\n")
-        self._rest = lines.pop()
-        for line in lines:
-            if line.endswith(b"\r"):
-                line = line[:-1]
-            if not line:
-                if self._data:
-                    self.payloads.append("\n".join(self._data))
-                    self._data = []
-            elif line.startswith(b"data:"):
-                self._data.append(line[5:].lstrip(b" ").decode("utf-8", "replace"))
 
     # -- waiting ---------------------------------------------------------------------------
 
@@ -217,8 +240,9 @@ class SSEClient:
         self._idle: dict[tuple[str, str, int], deque[_Connection]] = {}
         self._ssl: ssl.SSLContext | None = None
 
-    async def open(self, url: str, body: bytes) -> SSEResponse:
-        """POST ``body`` (JSON) to ``url`` and wait for the answer's status line and headers.
+    async def open(self, url: str, body: bytes, headers: dict[str, str] | None = None) -> SSEResponse:
+        """POST ``body`` (JSON) to ``url`` and wait for the answer's status line and headers
+        (``headers``: added to this request only, e.g. ``X-Request-Id``).
 
         Raises:
             httpx.HTTPError: could not connect, timed out, or the connection broke.
@@ -229,7 +253,8 @@ class SSEClient:
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         head = (f"POST {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
                 f"Accept: text/event-stream\r\nContent-Length: {len(body)}\r\n").encode("latin-1")
-        request = head + self.headers + b"\r\n" + body
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items()).encode("latin-1")
+        request = head + self.headers + extra + b"\r\n" + body
         for attempt in range(2):
             conn, reused = await self._connection(key)
             conn.transport.write(request)

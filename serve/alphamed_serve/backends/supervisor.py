@@ -91,7 +91,7 @@ class EngineSupervisor:
         *,
         env: dict[str, str] | None = None,
         health_path: str = "/health",
-        startup_timeout: float = 600.0,
+        startup_timeout: float = 900.0,
         backoff_initial: float = 1.0,
         backoff_max: float = 60.0,
         host: str = "127.0.0.1",

@@ -30,6 +30,8 @@ from alphamed_serve.backends.batching import BatchEngine, Sequence
 
 logger = logging.getLogger(__name__)
 
+# the largest n: choices beyond --max-batch-size wait for a slot in the running batch
+MAX_N = 128
 _DTYPES = {"float32": "float32", "fp32": "float32", "bfloat16": "bfloat16", "bf16": "bfloat16",
            "float16": "float16", "fp16": "float16", "half": "float16"}
 
@@ -53,15 +55,18 @@ class TransformersBackend:
     name = "transformers"
 
     def __init__(self, options: BackendOptions) -> None:
+        from alphamed.hub import ModelNotFoundError, is_local, resolve_model
+
         self.options = options
-        path = Path(options.model)
-        if not path.is_dir():
-            raise BackendError(f"model folder not found: {options.model}", status=500,
-                               type="server_error", param="model")
+        try:
+            path = resolve_model(options.model, revision=options.revision)
+        except ModelNotFoundError as exc:
+            raise BackendError(str(exc), status=500, type="server_error", param="model") from None
         self.path = path
         ctx = options.max_model_len or _config_context_length(path) or 2048
-        self.info = ModelInfo(id=options.served_model_name or path.name, context_length=ctx,
-                              max_n=16, root=str(path.resolve()))
+        default_id = path.name if is_local(options.model) else options.model  # a hub id is served as is
+        self.info = ModelInfo(id=options.served_model_name or default_id, context_length=ctx,
+                              max_n=MAX_N, root=str(path.resolve()))
         self.state, self.detail = "stopped", ""
         self.engine: BatchEngine | None = None
         self.tokenizer: Any = None
@@ -125,6 +130,12 @@ class TransformersBackend:
         if self.tokenizer is None:
             raise BackendError("the model is still loading", status=503, type="server_error",
                                code="model_loading", headers={"Retry-After": "5"})
+        if request.prompt_token_ids is not None:
+            vocab = len(self.tokenizer)
+            if any(not 0 <= t < vocab for t in request.prompt_token_ids):
+                raise BackendError(f"token ids must be below the vocabulary size {vocab}", param="prompt",
+                                   code="invalid_value")
+            return list(request.prompt_token_ids)
         if request.prompt is not None:
             return list(self.tokenizer(request.prompt, add_special_tokens=True)["input_ids"])
         if not getattr(self.tokenizer, "chat_template", None):
@@ -136,6 +147,29 @@ class TransformersBackend:
             text = text["input_ids"] if hasattr(text, "keys") else text
             return list(text)
         return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    async def tokenize(self, spec: dict[str, Any]) -> list[int]:
+        """Token ids of ``spec["prompt"]``, or of ``spec["messages"]`` after the chat template."""
+        if "prompt" in spec:
+            if self.tokenizer is None:
+                self._prompt_ids(GenerationRequest(prompt=""))  # raises "still loading"
+            return list(self.tokenizer(spec["prompt"], add_special_tokens=spec["add_special_tokens"])["input_ids"])
+        return self._prompt_ids(GenerationRequest(messages=spec["messages"],
+                                                  add_generation_prompt=spec["add_generation_prompt"]))
+
+    async def tokenizer_info(self) -> dict[str, Any]:
+        """vLLM's ``/tokenizer_info`` fields: special tokens, chat template, class, context length."""
+        if self.tokenizer is None:
+            self._prompt_ids(GenerationRequest(prompt=""))  # raises "still loading"
+        tok = self.tokenizer
+        return {"tokenizer_class": type(tok).__name__, "eos_token": tok.eos_token, "bos_token": tok.bos_token,
+                "pad_token": tok.pad_token, "chat_template": getattr(tok, "chat_template", None),
+                "model_max_length": self.info.context_length}
+
+    async def detokenize(self, tokens: list[int]) -> str:
+        """The text of ``tokens`` (400 for an id outside the vocabulary)."""
+        ids = self._prompt_ids(GenerationRequest(prompt_token_ids=tokens))
+        return self.tokenizer.decode(ids)
 
     def count_tokens(self, request: GenerationRequest) -> int | None:
         """Prompt length in tokens after the chat template."""

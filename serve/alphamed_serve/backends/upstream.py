@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import orjson
 
+from alphamed_serve import request_id
 from alphamed_serve.backend import (
     BackendError,
     BackendOptions,
@@ -24,7 +25,7 @@ from alphamed_serve.backend import (
     StreamDelta,
 )
 from alphamed_serve.backends import openai_proxy as proxy
-from alphamed_serve.backends.sse_client import SSEClient, proxied
+from alphamed_serve.backends.sse_client import EventSplitter, SSEClient, proxied
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class OpenAIUpstreamBackend:
 
     name = "openai"
     engine = "upstream"  # how errors name the engine
+    constraint_dialect = "passthrough"  # guided_* etc. go to the server untouched (see alphamed_serve.constraints)
 
     def __init__(self, options: BackendOptions) -> None:
         self.options = options
@@ -178,6 +180,48 @@ class OpenAIUpstreamBackend:
         """Unknown here: the engine checks the prompt length itself."""
         return None
 
+    async def engine_metrics(self) -> str:
+        """The engine's own Prometheus exposition (``/metrics``), or ``""`` when it does not answer."""
+        try:
+            self._check_ready()
+            response = await self._http().get(self.base_url + "/metrics", timeout=5.0)
+        except (BackendError, httpx.HTTPError) as exc:
+            logger.debug("engine /metrics not read: %s", exc)
+            return ""
+        return response.text if response.status_code == 200 else ""
+
+    async def tokenize(self, spec: dict[str, Any]) -> list[int]:
+        """The engine's own ``/tokenize`` (vLLM's; SGLang's)."""
+        data = await self._token_call("/tokenize", spec)
+        return list(data.get("tokens") or data.get("input_ids") or [])
+
+    async def detokenize(self, tokens: list[int]) -> str:
+        """The engine's own ``/detokenize``."""
+        data = await self._token_call("/detokenize", {"tokens": tokens})
+        return str(data.get("prompt", data.get("text", "")))
+
+    async def tokenizer_info(self) -> dict[str, Any]:
+        """The engine's ``/tokenizer_info`` (vLLM: with ``-- --enable-tokenizer-info-endpoint``)."""
+        return await self._token_call("/tokenizer_info", None)
+
+    async def _token_call(self, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        if self._engine_model is None:
+            await self.refresh_model()
+        try:
+            if body is None:
+                response = await self._send("GET", path)
+            else:
+                response = await self._send("POST", path, json={"model": self._engine_model, **body})
+        except BackendError as exc:
+            if exc.status in (404, 405):
+                raise BackendError(f"the {self.engine} engine has no {path}", status=501, type="server_error",
+                                   code="unsupported") from None
+            raise
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise proxy.unavailable(self.engine, f"{path} answer is not JSON", status=502) from exc
+
     async def generate(self, request: GenerationRequest) -> GenerationResult:
         """Generate every choice through the engine's OpenAI API."""
         chat = request.messages is not None
@@ -224,7 +268,7 @@ class OpenAIUpstreamBackend:
         """Event payloads through the lean SSE client (the default)."""
         if self._sse is None:
             raise BackendError("backend not started", status=503, type="server_error", code="engine_unavailable")
-        response = await self._sse.open(url, _json_bytes(body))
+        response = await self._sse.open(url, _json_bytes(body), headers=request_id.engine_headers())
         done = False
         try:
             if response.status != 200:
@@ -237,11 +281,19 @@ class OpenAIUpstreamBackend:
 
     async def _httpx_events(self, url: str, body: dict[str, Any]) -> AsyncIterator[list[str]]:
         """Event payloads through httpx (when the environment sets a proxy for the engine)."""
-        async with self._http().stream("POST", url, json=body) as response:
+        async with self._http().stream("POST", url, json=body, headers=request_id.engine_headers()) as response:
             if response.status_code != 200:
                 raise proxy.upstream_error(response.status_code, await response.aread(), self.engine)
-            async for payload in proxy.iter_sse_events(response):
-                yield [payload]
+            events = EventSplitter()
+            async for chunk in response.aiter_bytes():
+                payloads: list[str] = []
+                events.feed(chunk, payloads)
+                if payloads:
+                    yield payloads
+            payloads = []
+            events.close(payloads)
+            if payloads:
+                yield payloads
 
     # -- HTTP ------------------------------------------------------------------------
 
@@ -262,7 +314,8 @@ class OpenAIUpstreamBackend:
         """One request to the engine; any failure becomes a :class:`BackendError`."""
         self._check_ready()
         try:
-            response = await self._http().request(method, self.base_url + path, **kwargs)
+            headers = {**kwargs.pop("headers", {}), **request_id.engine_headers()}
+            response = await self._http().request(method, self.base_url + path, headers=headers, **kwargs)
         except httpx.HTTPError as exc:
             raise self._connection_error(exc) from exc
         if response.status_code != 200:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from alphamed_serve.backend import BackendOptions
 from alphamed_serve.backends.managed import ManagedEngineBackend, engine_argv
 
-
 # `alphamed serve` option -> vllm's flag
 VLLM_FLAGS = {
     "served_model_name": "--served-model-name",
@@ -22,6 +21,7 @@ VLLM_FLAGS = {
     "dtype": "--dtype",
     "enable_prefix_caching": "--enable-prefix-caching",
     "reasoning_parser": "--reasoning-parser",
+    "revision": "--revision",
 }
 
 
@@ -50,6 +50,7 @@ class VLLMBackend(ManagedEngineBackend):
 
     name = "vllm"
     engine = "vllm"
+    constraint_dialect = "vllm"  # guided_* translated for this engine (see alphamed_serve.constraints)
     health_path = "/health"
 
     def engine_command(self, port: int) -> list[str]:

@@ -34,33 +34,101 @@ FILLER = (
     "Vital signs and the examination should be read together with the laboratory values. Therefore, more data. "
 )
 ENDINGS = [
-    "\n\nThe final answer is: $\\boxed{%s}$", "The final answer is: $\\boxed{%s}$.", " \\boxed{\\text{%s}}.",
-    "\n<answer>(%s)</answer>\n", "<answer>%s</answer>", "$\\boxed{(%s)}$", "\\boxed{%s}", "\\boxed{ %s }  ",
-    "\\boxed{\\textbf{%s}}", "<answer> %s </answer>", "Answer: %s", "Answer: %s.", "The answer is (%s).",
-    "The answer is %s or B.", "\\boxed{%s} or \\boxed{B}", " or $\\boxed{%s}$", "/ \\boxed{%s}",
-    "\\boxed{%s}, but I cannot tell.", "If the answer is %s", "I don't think the answer is %s.", "**Answer:** %s",
-    "### Final Answer\n%s", "\n%s", "\n(%s)\n", "Therefore, %s.", "→ %s", "I would choose %s.", "Option %s is correct.",
-    "It is not A but %s.", "答案：%s", "Ответ: %s", "Réponse : %s", "\\boxed{%s: text}", "<answer>%s) text</answer>",
-    "\\boxed{%s}\n\\boxed{D}", "the answer is either %s or D", "\\boxed{%s} not sure", "\\boxed{%s}$ or", "\\boxed{%s}}}",
-    "<answer>%s", "\\boxed{%s", "ANSWER IS %s", "answer\nis %s", "answer:\n%s", "reanswer: %s", "The answer is: **%s**.",
-    "answer is (%s.", "answer is %s)\r\n", "Answer: %s**.**", "answer isn't %s", "answers: %s",
+    "\n\nThe final answer is: $\\boxed{%s}$",
+    "The final answer is: $\\boxed{%s}$.",
+    " \\boxed{\\text{%s}}.",
+    "\n<answer>(%s)</answer>\n",
+    "<answer>%s</answer>",
+    "$\\boxed{(%s)}$",
+    "\\boxed{%s}",
+    "\\boxed{ %s }  ",
+    "\\boxed{\\textbf{%s}}",
+    "<answer> %s </answer>",
+    "Answer: %s",
+    "Answer: %s.",
+    "The answer is (%s).",
+    "The answer is %s or B.",
+    "\\boxed{%s} or \\boxed{B}",
+    " or $\\boxed{%s}$",
+    "/ \\boxed{%s}",
+    "\\boxed{%s}, but I cannot tell.",
+    "If the answer is %s",
+    "I don't think the answer is %s.",
+    "**Answer:** %s",
+    "### Final Answer\n%s",
+    "\n%s",
+    "\n(%s)\n",
+    "Therefore, %s.",
+    "→ %s",
+    "I would choose %s.",
+    "Option %s is correct.",
+    "It is not A but %s.",
+    "答案：%s",
+    "Ответ: %s",
+    "Réponse : %s",
+    "\\boxed{%s: text}",
+    "<answer>%s) text</answer>",
+    "\\boxed{%s}\n\\boxed{D}",
+    "the answer is either %s or D",
+    "\\boxed{%s} not sure",
+    "\\boxed{%s}$ or",
+    "\\boxed{%s}}}",
+    "<answer>%s",
+    "\\boxed{%s",
+    "ANSWER IS %s",
+    "answer\nis %s",
+    "answer:\n%s",
+    "reanswer: %s",
+    "The answer is: **%s**.",
+    "answer is (%s.",
+    "answer is %s)\r\n",
+    "Answer: %s**.**",
+    "answer isn't %s",
+    "answers: %s",
 ]
 LETTERS = ["A", "B", "C", "D", "E", "J", "K", "Z", "c", "Ｃ", "С", "(C)", "C)", "C.", "AB", "", " ", "yes", "no", "I"]
 NON_ASCII = ["é", "İ", "ß", "Σ", "ſ", "K", "答案", "ё", "\xa0", "\u3000", "（", "：", "Ａ", "ﬁ", "ǅ"]
 WINDOW_POINTS = [159, 160, 161, 199, 200, 201, 640, 800, 801, 3360, 13600, 16384, 18432, 18433, 18500]
 BOUNDARY_MARKERS = [
-    "reanswer: %s", "the best option is %s", "correct option is %s", "### Final Answer\n%s", "**Answer**\n%s",
-    "The answer is %s", "Answer: %s", "choice: %s", "\\boxed{%s}", "<answer>%s</answer>", "ответ: %s", "reponse: %s",
-    "respuesta: %s", "答案是%s", "response: %s", "decision: %s", "x answer is %s", "if the answer is %s",
-    "not the answer: %s", "or \\boxed{%s}", "Therefore, %s.", "Option %s is correct", "I would choose %s",
+    "reanswer: %s",
+    "the best option is %s",
+    "correct option is %s",
+    "### Final Answer\n%s",
+    "**Answer**\n%s",
+    "The answer is %s",
+    "Answer: %s",
+    "choice: %s",
+    "\\boxed{%s}",
+    "<answer>%s</answer>",
+    "ответ: %s",
+    "reponse: %s",
+    "respuesta: %s",
+    "答案是%s",
+    "response: %s",
+    "decision: %s",
+    "x answer is %s",
+    "if the answer is %s",
+    "not the answer: %s",
+    "or \\boxed{%s}",
+    "Therefore, %s.",
+    "Option %s is correct",
+    "I would choose %s",
 ]
 BOUNDARIES = [160, 800, 3360, 13600, 16384]
 
 
 BASE_FILES = ("cases.jsonl", "handwritten.jsonl")
+ADDED = ("handwritten_later.jsonl", "families.jsonl", "blind_batch2.jsonl", "blind_batch1.jsonl")
+"""Files added later, in the order they were added (their variants follow in this order)."""
 """The labeled files the digests were first written for. Their variants come first, drawn exactly
 as then (spliced copies take their second half from these cases only); variants of cases added
 later in other files follow, so adding a case never changes an earlier variant."""
+
+
+def _later_files() -> list[str]:
+    """Labeled files added after the first digests, oldest first (a new file goes last: earlier variants stay)."""
+    names = [path.name for path in HERE.glob("*.jsonl") if path.name not in BASE_FILES]
+    return sorted(names, key=lambda name: (ADDED.index(name) if name in ADDED else len(ADDED), name))
 
 
 def load_cases(names: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
@@ -100,7 +168,7 @@ def _mutate(rng: random.Random, text: str, cases: list[dict[str, Any]]) -> str:
         return text + ("\n" if kind == 8 else "") + rng.choice(ENDINGS) % rng.choice(LETTERS) + end
     if kind == 3:
         other = rng.choice(cases)["output"]
-        return text[: rng.randrange(len(text) + 1)] + other[rng.randrange(len(other) + 1):]
+        return text[: rng.randrange(len(text) + 1)] + other[rng.randrange(len(other) + 1) :]
     if kind == 4:
         change: Callable[[str], str] = rng.choice([str.upper, str.lower, str.title, str.swapcase])
         return change(text)
@@ -118,7 +186,7 @@ def _mutate(rng: random.Random, text: str, cases: list[dict[str, Any]]) -> str:
         return rng.choice(["", text]) + " ".join(pieces)
     if kind == 10 and text:
         i = rng.randrange(len(text))
-        return text[:i] + text[min(len(text), i + rng.randrange(1, 30)):]
+        return text[:i] + text[min(len(text), i + rng.randrange(1, 30)) :]
     if kind == 11:
         return text.replace(" ", rng.choice(["  ", "\n", "\t", " "]), rng.randrange(1, 5))
     return text
@@ -141,7 +209,7 @@ def variants(seed: int = SEED, per_case: int = PER_CASE) -> Iterator[tuple[str, 
     """``(text, options)`` pairs: each labeled output, its 8 KB version and ``per_case`` mutated copies."""
     rng = random.Random(seed)
     base = load_cases(BASE_FILES)
-    later = load_cases(tuple(path.name for path in HERE.glob("*.jsonl") if path.name not in BASE_FILES))
+    later = [case for name in _later_files() for case in load_cases((name,))]
     for case in base + later:
         text, options = case["output"], case["options"]
         yield text, options

@@ -53,6 +53,26 @@ def sampling_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def run_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--seed, --permutations, --force-resume (recorded in the run header next to the results)."""
+    options = [
+        click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+                     help="Run seed; each question is sent a seed derived from it and its id."),
+        click.option("--permutations", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Ask each question in K cyclic option orders (accuracy over orders, consistency)."),
+        click.option("--force-resume", is_flag=True, default=False,
+                     help="Append even when the results' run header records other settings (recorded)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+async def server_record(client: Any) -> dict[str, Any]:
+    """What a run header keeps about the server: base URL (never the key) and what it says of itself."""
+    return {"base_url": client.settings.base_url, **(await client.describe_server())}
+
+
 def resolve_api_key(api_key: str | None, api_key_env: str | None) -> str | None:
     """The key from --api-key, or from the variable named by --api-key-env."""
     if api_key_env:

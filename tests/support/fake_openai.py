@@ -1,4 +1,4 @@
-"""A scripted OpenAI-compatible server for tests and benchmarks.
+"""The suite's one scripted OpenAI-compatible server (tests and bench/client.py).
 
 It speaks just enough HTTP/1.1 (keep-alive, ``Content-Length`` bodies) on a loopback
 port to serve ``GET /v1/models``, ``POST /v1/chat/completions``, ``GET /health`` and,
@@ -10,7 +10,7 @@ requests already seen for that key. Actions can be replies, HTTP errors (with
 test can assert retries and accuracy exactly. It is written on plain asyncio (not
 FastAPI) so that its own CPU cost stays negligible in ``bench/client.py``.
 
-Run it standalone with ``python -m alphamed_client.testing.fake_server --latency 0.2``;
+Run it standalone with ``python tests/support/fake_openai.py --latency 0.2``;
 it prints ``PORT <n>`` on stdout once it listens.
 """
 
@@ -214,8 +214,7 @@ class _Handler:
 def _mcqa_payload(payload: dict[str, Any], action: Reply, n: int, prompt: str) -> dict[str, Any]:
     """Our server's /v1/mcqa answer shape, with the core extractor and a majority vote."""
     from alphamed.extract import extract_answer
-
-    from alphamed_client.voting import majority_vote
+    from alphamed.voting import majority_vote
 
     options = payload["options"]
     samples = []
@@ -338,7 +337,7 @@ class FakeServer:
         """The generation requests seen for ``key``, in order."""
         return [r for r in self.state.log if r.key == key]
 
-    def start(self) -> "FakeServer":
+    def start(self) -> FakeServer:
         ready = threading.Event()
         self._loop = asyncio.new_event_loop()
 
@@ -372,7 +371,7 @@ class FakeServer:
             self._thread.join(5)
         self._loop = None
 
-    def __enter__(self) -> "FakeServer":
+    def __enter__(self) -> FakeServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

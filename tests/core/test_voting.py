@@ -1,6 +1,8 @@
+"""The one majority vote (``alphamed.voting``) used by the server's /v1/mcqa and the client."""
+
 import pytest
 
-from alphamed_client.voting import majority_vote
+from alphamed.voting import majority_vote
 
 
 @pytest.mark.parametrize(("letters", "winner", "votes", "agreement"), [
@@ -17,3 +19,16 @@ def test_majority_vote_rules(letters, winner, votes, agreement):
     assert vote.letter == winner
     assert vote.votes == votes
     assert vote.agreement == pytest.approx(agreement)
+
+
+@pytest.mark.parametrize("letters,answer,agreement,tied,abstained", [
+    (["B", "B", "A"], "B", 2 / 3, [], 0),
+    (["A", "B"], None, 0.0, ["A", "B"], 0),
+    ([None, None, None], None, 0.0, [], 3),
+    (["C", None, None, None], "C", 0.25, [], 3),
+    (["A", "A", "B", "B", "C"], None, 0.0, ["A", "B"], 0),
+])
+def test_ties_and_abstentions_are_reported(letters, answer, agreement, tied, abstained):
+    v = majority_vote(letters)
+    assert (v.letter, v.agreement, v.tied, v.abstained) == (answer, pytest.approx(agreement), tied, abstained)
+    assert sum(v.votes.values()) + v.abstained == len(letters)

@@ -1,0 +1,124 @@
+"""Answers given by the structure of an output rather than by a marker phrase.
+
+- :func:`ticked_option`: a checklist where one option's row is ticked ("✅ C) ...", "[x] C. ...",
+  "C. ... ✓") and the others crossed or left blank. Two ticked rows commit to nothing.
+- :func:`leading_answer`: an answer-first output whose first line opens with a letter and that
+  option's exact text ("D - Intramuscular epinephrine. IM epinephrine is first-line..."): the first
+  commitment stands when nothing after it commits to another option.
+
+>>> from alphamed.extract.options import OptionIndex
+>>> idx = OptionIndex({"A": "Aspirin", "B": "Heparin", "C": "Warfarin"})
+>>> ticked_option("[ ] A. Aspirin\\n[x] B. Heparin\\n[ ] C. Warfarin", idx, 0, 45)
+('B', (15, 29))
+>>> leading_answer("C - Warfarin. It is an oral anticoagulant. A is incorrect - inferior.", idx, 0, 70)
+('C', (0, 12))
+"""
+
+from __future__ import annotations
+
+import re
+
+from alphamed.extract.normalize import CROSSES, TICKS
+from alphamed.extract.options import OptionIndex
+
+_TICK_CLASS = "".join(sorted(TICKS))
+_CROSS_CLASS = "".join(sorted(CROSSES))
+_ROW = re.compile(
+    r"^[ \t>#*_\-|]*(?:(?P<pre>[" + _TICK_CLASS + _CROSS_CLASS + r"]|\[[ xX✓]?\]|\([ xX]?\))[ \t*_]*)?"
+    r"[(\[]?(?P<letter>[A-Z])[)\].:]?(?=[ \t]|$)(?P<rest>[^\n]*)$",
+    re.MULTILINE,
+)
+_TICK_AFTER = re.compile(
+    r"[" + _TICK_CLASS + r"]|\*\*(?:yes|correct|true)\*\*|\|[ \t]*(?:yes|correct)[ \t]*\|?[ \t]*$", re.IGNORECASE
+)
+_CROSS_AFTER = re.compile(r"[" + _CROSS_CLASS + r"]|\|[ \t]*(?:no|incorrect)[ \t]*\|?[ \t]*$", re.IGNORECASE)
+_TICK_GATE = re.compile(r"[" + _TICK_CLASS + _CROSS_CLASS + r"|]|\[[ xX✓]?\]|\([xX]\)")
+_NEXT_ROW = re.compile(r"\n[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?[(\[]?[A-Z][)\].:]")
+_LEADING = re.compile(r"[ \t>#*_]*[(\[]?([A-Z])[)\]]?(?:\*\*)?[ \t]*[.:)\-–—][ \t]*(?:\*\*)?[ \t]*")
+
+
+def _row_mark(pre: str | None, rest: str) -> str | None:
+    """``tick``, ``cross`` or None for one checklist row."""
+    if pre:
+        if pre in TICKS or pre[1:-1].strip().lower() in ("x", "✓"):
+            return "tick"
+        return "cross"
+    if _TICK_AFTER.search(rest):
+        return "tick"
+    if _CROSS_AFTER.search(rest):
+        return "cross"
+    return None
+
+
+def _rows(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """Matches of :data:`_ROW` at each line start of ``text[start:end]`` (tried only there: fast on long text)."""
+    found = []
+    pos = start
+    while pos < end:
+        m = _ROW.match(text, pos, end)
+        if m is not None:
+            found.append(m)
+        nl = text.find("\n", pos, end)
+        if nl < 0:
+            break
+        pos = nl + 1
+    return found
+
+
+def ticked_option(text: str, options: OptionIndex, start: int, end: int) -> tuple[str | None, tuple[int, int]] | None:
+    """The one option ticked in a checklist of ``text[start:end]``.
+
+    Returns:
+        ``(letter, span)`` when exactly one option is ticked and another row is marked; ``(None, span)``
+        when several are ticked (commits to nothing); None when there is no checklist.
+    """
+    if _TICK_GATE.search(text, start, end) is None:
+        return None  # no tick, cross, box or table cell: no checklist (the row scan is the costly part)
+    ticked: dict[str, tuple[int, int]] = {}
+    marked = 0
+    for m in _rows(text, start, end):
+        letter = m.group("letter")
+        mark = _row_mark(m.group("pre"), m.group("rest"))
+        if mark is None or not options.valid(letter):
+            continue
+        marked += 1
+        if mark == "tick":
+            ticked.setdefault(letter, m.span())
+    if not ticked or marked < 2 and not _LONE_TICK.search(text, start, end):
+        return None
+    if len(ticked) > 1:
+        return None, min(ticked.values())
+    letter, span = next(iter(ticked.items()))
+    return letter, span
+
+
+_LONE_TICK = re.compile(
+    r"(?:^|\n)[ \t#*]*[" + _TICK_CLASS + r"][ \t*]*[(\[]?[A-Z][)\].:]?[ \t*]*(?:[^\n]{0,120})\s*\Z"
+)
+"""A single ticked line closing the output ("✅ A", "#### ✅ F. Vitamin B1") counts on its own."""
+
+
+def leading_answer(text: str, options: OptionIndex, start: int, end: int) -> tuple[str, tuple[int, int]] | None:
+    """A first line that opens with a letter and exactly that option's text, then goes on.
+
+    Returns:
+        ``(letter, span)`` or None.
+    """
+    body = start + len(text[start:end]) - len(text[start:end].lstrip())
+    m = _LEADING.match(text, body, end)
+    if m is None or not options.texts:
+        return None
+    letter = m.group(1)
+    own = options.texts.get(letter)
+    if own is None:
+        return None
+    found = options.prefix_match(text[m.end() : m.end() + len(own) + 1].lower(), 0)
+    if found is None or found[0] != letter:
+        return None
+    after = m.end() + found[1]
+    if after < end and text[after] not in ".\n*:;,-–—( \t":
+        return None
+    line_end = text.find("\n", after, end)
+    if line_end >= 0 and _NEXT_ROW.match(text, line_end, end):
+        return None  # the first row of an options list, not an answer
+    return letter, (body, after)

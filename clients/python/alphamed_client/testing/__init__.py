@@ -1,1 +1,0 @@
-"""Test helpers shipped with the client: a scripted OpenAI-compatible server."""
