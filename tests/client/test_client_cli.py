@@ -11,9 +11,9 @@ import time
 from collections import Counter
 
 from alphamed_client.report import ScoreReport
-from alphamed_client.testing.fake_server import Reply
 from click.testing import CliRunner
 from client_support import right_when, write_bank
+from fake_openai import Reply
 
 from alphamed.cli import main
 
