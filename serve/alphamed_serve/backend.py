@@ -40,6 +40,7 @@ class GenerationRequest:
     top_logprobs: int | None = None
     add_generation_prompt: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    prompt_ids: list[int] | None = None  # the prompt's token ids once a backend has them (it tokenizes once)
 
 
 @dataclass
@@ -145,11 +146,19 @@ class Backend(Protocol):
     def count_tokens(self, request: GenerationRequest) -> int | None:
         """Prompt length in tokens, or None when the backend cannot tell (the engine will check)."""
 
+    def count_text_tokens(self, text: str) -> int | None:
+        """Tokens of a piece of generated text (``reasoning_tokens``), or None: the gateway estimates."""
+
     async def generate(self, request: GenerationRequest) -> GenerationResult:
         """Generate every choice of ``request`` to completion."""
 
     def stream(self, request: GenerationRequest) -> AsyncIterator[StreamDelta]:
         """Stream deltas of every choice of ``request`` (interleaved by index)."""
+
+    def stream_batches(self, request: GenerationRequest) -> AsyncIterator[list[StreamDelta]]:
+        """:meth:`stream`'s deltas in non-empty lists of those that arrived together (what the
+        gateway reads; a backend without batches of its own returns
+        ``DeltaCollector(self.stream(request)).batches()``)."""
 
 
 @dataclass

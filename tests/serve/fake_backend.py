@@ -1,4 +1,4 @@
-"""A scripted in-memory :class:`~alphamed_serve.backend.Backend` for tests and benchmarks.
+"""A scripted in-memory :class:`~alphamed_serve.backend.Backend` for the gateway tests (not shipped).
 
 It generates no text of its own: each choice's output comes from ``reply`` (a string, or a
 function of the request and the choice index), streamed in pieces of ``chunk`` characters
@@ -84,6 +84,11 @@ class FakeBackend:
 
     def count_text_tokens(self, text: str) -> int:
         return len(text.split())
+
+    def stream_batches(self, request: GenerationRequest) -> AsyncIterator[list[StreamDelta]]:
+        from alphamed_serve.collector import DeltaCollector
+
+        return DeltaCollector(self.stream(request)).batches()
 
     def _text(self, request: GenerationRequest, index: int) -> tuple[str, str]:
         text = self.reply(request, index) if callable(self.reply) else self.reply
