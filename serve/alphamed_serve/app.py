@@ -123,9 +123,14 @@ def _add_open_routes(app, gateway: Gateway) -> None:
 
 def _v1_router(gateway: Gateway):
     from fastapi import APIRouter, Depends, Header
+    from starlette.responses import StreamingResponse
 
     from alphamed_serve.auth import check_bearer
+    from alphamed_serve.backends.upstream import STANDARD_STREAMS
     from alphamed_serve.event_stream import EventStreamResponse
+
+    def EventStreamResponse(events, _lean=EventStreamResponse):  # noqa: N802 - bench switch, temporary
+        return StreamingResponse(events, media_type="text/event-stream") if STANDARD_STREAMS else _lean(events)
 
     async def require_key(authorization: str | None = Header(default=None)) -> None:
         check_bearer(authorization, gateway.settings.api_key)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -35,6 +36,9 @@ _TIMEOUT = httpx.Timeout(connect=5.0, read=600.0, write=60.0, pool=60.0)
 # httpx's default pool (100 connections) would queue streams beyond 100 behind each other; the
 # gateway's own --max-concurrency is what bounds the load, so the pool must not be the limit.
 _LIMITS = httpx.Limits(max_connections=4096, max_keepalive_connections=512)
+# bench/stream_cpu.py only: "standard" reads engine streams with httpx instead of the lean client
+STREAM_CLIENT = os.environ.get("ALPHAMED_STREAM_CLIENT", "lean")  # lean | httpx | aiohttp
+STANDARD_STREAMS = STREAM_CLIENT != "lean"
 
 
 def api_root(url: str) -> str:
@@ -247,7 +251,12 @@ class OpenAIUpstreamBackend:
         url = self.base_url + ("/v1/chat/completions" if chat else "/v1/completions")
         reader = proxy.StreamReader(chat=chat, engine=self.engine, engine_splits=self.engine_splits)
         self._check_ready()
-        events = self._httpx_events(url, body) if proxied(url) else self._lean_events(url, body)
+        if STREAM_CLIENT == "aiohttp":
+            events = self._aiohttp_events(url, body)
+        elif STREAM_CLIENT == "httpx" or proxied(url):
+            events = self._httpx_events(url, body)
+        else:
+            events = self._lean_events(url, body)
         try:
             async for payloads in events:
                 batch: list[StreamDelta] = []
@@ -286,6 +295,30 @@ class OpenAIUpstreamBackend:
                 raise proxy.upstream_error(response.status_code, await response.aread(), self.engine)
             events = EventSplitter()
             async for chunk in response.aiter_bytes():
+                payloads: list[str] = []
+                events.feed(chunk, payloads)
+                if payloads:
+                    yield payloads
+            payloads = []
+            events.close(payloads)
+            if payloads:
+                yield payloads
+
+    async def _aiohttp_events(self, url: str, body: dict[str, Any]) -> AsyncIterator[list[str]]:
+        """Event payloads through aiohttp (bench/stream_cpu.py only)."""
+        import aiohttp
+
+        if getattr(self, "_aiohttp", None) is None:
+            headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+            self._aiohttp = aiohttp.ClientSession(
+                headers=headers, connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(sock_read=600)
+            )
+        async with self._aiohttp.post(url, data=_json_bytes(body), headers={
+            "Content-Type": "application/json", **request_id.engine_headers()}) as response:
+            if response.status != 200:
+                raise proxy.upstream_error(response.status, await response.read(), self.engine)
+            events = EventSplitter()
+            async for chunk in response.content.iter_any():
                 payloads: list[str] = []
                 events.feed(chunk, payloads)
                 if payloads:
