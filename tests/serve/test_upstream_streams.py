@@ -44,8 +44,14 @@ class ScriptedServer:
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
-                length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                               if line.lower().startswith(b"content-length")), 0)
+                length = next(
+                    (
+                        int(line.split(b":")[1])
+                        for line in head.split(b"\r\n")
+                        if line.lower().startswith(b"content-length")
+                    ),
+                    0,
+                )
                 await reader.readexactly(length)
                 if head.startswith(b"GET"):  # the backend asks which model the engine serves
                     writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s" % (len(MODELS), MODELS))
@@ -56,7 +62,7 @@ class ScriptedServer:
                     await asyncio.sleep(3600)
                 step = self.piece or len(answer) or 1
                 for k in range(0, len(answer), step):
-                    writer.write(answer[k:k + step])
+                    writer.write(answer[k : k + step])
                     await writer.drain()
                     if self.piece:
                         await asyncio.sleep(0.001)
@@ -79,8 +85,11 @@ async def _payloads(backend, url: str) -> list[str]:
 
 
 async def test_events_cut_at_every_byte_including_inside_a_character():
-    body = _chunked("data: {\"text\": \"é ü\"}\r\n\r\n".encode(), b"data: line one\ndata: line two\n\n",
-                    b": a comment\n\ndata: [DONE]\n\n")
+    body = _chunked(
+        'data: {"text": "é ü"}\r\n\r\n'.encode(),
+        b"data: line one\ndata: line two\n\n",
+        b": a comment\n\ndata: [DONE]\n\n",
+    )
     async with ScriptedServer(lambda n: SSE_HEAD + body, piece=1) as url:
         backend = await _backend(url)
         try:
@@ -93,8 +102,9 @@ def _stream_request() -> GenerationRequest:
     return GenerationRequest(messages=[{"role": "user", "content": "q"}])
 
 
-DONE_BODY = _chunked(b'data: {"choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": null}]}\n\n',
-                     b"data: [DONE]\n\n")
+DONE_BODY = _chunked(
+    b'data: {"choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": null}]}\n\n', b"data: [DONE]\n\n"
+)
 
 
 async def test_connections_are_kept_alive_and_reused():
@@ -170,8 +180,12 @@ async def test_stream_cut_mid_way_is_a_503_and_error_answers_keep_their_message(
 
 async def test_engine_events_become_deltas_with_usage_last():
     chunk = b'data: {"choices": [{"index": 0, "delta": {"content": "%s"}, "finish_reason": null}]}\r\n\r\n'
-    body = _chunked(chunk % b"B12 ", chunk % b"is low", b'data: {"choices": [], "usage": {"prompt_tokens": 3, '
-                    b'"completion_tokens": 2}}\n\n', b"data: [DONE]")  # the last event without its blank line
+    body = _chunked(
+        chunk % b"B12 ",
+        chunk % b"is low",
+        b'data: {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 2}}\n\n',
+        b"data: [DONE]",
+    )  # the last event without its blank line
     async with ScriptedServer(lambda n: SSE_HEAD + body, piece=7) as url:
         backend = await _backend(url)
         try:

@@ -224,8 +224,9 @@ class OpenAIUpstreamBackend:
                 response = await self._send("POST", path, json={"model": self._engine_model, **body})
         except BackendError as exc:
             if exc.status in (404, 405):
-                raise BackendError(f"the {self.engine} engine has no {path}", status=501, type="server_error",
-                                   code="unsupported") from None
+                raise BackendError(
+                    f"the {self.engine} engine has no {path}", status=501, type="server_error", code="unsupported"
+                ) from None
             raise
         try:
             return response.json()
