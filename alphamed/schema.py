@@ -104,7 +104,7 @@ class Question(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _answer_among_options(self) -> "Question":
+    def _answer_among_options(self) -> Question:
         if self.answer is not None and self.answer not in self.options:
             raise ValueError(
                 f"answer {self.answer!r} is not one of the options ({', '.join(self.options)})"
@@ -112,8 +112,14 @@ class Question(BaseModel):
         return self
 
     @classmethod
-    def from_options_list(cls, *, options: list[str], **fields: Any) -> "Question":
-        """Build from a list of option texts in order (letters A, B, ... implied)."""
+    def from_options_list(cls, *, options: list[str], **fields: Any) -> Question:
+        """Build from a list of option texts in order (letters A, B, ... implied).
+
+        Raises:
+            ValueError: more options than letters (none is dropped silently).
+        """
+        if len(options) > len(LETTERS):
+            raise ValueError(f"at most {len(LETTERS)} options (A-Z), got {len(options)}")
         return cls(options=dict(zip(LETTERS, options)), **fields)
 
     @property

@@ -98,12 +98,15 @@ def build_tiny_model(
     num_heads: int = 4,
     num_kv_heads: int = 2,
     max_position_embeddings: int = 2048,
+    tie_word_embeddings: bool = True,
 ) -> Path:
     """Build the tiny model + tokenizer and save them as a Hugging Face folder.
 
     Args:
         out_dir: folder to write (created).
         seed: the same seed gives the same weights and tokenizer.
+        tie_word_embeddings: share input and output embeddings (False gives the output layer its own
+            copy, which vLLM's CPU backend needs for weight updates to reach the logits).
 
     Returns:
         The folder, loadable by ``AutoModelForCausalLM`` / ``AutoTokenizer``.
@@ -122,7 +125,7 @@ def build_tiny_model(
         num_attention_heads=num_heads,
         num_key_value_heads=num_kv_heads,
         max_position_embeddings=max_position_embeddings,
-        tie_word_embeddings=True,
+        tie_word_embeddings=tie_word_embeddings,
         eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
         pad_token_id=tokenizer.pad_token_id,
         bos_token_id=None,

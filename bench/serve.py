@@ -154,6 +154,14 @@ class HTTPEngineBackend:
     def count_tokens(self, request) -> None:
         return None
 
+    def count_text_tokens(self, text) -> None:
+        return None
+
+    def stream_batches(self, request):
+        from alphamed_serve.collector import DeltaCollector
+
+        return DeltaCollector(self.stream(request)).batches()
+
     async def generate(self, request):
         raise NotImplementedError("the bench streams only")
 

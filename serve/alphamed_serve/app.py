@@ -1,7 +1,7 @@
 """The FastAPI app: thin routers over :class:`~alphamed_serve.serving.Gateway`.
 
->>> from alphamed_serve.testing import FakeBackend
->>> app = create_app(FakeBackend(), Settings())
+>>> from unittest.mock import MagicMock
+>>> app = create_app(MagicMock(spec=Backend), Settings())
 >>> sorted(p for p in app.openapi()["paths"] if p.startswith("/v1"))[:3]
 ['/v1/chat/completions', '/v1/completions', '/v1/mcqa']
 """
@@ -13,10 +13,9 @@ import logging
 import time
 from typing import Any
 
-from alphamed_serve.backend import Backend
-from alphamed_serve.errors import ERROR_STATUSES, install_error_handlers
-from alphamed_serve.metrics import GatewayMetrics, MetricsMiddleware
-from alphamed_serve.protocol import (
+from starlette.requests import Request  # resolved at route registration (postponed annotations)
+
+from alphamed_serve.api_models import (
     ChatCompletionRequest,
     ChatCompletionResponse,
     CompletionRequest,
@@ -29,10 +28,14 @@ from alphamed_serve.protocol import (
     ModelList,
     TokenizeRequest,
 )
+from alphamed_serve.backend import Backend
+from alphamed_serve.errors import ERROR_STATUSES, install_error_handlers
+from alphamed_serve.limits import RequestSizeLimit
+from alphamed_serve.metrics import GatewayMetrics, MetricsMiddleware
 from alphamed_serve.request_id import HEADER as REQUEST_ID_HEADER
 from alphamed_serve.request_id import RequestIdMiddleware
-from alphamed_serve.routes_probes import add_probe_routes
 from alphamed_serve.serving import Gateway, Settings
+from alphamed_serve.worker_info import add_probe_routes
 
 logger = logging.getLogger(__name__)
 
@@ -40,21 +43,11 @@ __all__ = ["create_app", "Settings"]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": ErrorResponse} for s in ERROR_STATUSES}
 _STREAMING: dict[int | str, dict[str, Any]] = {
-    200: {
-        "content": {
-            "text/event-stream": {
-                "schema": {
-                    "type": "object",
-                    "required": ["data"],
-                    "properties": {
-                        "data": {"type": "string", "description": "a JSON chunk, or [DONE]"},
-                        "event": {"type": "string"},
-                    },
-                }
-            }
-        },
-        "description": "JSON body, or server-sent events when `stream` is true.",
-    },
+    200: {"content": {"text/event-stream": {"schema": {
+        "type": "object", "required": ["data"],
+        "properties": {"data": {"type": "string", "description": "a JSON chunk, or [DONE]"},
+                       "event": {"type": "string"}}}}},
+          "description": "JSON body, or server-sent events when `stream` is true."},
 }
 
 
@@ -86,26 +79,18 @@ def create_app(backend: Backend, settings: Settings | None = None, *, manage_bac
             if manage_backend:
                 await backend.stop()
 
-    app = FastAPI(
-        title="AlphaMed serve",
-        version="0.1.0",
-        lifespan=lifespan,
-        summary="OpenAI-compatible API with reasoning split, answer extraction and MCQA.",
-    )
+    app = FastAPI(title="AlphaMed serve", version="0.1.0", lifespan=lifespan,
+                  summary="OpenAI-compatible API with reasoning split, answer extraction and MCQA.")
     app.state.gateway = gateway
     app.state.metrics = metrics
     install_error_handlers(app)
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     if settings.allowed_origins:  # CORS: off unless --allowed-origins names origins (or *)
         from starlette.middleware.cors import CORSMiddleware
 
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=list(settings.allowed_origins),
-            allow_methods=["*"],
-            allow_headers=["*"],
-            expose_headers=[REQUEST_ID_HEADER],
-        )
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins), allow_methods=["*"],
+                           allow_headers=["*"], expose_headers=[REQUEST_ID_HEADER])
     app.add_middleware(RequestIdMiddleware)  # outermost: every answer carries the id, errors and 429s too
     _add_open_routes(app, gateway)
     add_probe_routes(app, gateway)  # /model_info, /server_info: what sglang-router registers
@@ -118,7 +103,8 @@ def create_app(backend: Backend, settings: Settings | None = None, *, manage_bac
 def _add_open_routes(app, gateway: Gateway) -> None:
     from fastapi.responses import JSONResponse, Response
 
-    @app.get("/health", response_model=None, responses={503: {"description": "The backend cannot serve now."}})
+    @app.get("/health", response_model=None,
+             responses={503: {"description": "The backend cannot serve now."}})
     async def health():
         """The backend's real state: 200 when it can serve a request now, else 503."""
         state = await gateway.backend.health()
@@ -133,17 +119,17 @@ def _add_open_routes(app, gateway: Gateway) -> None:
 
         data, content_type = gateway.metrics.render()
         text = data.decode()
-        engine_metrics = getattr(gateway.backend, "engine_metrics", None)
-        if engine_metrics is not None:
-            text += engine_families(await engine_metrics())
+        text += engine_families(await gateway.backend.engine_metrics())
         return Response(text, media_type=content_type)
 
 
 def _v1_router(gateway: Gateway):
     from fastapi import APIRouter, Depends, Header
+    from fastapi.responses import Response
     from starlette.responses import StreamingResponse
 
     from alphamed_serve.auth import check_bearer
+    from alphamed_serve.request_lifetime import ClientDisconnected, unless_client_leaves
 
     async def require_key(authorization: str | None = Header(default=None)) -> None:
         check_bearer(authorization, gateway.settings.api_key)
@@ -152,14 +138,9 @@ def _v1_router(gateway: Gateway):
 
     def _card() -> dict[str, Any]:
         info = gateway.backend.model_info()
-        return {
-            "id": gateway.served_name,
-            "object": "model",
-            "created": int(time.time()),
-            "owned_by": info.owned_by,
-            "root": info.root,
-            "max_model_len": info.context_length,
-        }
+        # root: the served name, never the weights' path on this machine
+        return {"id": gateway.served_name, "object": "model", "created": int(time.time()),
+                "owned_by": info.owned_by, "root": gateway.served_name, "max_model_len": info.context_length}
 
     @router.get("/models", response_model=ModelList)
     async def list_models() -> dict[str, Any]:
@@ -172,24 +153,32 @@ def _v1_router(gateway: Gateway):
         gateway.check_model(model_id)
         return _card()
 
+    async def whole(request: Request, work):
+        """A whole response, its work cancelled if the client leaves first (slot and engine freed)."""
+        try:
+            return await unless_client_leaves(request.receive, work)
+        except ClientDisconnected:
+            logger.info("client left before its %s response; generation stopped", request.url.path)
+            return Response(status_code=499)  # nginx's "client closed request": for the logs and metrics
+
     @router.post("/chat/completions", response_model=ChatCompletionResponse, responses=_STREAMING)
-    async def chat(req: ChatCompletionRequest):
+    async def chat(req: ChatCompletionRequest, request: Request):
         """Chat completion: ``content`` holds the answer part, ``reasoning`` the trace, ``answer`` the option."""
         if req.stream:
             return StreamingResponse(await gateway.open_stream(req), media_type="text/event-stream")
-        return await gateway.chat(req)
+        return await whole(request, gateway.chat(req))
 
     @router.post("/completions", response_model=CompletionResponse, responses=_STREAMING)
-    async def completions(req: CompletionRequest):
+    async def completions(req: CompletionRequest, request: Request):
         """Text completion of one prompt (raw text, plus ``answer`` on each choice)."""
         if req.stream:
             return StreamingResponse(await gateway.open_stream(req), media_type="text/event-stream")
-        return await gateway.completion(req)
+        return await whole(request, gateway.completion(req))
 
     @router.post("/mcqa", response_model=MCQAResponse)
-    async def mcqa(req: MCQARequest) -> dict[str, Any]:
+    async def mcqa(req: MCQARequest, request: Request) -> dict[str, Any]:
         """Answer one multiple-choice question with ``n`` samples and a majority vote."""
-        return await gateway.mcqa(req)
+        return await whole(request, gateway.mcqa(req))
 
     return router
 
@@ -231,7 +220,8 @@ def _drop_422(app) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+            schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
+                                 routes=app.routes)
             for path in schema.get("paths", {}).values():
                 for op in path.values():
                     op.get("responses", {}).pop("422", None)
@@ -239,3 +229,4 @@ def _drop_422(app) -> None:
         return app.openapi_schema
 
     app.openapi = openapi
+

@@ -40,6 +40,7 @@ class GenerationRequest:
     top_logprobs: int | None = None
     add_generation_prompt: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    prompt_ids: list[int] | None = None  # the prompt's token ids once a backend has them (it tokenizes once)
 
 
 @dataclass
@@ -129,6 +130,9 @@ class Backend(Protocol):
     """One engine behind the gateway."""
 
     name: str
+    constraint_dialect: str | None
+    """How ``guided_*`` / ``structured_outputs`` fields are sent (:mod:`alphamed_serve.constraints`); None: the
+    backend cannot honour a constraint (a request that asks for one gets a 400 naming the field)."""
 
     async def start(self) -> None:
         """Load the model / start or connect to the engine."""
@@ -145,11 +149,31 @@ class Backend(Protocol):
     def count_tokens(self, request: GenerationRequest) -> int | None:
         """Prompt length in tokens, or None when the backend cannot tell (the engine will check)."""
 
+    def count_text_tokens(self, text: str) -> int | None:
+        """Tokens of a piece of generated text (``reasoning_tokens``), or None: the gateway estimates."""
+
     async def generate(self, request: GenerationRequest) -> GenerationResult:
         """Generate every choice of ``request`` to completion."""
 
     def stream(self, request: GenerationRequest) -> AsyncIterator[StreamDelta]:
         """Stream deltas of every choice of ``request`` (interleaved by index)."""
+
+    def stream_batches(self, request: GenerationRequest) -> AsyncIterator[list[StreamDelta]]:
+        """:meth:`stream`'s deltas in non-empty lists of those that arrived together (what the
+        gateway reads; a backend without batches of its own returns
+        ``DeltaCollector(self.stream(request)).batches()``)."""
+
+    async def tokenize(self, spec: dict[str, Any]) -> list[int]:
+        """Token ids of a ``/tokenize`` request body (``prompt`` or ``messages``), in vLLM's shape."""
+
+    async def detokenize(self, tokens: list[int]) -> str:
+        """The text of ``tokens``."""
+
+    async def tokenizer_info(self) -> dict[str, Any]:
+        """The ``/tokenizer_info`` body (special tokens, chat template, context length), in vLLM's shape."""
+
+    async def engine_metrics(self) -> str:
+        """The engine's own Prometheus exposition (``vllm:*``, ``sglang:*``), or ``""`` when it has none."""
 
 
 @dataclass

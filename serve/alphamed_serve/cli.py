@@ -49,6 +49,8 @@ def choose_backend(name: str, upstream: str | None, engine_python: str | None = 
               help="Requests generating at once (0: unlimited).")
 @click.option("--max-queue", default=256, show_default=True, type=click.IntRange(0),
               help="Requests allowed to wait for a slot; beyond it: 429 with Retry-After.")
+@click.option("--max-request-bytes", default=4 * 1024 * 1024, show_default=True, type=click.IntRange(0),
+              help="Largest request body accepted; a larger one gets a 413 before it is parsed (0: no limit).")
 @click.option("--reasoning-field", type=click.Choice(["reasoning", "reasoning_content", "both"]),
               default="reasoning", show_default=True,
               help="Name of the reasoning field in messages and deltas (vLLM: reasoning; SGLang/DeepSeek: "
@@ -86,7 +88,8 @@ def choose_backend(name: str, upstream: str | None, engine_python: str | None = 
                    "images' HEALTHCHECK start period is the same.")
 @click.option("--engine-python", default=None, help="Python interpreter that runs the child engine (its own venv).")
 @click.option("--graceful-timeout", default=30.0, show_default=True, type=click.FloatRange(0),
-              help="Seconds in-flight requests get to finish after SIGTERM.")
+              help="Seconds in-flight requests get to finish after SIGTERM; those still running then end "
+                   "with a 503 (streams: an error event and [DONE]), and the server exits 0.")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
               show_default=True, help="Log level of the server.")
 def serve(model: str, engine_args: tuple[str, ...], **flags) -> None:
@@ -125,6 +128,7 @@ def run_server(backend, flags: dict) -> None:
 
     settings = Settings(served_model_name=flags["served_model_name"], api_key=flags["api_key"],
                         max_concurrency=flags["max_concurrency"] or None, max_queue=flags["max_queue"],
+                        max_request_bytes=flags["max_request_bytes"] or None,
                         reasoning_field=flags["reasoning_field"], default_prompt_style=flags["prompt_style"],
                         untagged_text=flags["untagged_text"],
                         allowed_origins=tuple(o for value in flags["allowed_origins"] for o in value.split(",") if o))
@@ -137,12 +141,50 @@ def run_server(backend, flags: dict) -> None:
     # The backend starts before uvicorn binds (not in the app's lifespan), so a model that does
     # not load is a one-line error and exit 1, not uvicorn's traceback and exit 3.
     app = create_app(backend, settings, manage_backend=False)
+    grace = flags["graceful_timeout"]
+    # uvicorn's own deadline comes a little later: by then the gateway has ended what still ran
     config = uvicorn.Config(app, host=flags["host"], port=flags["port"], log_level=flags["log_level"],
-                            timeout_graceful_shutdown=flags["graceful_timeout"], lifespan="on")
-    server = uvicorn.Server(config)
+                            timeout_graceful_shutdown=grace + _UVICORN_GRACE_MARGIN_S, lifespan="on")
+    server = _gateway_server(config, app.state.gateway.deadline, grace)
     asyncio.run(_serve(backend, server))
     if getattr(server, "started", True) is False:
         raise click.ClickException("the server failed to start (see the log above)")
+
+
+_UVICORN_GRACE_MARGIN_S = 5.0
+
+
+def _gateway_server(config, deadline, grace: float):
+    """A uvicorn server that ends the requests still running ``grace`` seconds after the signal
+    (see :class:`~alphamed_serve.request_lifetime.ShutdownDeadline`) and, having drained, returns
+    normally: the process exits 0, not by re-raising SIGTERM."""
+    import signal
+    import threading
+
+    import uvicorn
+
+    class GatewayServer(uvicorn.Server):
+        async def shutdown(self, sockets=None) -> None:
+            timer = asyncio.get_running_loop().call_later(grace, deadline.expire)
+            try:
+                await super().shutdown(sockets)
+            finally:
+                timer.cancel()
+
+        @contextlib.contextmanager
+        def capture_signals(self):
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            handled = (signal.SIGINT, signal.SIGTERM)
+            original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+            try:
+                yield
+            finally:
+                for sig, handler in original.items():
+                    signal.signal(sig, handler)
+
+    return GatewayServer(config)
 
 
 async def _serve(backend, server) -> None:

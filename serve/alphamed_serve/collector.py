@@ -24,8 +24,8 @@ def delta_batches(backend: Any, request: Any) -> AsyncIterator[list[StreamDelta]
     """The backend's deltas for ``request`` in lists of those that arrived together.
 
     A backend that reads its engine in batches itself (the proxying backends, which get
-    several server-sent events from one socket read) offers ``stream_batches(request)``;
-    any other backend's ``stream`` is read ahead by a :class:`DeltaCollector`.
+    several server-sent events from one socket read) does so in ``stream_batches(request)``;
+    any other backend's ``stream_batches`` reads its ``stream`` ahead with a :class:`DeltaCollector`.
 
     Args:
         backend: a :class:`~alphamed_serve.backend.Backend`.
@@ -34,10 +34,7 @@ def delta_batches(backend: Any, request: Any) -> AsyncIterator[list[StreamDelta]
     Returns:
         An async generator of non-empty lists; closing it stops the engine stream.
     """
-    native = getattr(backend, "stream_batches", None)
-    if native is not None:
-        return native(request)
-    return DeltaCollector(backend.stream(request)).batches()
+    return backend.stream_batches(request)
 
 
 def coalesce(batch: list[StreamDelta]) -> list[tuple[StreamDelta, int]]:

@@ -14,13 +14,24 @@ from alphamed_serve.backend import BackendError
 logger = logging.getLogger(__name__)
 
 # documented on every /v1 route so schema checks know these statuses
-ERROR_STATUSES = (400, 401, 404, 429, 500, 503)
+ERROR_STATUSES = (400, 401, 404, 413, 429, 500, 503)
+
+
+def encodable(text: str | None) -> str | None:
+    r"""``text`` with lone surrogates (which UTF-8 cannot encode) escaped as ``\udXXX``.
+
+    >>> encodable("t\ud800")
+    't\\ud800'
+    """
+    if text is None:
+        return None
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def error_payload(message: str, type: str = "invalid_request_error", param: str | None = None,
                   code: str | None = None) -> dict[str, Any]:
-    """The OpenAI error body."""
-    return {"error": {"message": message, "type": type, "param": param, "code": code}}
+    """The OpenAI error body (always UTF-8 encodable, whatever the request echoed into it)."""
+    return {"error": {"message": encodable(message), "type": type, "param": encodable(param), "code": code}}
 
 
 def error_response(exc: BackendError):
@@ -38,6 +49,12 @@ def model_not_found(name: str) -> BackendError:
     """OpenAI's 404 for an unknown ``model``."""
     return BackendError(f"The model `{name}` does not exist.", status=404, param="model",
                         code="model_not_found")
+
+
+def empty_prompt(request: Any) -> BackendError:
+    """400 for a prompt of zero tokens (nothing for the engine to condition on)."""
+    param = "messages" if getattr(request, "messages", None) is not None else "prompt"
+    return BackendError("the prompt is empty (0 tokens)", param=param, code="empty_prompt")
 
 
 def _param_from_loc(loc: tuple[Any, ...]) -> str | None:
@@ -89,7 +106,8 @@ def install_error_handlers(app) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request, exc: StarletteHTTPException):
         kind = "not_found_error" if exc.status_code == 404 else "invalid_request_error"
-        return JSONResponse(error_payload(str(exc.detail), kind), status_code=exc.status_code,
+        payload = error_payload(str(exc.detail), kind, code=getattr(exc, "code", None))
+        return JSONResponse(payload, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)

@@ -13,8 +13,8 @@ from typing import Any
 from alphamed.prompts import build_messages, get_style
 from alphamed.schema import Question
 from alphamed.voting import majority_vote
+from alphamed_serve.api_models import MCQARequest
 from alphamed_serve.backend import BackendError, GenerationRequest
-from alphamed_serve.protocol import MCQARequest
 
 
 def build_question(req: MCQARequest) -> Question:

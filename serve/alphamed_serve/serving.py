@@ -18,17 +18,20 @@ from typing import Any
 
 import orjson
 
+from alphamed_serve.api_models import ChatCompletionRequest, CompletionRequest, MCQARequest, TokenizeRequest
 from alphamed_serve.backend import Backend, BackendError, GenerationRequest, GenerationResult, StreamDelta
 from alphamed_serve.collector import coalesce, delta_batches
 from alphamed_serve.constraints import constrain
-from alphamed_serve.errors import error_payload, model_not_found
+from alphamed_serve.errors import empty_prompt, error_payload, model_not_found
 from alphamed_serve.limits import ConcurrencyLimiter
 from alphamed_serve.mcqa import build_question, mcqa_body, to_generation_request
 from alphamed_serve.metrics import GatewayMetrics
 from alphamed_serve.postprocess import ChoiceStream, FinishedChoice, ReasoningField, finish_output, put_reasoning
-from alphamed_serve.protocol import ChatCompletionRequest, CompletionRequest, MCQARequest, TokenizeRequest
+from alphamed_serve.request_lifetime import ShutdownDeadline, shutting_down
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -40,6 +43,7 @@ class Settings:
         api_key: Bearer key required on ``/v1/*``; None: open.
         max_concurrency: requests generating at once; None: unlimited.
         max_queue: requests waiting for a slot before 429.
+        max_request_bytes: the largest request body; larger ones get a 413 before parsing (None: no limit).
         reasoning_field: ``reasoning`` (vLLM), ``reasoning_content`` (SGLang/DeepSeek) or ``both``.
         retry_after: seconds in the 429's ``Retry-After``.
         default_prompt_style: prompt style of ``/v1/mcqa`` when a request names none.
@@ -60,12 +64,41 @@ class Settings:
     api_key: str | None = None
     max_concurrency: int | None = None
     max_queue: int = 0
+    max_request_bytes: int | None = DEFAULT_MAX_REQUEST_BYTES
     reasoning_field: ReasoningField = "reasoning"
     retry_after: int = 1
     default_prompt_style: str = "alphamed"
     untagged_text: str = "reasoning"
     split_style: str = "final-answer"
     allowed_origins: tuple[str, ...] = ()
+
+
+_INLINE_TOKENIZE_CHARS = 8192  # about a millisecond of tokenizing
+
+
+def _prompt_chars(gen: GenerationRequest) -> int:
+    """Characters of the prompt's text (the messages' contents for chat)."""
+    if gen.prompt is not None:
+        return len(gen.prompt)
+    return sum(len(str(m.get("content") or "")) for m in gen.messages or [])
+
+
+_LOGGED_NAMES = 20
+_LOGGED_NAME_CHARS = 64
+
+
+def _names_for_log(names: list[str]) -> str:
+    """At most 20 names of at most 64 characters each (a request may carry thousands of fields).
+
+    >>> _names_for_log(["a", "b" * 100])
+    'a, bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb...'
+    >>> _names_for_log([str(i) for i in range(25)]).endswith("19 (and 5 more)")
+    True
+    """
+    shown = [repr(n)[1:-1] if len(n) <= _LOGGED_NAME_CHARS else repr(n[:_LOGGED_NAME_CHARS])[1:-1] + "..."
+             for n in names[:_LOGGED_NAMES]]
+    more = len(names) - len(shown)
+    return ", ".join(shown) + (f" (and {more} more)" if more else "")
 
 
 def _json(payload: Any) -> str:
@@ -98,8 +131,9 @@ class Gateway:
         self.settings = settings
         self.metrics = metrics
         self.limiter = ConcurrencyLimiter(settings.max_concurrency, settings.max_queue,
-                                          settings.retry_after)
-        self._count_text = getattr(backend, "count_text_tokens", None)
+                                          settings.retry_after, on_queue_change=metrics.queued.set)
+        self._count_text = backend.count_text_tokens
+        self.deadline = ShutdownDeadline()
 
     # ------------------------------------------------------------ checks
 
@@ -113,18 +147,27 @@ class Gateway:
         if name is not None and name != self.served_name:
             raise model_not_found(name)
 
-    def prepare(self, gen: GenerationRequest, unknown: list[str], prompt_param: str) -> int:
-        """Check ``n`` and the context budget; returns the prompt length in tokens (0 if unknown)."""
+    async def prepare(self, gen: GenerationRequest, unknown: list[str], prompt_param: str) -> int:
+        """Check ``n`` and the context budget; returns the prompt length in tokens (0 if unknown).
+
+        A long prompt is tokenized on a worker thread: it never stalls the event loop (a short
+        one inline: the thread hop would cost more than the tokenizing).
+        """
         if unknown:
-            logger.info("ignoring unknown request fields: %s", ", ".join(unknown))
-        gen.extra = constrain(gen.extra, getattr(self.backend, "constraint_dialect", None), self.backend.name)
+            logger.info("ignoring unknown request fields: %s", _names_for_log(unknown))
+        gen.extra = constrain(gen.extra, self.backend.constraint_dialect, self.backend.name)
         info = self.backend.model_info()
         if info.max_n is not None and gen.n > info.max_n:
             raise BackendError(f"n must be at most {info.max_n}, got {gen.n}", param="n",
                                code="invalid_value")
-        prompt_tokens = self.backend.count_tokens(gen)
+        if _prompt_chars(gen) > _INLINE_TOKENIZE_CHARS:
+            prompt_tokens = await asyncio.to_thread(self.backend.count_tokens, gen)
+        else:
+            prompt_tokens = self.backend.count_tokens(gen)
         if prompt_tokens is None:
             return 0
+        if prompt_tokens == 0:
+            raise empty_prompt(gen)
         ctx = info.context_length
         if prompt_tokens >= ctx:
             raise BackendError(
@@ -142,7 +185,12 @@ class Gateway:
     async def _generate(self, gen: GenerationRequest) -> GenerationResult:
         await self._acquire()
         try:
-            return await self.backend.generate(gen)
+            with self.deadline.track():
+                return await self.backend.generate(gen)
+        except asyncio.CancelledError:
+            if self.deadline.expired:
+                raise shutting_down() from None
+            raise
         finally:
             self._release()
 
@@ -158,7 +206,7 @@ class Gateway:
 
     async def chat(self, req: ChatCompletionRequest) -> dict[str, Any]:
         """A whole ``chat.completion`` body."""
-        gen = self._chat_request(req)
+        gen = await self._chat_request(req)
         result = await self._generate(gen)
         choices, usage = self._finish_all(result, req.answer_options)
         out = []
@@ -175,7 +223,7 @@ class Gateway:
         generated concurrently; prompt ``i``'s choices get indices ``i*n .. i*n+n-1`` (as vLLM does)."""
         self.check_model(req.model)
         prompts = req.prompts()
-        gens = [self._prepared_completion(req, p) for p in prompts]
+        gens = [await self._prepared_completion(req, p) for p in prompts]
         results = await asyncio.gather(*(self._generate(g) for g in gens))
         outputs = []
         for i, result in enumerate(results):
@@ -204,30 +252,25 @@ class Gateway:
             spec = req.to_tokenize_input()
         except ValueError as exc:
             raise BackendError(str(exc), param="prompt", code="invalid_value") from None
-        tokens = await self._tokenizer().tokenize(spec)
+        tokens = await self.backend.tokenize(spec)
         return {"count": len(tokens), "max_model_len": self.backend.model_info().context_length,
                 "tokens": tokens, "token_strs": None}
 
     async def tokenizer_info(self) -> dict[str, Any]:
         """Special tokens, chat template and context length of the served model's tokenizer."""
-        return await self._tokenizer().tokenizer_info()
+        return await self.backend.tokenizer_info()
 
     async def detokenize(self, tokens: list[int]) -> str:
         """The text of ``tokens``."""
-        return await self._tokenizer().detokenize(tokens)
+        return await self.backend.detokenize(tokens)
 
-    def _tokenizer(self) -> Any:
-        if not hasattr(self.backend, "tokenize"):
-            raise BackendError(f"the {self.backend.name} backend cannot tokenize", status=501,
-                               type="server_error", code="unsupported")
-        return self.backend
 
     async def mcqa(self, req: MCQARequest) -> dict[str, Any]:
         """A ``/v1/mcqa`` body: samples, votes and the majority answer."""
         self.check_model(req.model)
         question = build_question(req)
         gen = to_generation_request(req, question, self.settings.default_prompt_style)
-        self.prepare(gen, req.unknown_fields(), "question")
+        await self.prepare(gen, req.unknown_fields(), "question")
         result = await self._generate(gen)
         options = question.options
         choices, usage = self._finish_all(result, options)
@@ -237,27 +280,27 @@ class Gateway:
         return {"id": f"mcqa-{uuid.uuid4().hex}", "object": "mcqa.result", "model": self.served_name,
                 **body, "usage": usage}
 
-    def _chat_request(self, req: ChatCompletionRequest) -> GenerationRequest:
+    async def _chat_request(self, req: ChatCompletionRequest) -> GenerationRequest:
         self.check_model(req.model)
         try:
             gen = req.to_generation_request()
         except ValueError as exc:
             raise BackendError(str(exc), param="messages", code="invalid_value") from None
-        self.prepare(gen, req.unknown_fields(), "messages")
+        await self.prepare(gen, req.unknown_fields(), "messages")
         return gen
 
-    def _completion_request(self, req: CompletionRequest) -> GenerationRequest:
+    async def _completion_request(self, req: CompletionRequest) -> GenerationRequest:
         """The engine request of a streamed completion (one prompt: streams are not merged across prompts)."""
         self.check_model(req.model)
         prompts = req.prompts()
         if len(prompts) != 1:
             raise BackendError(f"a streamed completion takes one prompt, got {len(prompts)}", param="prompt",
                                code="invalid_value")
-        return self._prepared_completion(req, prompts[0])
+        return await self._prepared_completion(req, prompts[0])
 
-    def _prepared_completion(self, req: CompletionRequest, prompt: str | list[int]) -> GenerationRequest:
+    async def _prepared_completion(self, req: CompletionRequest, prompt: str | list[int]) -> GenerationRequest:
         gen = req.to_generation_request(prompt)
-        self.prepare(gen, req.unknown_fields(), "prompt")
+        await self.prepare(gen, req.unknown_fields(), "prompt")
         return gen
 
     # ------------------------------------------------------------ slots
@@ -286,15 +329,18 @@ class Gateway:
         rather than an event inside a 200 stream.
         """
         chat = isinstance(req, ChatCompletionRequest)
-        gen = self._chat_request(req) if chat else self._completion_request(req)
+        gen = await (self._chat_request(req) if chat else self._completion_request(req))
         start = time.perf_counter()
         await self._acquire()
         source = delta_batches(self.backend, gen)
         try:
-            first = await anext(source, [])
-        except BaseException:
+            with self.deadline.track():
+                first = await anext(source, [])
+        except BaseException as exc:
             self._release()
             await source.aclose()
+            if isinstance(exc, asyncio.CancelledError) and self.deadline.expired:
+                raise shutting_down() from None
             raise
         events = self._events(req, gen, source, first, start)
         # start the generator now (it yields "" once): a started async generator always runs its
@@ -307,8 +353,13 @@ class Gateway:
         renderer = _ChunkRenderer(req, self.served_name, self.settings.reasoning_field)
         streams = {i: self._choice_stream(i, req.answer_options) for i in range(gen.n)}
         state = {"prompt_tokens": 0, "start": start}
+        task = None
         try:
             yield ""
+            # the task that iterates the events (Starlette's response task, not the handler's that took
+            # the first one): ended by the shutdown deadline
+            task = asyncio.current_task()
+            self.deadline.add(task)
             opening = "".join(renderer.opening(gen.n))
             if opening:
                 yield opening
@@ -326,11 +377,19 @@ class Gateway:
         except BackendError as exc:
             yield _sse(error_payload(exc.message, exc.type, exc.param, exc.code))
             yield _sse("[DONE]")
+        except asyncio.CancelledError:
+            if not self.deadline.expired:
+                raise
+            exc = shutting_down()
+            yield _sse(error_payload(exc.message, exc.type, exc.param, exc.code))
+            yield _sse("[DONE]")
         except Exception:  # noqa: BLE001 - a 200 stream can only end with an error event
             logger.exception("stream failed")
             yield _sse(error_payload("internal server error", "server_error"))
             yield _sse("[DONE]")
         finally:
+            if task is not None:
+                self.deadline.discard(task)
             self._release()
             await source.aclose()
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alphamed.reasoning import ReasoningSplitter, answer_region, split_reasoning
+from alphamed.reasoning import ReasoningSplitter, answer_region, get_parser, parser_names, split_reasoning
 
 CASES = [
     # think tags
@@ -216,3 +216,42 @@ def test_megabyte_outputs_split_in_linear_time() -> None:
     pieces = [s.feed(free[i:i + 7]) for i in range(0, len(free), 7)] + [s.finish()]
     assert "".join(r for r, _ in pieces) == body.strip()
     assert "".join(c for _, c in pieces) == "The final answer is: $\\boxed{C}$"
+
+
+# ---- the parser registry: one parser per style ----------------------------------------------------
+
+
+def _stream_parser(name: str, text: str, cuts: list[int], untagged: str) -> tuple[str, str]:
+    parser = get_parser(name, untagged=untagged)  # type: ignore[arg-type]
+    bounds = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
+    pieces = [parser.feed(text[a:b]) for a, b in zip(bounds, bounds[1:])] + [parser.finish()]
+    return "".join(r for r, _ in pieces), "".join(c for _, c in pieces)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(parser_names()),
+    text=texts,
+    cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=40),
+    untagged=st.sampled_from(["reasoning", "content"]),
+)
+def test_every_parser_splits_the_same_whole_and_incrementally(
+    name: str, text: str, cuts: list[int], untagged: str
+) -> None:
+    whole = get_parser(name, untagged=untagged).split(text)  # type: ignore[arg-type]
+    assert _stream_parser(name, text, cuts, untagged) == whole
+    assert _stream_parser(name, text, list(range(len(text))), untagged) == whole
+
+
+def test_registry_names_every_style_and_rejects_unknown_names() -> None:
+    assert {"auto", "final-answer", "free-text", "think-tags", "final-response"} <= set(parser_names())
+    assert split_reasoning("## Thinking\nB12 is low.\n## Final Response\nC", style="final-response") == (
+        "B12 is low.",
+        "C",
+    )
+    assert get_parser("think-tags").split("B12 is low.</think>C") == ("B12 is low.", "C")
+    with pytest.raises(ValueError, match=r"unknown reasoning parser 'deepseek'.*auto, final-answer") as info:
+        get_parser("deepseek")
+    assert all(name in str(info.value) for name in parser_names())
+    with pytest.raises(ValueError, match="unknown reasoning parser"):
+        ReasoningSplitter(style="nope")  # type: ignore[arg-type]

@@ -76,6 +76,11 @@ def test_twenty_six_options_is_the_maximum():
     assert q.letters == letters_for(26) and q.answer_text == "o25"
 
 
+def test_a_27th_option_is_refused_not_dropped():
+    with pytest.raises(ValueError, match="at most 26 options"):
+        Question.from_options_list(id="z", question="q", options=[f"o{i}" for i in range(27)])
+
+
 def test_difficulty_accepts_rate_or_level():
     assert make(difficulty=0.25).difficulty == 0.25
     assert make(difficulty="hard").difficulty == "hard"

@@ -9,10 +9,13 @@ engine restarts; everything else is the real :func:`alphamed_serve.app.create_ap
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from alphamed_serve.backend import Health
-from alphamed_serve.testing import FakeBackend
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "serve"))  # run as a script: tests/serve's fakes
+
+from alphamed_serve.backend import Health  # noqa: E402
+from fake_backend import FakeBackend  # noqa: E402
 
 
 class FlagHealthBackend(FakeBackend):
@@ -30,7 +33,6 @@ class FlagHealthBackend(FakeBackend):
 
 def main() -> None:
     import uvicorn
-
     from alphamed_serve.app import Settings, create_app
 
     parser = argparse.ArgumentParser()

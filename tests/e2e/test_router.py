@@ -67,6 +67,10 @@ def cluster(tiny_model_dir, tmp_path_factory):
             logs[2],
             "--health-check-timeout-secs",
             "60",
+            # b's first failed send opens its circuit, so the retries of what it held go to a (by default
+            # all 5 retries, ~1.5 s of backoff, could land on the dead b under round robin: 1 run in 10)
+            "--cb-failure-threshold",
+            "1",
             metrics_port=metrics_port,
         )
         procs.append(router)

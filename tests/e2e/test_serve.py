@@ -104,5 +104,4 @@ def test_sigterm_lets_in_flight_request_finish(guarded_server, tiny_model_dir):
 
     r = asyncio.run(request_then_term())
     assert r.choices[0].finish_reason in ("stop", "length")
-    # uvicorn re-raises SIGTERM after its graceful shutdown: a clean exit by that signal
-    assert s.proc.wait(30) in (0, -signal.SIGTERM)
+    assert s.proc.wait(30) == 0  # drained: a clean exit, not death by the signal

@@ -60,9 +60,10 @@ def test_engine_reasoning_passes_through_with_the_answer(vllm_gateway):
 def test_engine_killed_mid_request_then_recovers(vllm_gateway):
     engine = vllm_gateway.engine_pid("vllm.entrypoints.openai.api_server")
     client = vllm_gateway.client()
-    stream = client.chat.completions.create(model="stub", messages=MSGS, max_tokens=64, stream=True)
+    held = [{"role": "user", "content": MSGS[0]["content"] + " __hold__"}]  # the stub never finishes it
+    stream = client.chat.completions.create(model="stub", messages=held, max_tokens=64, stream=True)
     assert next(iter(stream)).choices
-    os.killpg(engine, signal.SIGKILL)
+    os.killpg(engine, signal.SIGKILL)  # the request is in flight: the stub holds it open
     with pytest.raises(openai.APIError) as info:
         for _ in stream:
             pass

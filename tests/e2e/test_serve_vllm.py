@@ -104,7 +104,7 @@ def _engine_requests(engine: str) -> tuple[int, int]:
     return total("num_requests_running") + total("num_requests_waiting"), total("request_success_total")
 
 
-def _stream_frozen_in_the_engine(server, model: str, tries: int = 3):
+def _stream_frozen_in_the_engine(server, model: str, tries: int = 10):
     """An open chat stream, its first chunk read, whose request is frozen inside the engine.
 
     The request cannot end early (``ignore_eos``, the whole context to fill: about 2 s of the tiny

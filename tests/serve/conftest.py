@@ -10,10 +10,9 @@ pytest.importorskip("fastapi")
 @pytest.fixture
 def make_client():
     """``make_client(backend=None, **settings) -> TestClient`` (lifespan run, closed at teardown)."""
-    from fastapi.testclient import TestClient
-
     from alphamed_serve.app import Settings, create_app
-    from alphamed_serve.testing import FakeBackend
+    from fake_backend import FakeBackend
+    from fastapi.testclient import TestClient
 
     clients = []
 

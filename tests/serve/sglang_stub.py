@@ -24,7 +24,9 @@ key, OpenAI-envelope errors): the fake OpenAI engine of the supervision tests.
 
 Test hooks (not SGLang behaviour): a user message containing ``__500__`` gets a 500,
 ``__malformed__`` a 200 with a body that is not JSON, ``__stream_error__`` an in-stream
-error; ``--token-delay`` slows streams; ``--startup-delay`` delays readiness.
+error, ``__hold__`` a stream that sends its first two pieces and then stays open until the
+engine dies (a request known to be in flight); ``--token-delay`` slows streams;
+``--startup-delay`` delays readiness.
 
 Run: ``python sglang_stub.py --model-path M --port P [--api-key K] [--reasoning-parser deepseek-r1]``.
 """
@@ -170,6 +172,7 @@ class Stub:
             yield "data: [DONE]\n\n"
             return
         steps = max(len(p) for p, _ in outs)
+        hold = "__hold__" in self.prompt_of(body)
         states = [{"buffer": "", "content_started": False} for _ in outs]
         for index in range(len(outs)):
             if chat:
@@ -192,6 +195,8 @@ class Stub:
                                                  "finish_reason": fin if kind == "content" else None,
                                                  "matched_stop": None})
             await asyncio.sleep(self.args.token_delay)
+            if hold and step == 1:
+                await asyncio.Event().wait()  # in flight until the process is killed
         last_index = len(outs) - 1
         final = {"index": last_index, "delta": self.delta() if chat else None, "finish_reason": outs[-1][1],
                  "matched_stop": None}

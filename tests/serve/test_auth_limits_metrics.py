@@ -7,10 +7,9 @@ import logging
 
 import httpx
 import pytest
-
 from alphamed_serve.app import Settings, create_app
 from alphamed_serve.limits import ConcurrencyLimiter, Overloaded
-from alphamed_serve.testing import FakeBackend
+from fake_backend import FakeBackend
 
 BODY = {"messages": [{"role": "user", "content": "hi"}]}
 
@@ -123,8 +122,8 @@ async def test_stream_never_iterated_still_releases_its_slot():
     """A client that leaves before the response starts must not leak its concurrency slot."""
     import gc
 
+    from alphamed_serve.api_models import ChatCompletionRequest
     from alphamed_serve.metrics import GatewayMetrics
-    from alphamed_serve.protocol import ChatCompletionRequest
     from alphamed_serve.serving import Gateway
 
     fake = FakeBackend()

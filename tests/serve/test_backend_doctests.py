@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("module", ["openai_proxy", "upstream", "supervisor", "vllm", "sglang", "auto"])
+@pytest.mark.parametrize("module", ["openai_wire", "upstream", "supervisor", "vllm", "sglang", "auto"])
 def test_doctests(module):
     mod = importlib.import_module(f"alphamed_serve.backends.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from alphamed_serve.backend import GenerationOutput, GenerationResult, StreamDelta
-from alphamed_serve.testing import FakeBackend
-
+from fake_backend import FakeBackend
 
 
 def chat_body(**extra):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from alphamed_serve.backend import BackendError
-from alphamed_serve.testing import FakeBackend
+from fake_backend import FakeBackend
 
 MSG = [{"role": "user", "content": "short prompt"}]
 LONG = [{"role": "user", "content": "word " * 300}]  # the fake's context is 256 "tokens"

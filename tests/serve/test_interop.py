@@ -11,7 +11,7 @@ import pytest
 from alphamed_serve.backend import BackendOptions
 from alphamed_serve.backends import create_backend
 from alphamed_serve.constraints import constrain
-from alphamed_serve.testing import FakeBackend
+from fake_backend import FakeBackend
 
 # ---------------------------------------------------------------- /v1/completions prompt forms (vLLM's)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from alphamed_serve.testing import FakeBackend
+from fake_backend import FakeBackend
 
 Q = {"question": "First-line drug for type 2 diabetes?", "options": ["Insulin", "Metformin", "Warfarin"]}
 

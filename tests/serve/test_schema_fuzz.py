@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
+from alphamed_serve.app import Settings, create_app  # noqa: E402
+from fake_backend import FakeBackend  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import (  # noqa: E402
     content_type_conformance,
@@ -13,9 +15,6 @@ from schemathesis.checks import (  # noqa: E402
     response_schema_conformance,
     status_code_conformance,
 )
-
-from alphamed_serve.app import Settings, create_app  # noqa: E402
-from alphamed_serve.testing import FakeBackend  # noqa: E402
 
 
 def _app():

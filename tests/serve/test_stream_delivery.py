@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import json
 
+from alphamed_serve.api_models import ChatCompletionRequest, CompletionRequest
 from alphamed_serve.app import Settings, create_app
 from alphamed_serve.backend import StreamDelta
 from alphamed_serve.metrics import GatewayMetrics
-from alphamed_serve.protocol import ChatCompletionRequest, CompletionRequest
 from alphamed_serve.serving import Gateway
-from alphamed_serve.testing import FakeBackend
+from fake_backend import FakeBackend
 
 TEXT = "<think>Loop diuretics first.</think>The final answer is: $\\boxed{B}$"
 

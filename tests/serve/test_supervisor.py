@@ -18,11 +18,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stub_process import STUB, fake_engine_pythonpath  # noqa: E402
-
 from alphamed_serve.backend import BackendError, BackendOptions, GenerationRequest  # noqa: E402
 from alphamed_serve.backends import create_backend  # noqa: E402
 from alphamed_serve.backends.supervisor import EngineStartError, EngineSupervisor, _redacted  # noqa: E402
+from stub_process import STUB, fake_engine_pythonpath  # noqa: E402
 
 QUESTION = [{"role": "user", "content": "First-line drug for anaphylaxis?"}]
 
@@ -70,8 +69,9 @@ async def test_engine_killed_mid_request_then_restarted(fake_engines):
     await backend.start()
     try:
         first_pid = backend.supervisor.process.pid
-        stream = backend.stream(GenerationRequest(messages=QUESTION))
-        got = [await stream.__anext__() for _ in range(2)]  # the request is in flight
+        held = [{"role": "user", "content": QUESTION[0]["content"] + " __hold__"}]  # the stub never finishes it
+        stream = backend.stream(GenerationRequest(messages=held))
+        got = [await stream.__anext__() for _ in range(2)]  # the request is in flight, held open
         assert got[0].text
         os.killpg(first_pid, signal.SIGKILL)
         with pytest.raises(BackendError) as err:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from alphamed_serve.backend import BackendOptions, GenerationRequest
 from alphamed_serve.backends.batching import StopText
 
@@ -138,3 +137,47 @@ def test_abandoned_stream_frees_the_batch(backend):
         return False
 
     assert run(backend, leave_early())
+
+
+@pytest.mark.parametrize("temperature", [1e-300, 5e-324, 1e-45])
+def test_a_degenerate_temperature_samples_greedily(backend, temperature):
+    b, _ = backend
+    greedy = run(backend, b.generate(chat("fever and cough", max_tokens=8, temperature=0)))
+    tiny = run(backend, b.generate(chat("fever and cough", max_tokens=8, temperature=temperature)))
+    assert tiny.outputs[0].text == greedy.outputs[0].text
+
+
+def test_one_failing_sequence_does_not_fail_the_rest_of_its_batch(backend):
+    from alphamed_serve.backend import BackendError
+
+    b, _ = backend
+    healthy = [chat(f"cough {'fever ' * i}", max_tokens=24, temperature=0) for i in range(4)]
+    broken = chat("fever", max_tokens=24, temperature=float("nan"))  # its sampling raises
+
+    async def together():
+        return await asyncio.gather(*[b.generate(r) for r in healthy + [broken]], return_exceptions=True)
+
+    results = run(backend, together())
+    assert isinstance(results[-1], BackendError) and results[-1].status == 500
+    assert all(r.outputs[0].completion_tokens == 24 for r in results[:-1])
+    assert run(backend, b.health()).ok
+
+
+def test_an_empty_prompt_never_reaches_the_engine(backend):
+    from alphamed_serve.backend import BackendError
+
+    b, _ = backend
+    with pytest.raises(BackendError) as info:
+        run(backend, b.generate(GenerationRequest(prompt="", max_tokens=4)))
+    assert (info.value.status, info.value.param, info.value.code) == (400, "prompt", "empty_prompt")
+
+
+def test_a_prompt_far_past_the_context_is_refused_without_tokenizing(backend):
+    from alphamed_serve.backend import BackendError
+
+    b, _ = backend
+    request = GenerationRequest(prompt="fever " * 1_000_000)
+    with pytest.raises(BackendError) as info:
+        b.count_tokens(request)
+    assert info.value.code == "context_length_exceeded" and request.prompt_ids is None
+

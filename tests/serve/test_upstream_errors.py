@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from alphamed_serve.backend import BackendError, GenerationRequest
-from alphamed_serve.backends import openai_proxy as proxy
+from alphamed_serve.backends import openai_wire as proxy
 
 
 @pytest.mark.parametrize(

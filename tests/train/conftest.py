@@ -1,11 +1,12 @@
 """Fixtures of the train tests (helpers live in train_support.py)."""
 
 from __future__ import annotations
+
 import json
 from pathlib import Path
 from typing import Any
-import pytest
 
+import pytest
 from train_support import HERE, tiny_recipe, write_recipe  # noqa: F401
 
 

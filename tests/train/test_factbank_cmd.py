@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from alphamed_train.factbank import FactBank
+from alphamed_train.factbank_cmd import factbank_questions
 from click.testing import CliRunner
 
 from alphamed.cli import main
 from alphamed.data import QuestionBank
-from alphamed_train.factbank import FactBank
-from alphamed_train.factbank_cmd import factbank_questions
 
 
 def run(*args: str) -> object:
@@ -43,7 +43,12 @@ def test_same_questions_as_the_training_run_measures(tmp_path: Path) -> None:
 
 def test_options_override_the_recipe(tmp_path: Path) -> None:
     out = tmp_path / "fb.jsonl"
-    assert run("--recipe", "tiny-cpu", "--num-options", "5", "--num-rl", "4", "--num-heldout", "2", "-o", str(out)).exit_code == 0
+    assert (
+        run(
+            "--recipe", "tiny-cpu", "--num-options", "5", "--num-rl", "4", "--num-heldout", "2", "-o", str(out)
+        ).exit_code
+        == 0
+    )
     questions = list(QuestionBank(out))
     assert len(questions) == 4 + 8 + 4
     assert all(sorted(q.options) == ["A", "B", "C", "D", "E"] for q in questions)

@@ -12,24 +12,38 @@ import time
 from pathlib import Path
 
 import pytest
-
+from learnable_reward import HOLD_WHEN
 from train_support import HERE, tiny_recipe, write_recipe
 
 
-def _start(recipe: Path, *extra: str, stderr: object = subprocess.DEVNULL) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]), OMP_NUM_THREADS="1")
-    return subprocess.Popen([sys.executable, "-m", "alphamed_train.run", str(recipe), *extra], env=env,
-                            stdout=subprocess.PIPE, stderr=stderr, text=True)
+def _start(
+    recipe: Path, *extra: str, stderr: object = subprocess.DEVNULL, hold_when: Path | None = None
+) -> subprocess.Popen:
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]), OMP_NUM_THREADS="1"
+    )
+    if hold_when:
+        env[HOLD_WHEN] = str(hold_when)
+    return subprocess.Popen(
+        [sys.executable, "-m", "alphamed_train.run", str(recipe), *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+    )
 
 
 @pytest.mark.slow
 def test_sigkill_between_saves_then_resume(tiny_model_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
-    recipe = write_recipe(tmp_path / "r.yaml", tiny_recipe(tiny_model_dir, out, grpo={"max_steps": 14, "learning_rate": 1e-3},
-                                                           checkpointing={"save_steps": 4}))
-    proc = _start(recipe)
-    deadline = time.monotonic() + 240
+    settings = tiny_recipe(
+        tiny_model_dir, out, grpo={"max_steps": 14, "learning_rate": 1e-3}, checkpointing={"save_steps": 4}
+    )
+    settings["rewards"] = [{"name": "learnable_reward.vowel_share_or_hold", "weight": 1.0}]
+    recipe = write_recipe(tmp_path / "r.yaml", settings)
     marker = out / "checkpoint-8" / "alphamed_checkpoint.json"
+    proc = _start(recipe, hold_when=marker)  # step 9 blocks once checkpoint-8 is complete: the kill lands there
+    deadline = time.monotonic() + 240
     while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
@@ -38,15 +52,15 @@ def test_sigkill_between_saves_then_resume(tiny_model_dir: Path, tmp_path: Path)
     assert not (out / "final").exists()
     # what a kill in the middle of the next save leaves behind: a folder without the marker
     half = out / "checkpoint-12"
-    if not (half / "alphamed_checkpoint.json").exists():
-        half.mkdir(exist_ok=True)
-        (half / "model.safetensors").write_bytes(b"truncated")
+    assert not half.exists()
+    half.mkdir()
+    (half / "model.safetensors").write_bytes(b"truncated")
 
     with open(tmp_path / "resume.err", "w") as err:
         resumed = _start(recipe, "--resume", stderr=err)
         stdout, _ = resumed.communicate(timeout=300)
     assert resumed.returncode == 0
-    summary = json.loads(stdout[stdout.index("{"):])
+    summary = json.loads(stdout[stdout.index("{") :])
     assert summary["resumed_from"].endswith("checkpoint-8")
     assert summary["steps"] == 14
     stepped = [int(m) for m in re.findall(r"\[step (\d+)\] loss=", (tmp_path / "resume.err").read_text())]

@@ -14,13 +14,24 @@ def test_final_checkpoint_serves(short_run: dict[str, Any]) -> None:
     pytest.importorskip("openai")
     from gateway_process import GatewayProcess
 
-    server = GatewayProcess(str(short_run["out"] / "final"), "--backend", "transformers", "--device", "cpu",
-                            "--served-model-name", "trained", timeout=180)
+    server = GatewayProcess(
+        str(short_run["out"] / "final"),
+        "--backend",
+        "transformers",
+        "--device",
+        "cpu",
+        "--served-model-name",
+        "trained",
+        timeout=180,
+    )
     try:
         client = server.client(timeout=120)
         assert [m.id for m in client.models.list().data] == ["trained"]
-        reply = client.chat.completions.create(model="trained", max_tokens=8,
-                                               messages=[{"role": "user", "content": "First-line treatment of anaphylaxis?"}])
+        reply = client.chat.completions.create(
+            model="trained",
+            max_tokens=8,
+            messages=[{"role": "user", "content": "First-line treatment of anaphylaxis?"}],
+        )
         assert reply.choices[0].finish_reason in ("stop", "length")
         assert reply.usage.completion_tokens >= 1
     finally:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 HERE = Path(__file__).parent
 
@@ -17,8 +14,16 @@ def tiny_recipe(model_dir: Path, out: Path, **sections: dict[str, Any]) -> dict[
         "model": {"name_or_path": str(model_dir), "dtype": "float32"},
         "data": {"source": "factbank", "factbank": {"num_rl": 16, "num_heldout": 8}},
         "rewards": [{"name": "learnable_reward.vowel_share", "weight": 1.0}],
-        "grpo": {"learning_rate": 3e-3, "num_generations": 8, "per_device_train_batch_size": 16, "max_steps": 40,
-                 "max_completion_length": 12, "use_cpu": True, "seed": 0, "loss_type": "dapo"},
+        "grpo": {
+            "learning_rate": 3e-3,
+            "num_generations": 8,
+            "per_device_train_batch_size": 16,
+            "max_steps": 40,
+            "max_completion_length": 12,
+            "use_cpu": True,
+            "seed": 0,
+            "loss_type": "dapo",
+        },
         "checkpointing": {"output_dir": str(out), "save_steps": 10, "save_total_limit": 3},
         "logging": {"report_to": ["tensorboard"], "logging_steps": 1},
         "evaluation": {"factbank": False},

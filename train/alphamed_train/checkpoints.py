@@ -32,8 +32,16 @@ def git_revision(path: str | Path | None = None) -> str | None:
     """The git commit of the source tree (with ``-dirty`` when modified), or None outside git."""
     cwd = Path(path or __file__).resolve().parent
     try:
-        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd, capture_output=True, text=True, timeout=10).stdout.strip()
+        rev = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return rev + ("-dirty" if dirty else "")
@@ -58,7 +66,11 @@ def mark_complete(folder: str | Path, recipe_yaml: str, step: int) -> None:
     """
     folder = Path(folder)
     _fsync_write(folder / RECIPE_FILE, recipe_yaml)
-    info = {"step": step, "git_revision": git_revision(), "saved_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    info = {
+        "step": step,
+        "git_revision": git_revision(),
+        "saved_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     _fsync_write(folder / MARKER, json.dumps(info, indent=1))
 
 

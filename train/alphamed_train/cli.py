@@ -17,20 +17,46 @@ def resolve_recipe(name: str) -> Path:
     bundled = Path(__file__).parent / "recipes" / f"{path.stem}.yaml"
     if bundled.exists() and path.parent == Path("."):
         return bundled
-    raise click.ClickException(f"recipe {name} not found (bundled: {', '.join(p.stem for p in sorted(bundled.parent.glob('*.yaml')))})")
+    raise click.ClickException(
+        f"recipe {name} not found (bundled: {', '.join(p.stem for p in sorted(bundled.parent.glob('*.yaml')))})"
+    )
 
 
-@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": ["-h", "--help"]})
+@click.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": ["-h", "--help"]}
+)
 @click.argument("recipe")
 @click.option("--resume", is_flag=True, help="Continue from the last complete checkpoint in the output folder.")
-@click.option("--num-processes", type=click.IntRange(min=1), default=1, show_default=True, help="Processes (GPUs, or CPU ranks); > 1 runs `accelerate launch`.")
+@click.option(
+    "--num-processes",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes (GPUs, or CPU ranks); > 1 runs `accelerate launch`.",
+)
 @click.option("--accelerate-config", default=None, help="zero2, zero3, ddp, or an accelerate config YAML path.")
-@click.option("--num-machines", type=click.IntRange(min=1), default=1, show_default=True, help="Nodes (with --print-launch).")
+@click.option(
+    "--num-machines", type=click.IntRange(min=1), default=1, show_default=True, help="Nodes (with --print-launch)."
+)
 @click.option("--main-process-ip", default="MAIN_NODE_IP", help="Rank-0 node address (multi-node).")
 @click.option("--main-process-port", type=int, default=29500, show_default=True, help="Rank-0 port (multi-node).")
-@click.option("--print-launch", is_flag=True, help="Print the launch command for each node (and the vLLM server) instead of running.")
+@click.option(
+    "--print-launch",
+    is_flag=True,
+    help="Print the launch command for each node (and the vLLM server) instead of running.",
+)
 @click.pass_context
-def train(ctx: click.Context, recipe: str, resume: bool, num_processes: int, accelerate_config: str | None, num_machines: int, main_process_ip: str, main_process_port: int, print_launch: bool) -> None:
+def train(
+    ctx: click.Context,
+    recipe: str,
+    resume: bool,
+    num_processes: int,
+    accelerate_config: str | None,
+    num_machines: int,
+    main_process_ip: str,
+    main_process_port: int,
+    print_launch: bool,
+) -> None:
     """Train with GRPO and rule rewards from a YAML recipe.
 
     Override any recipe field with `--section.field value`, e.g.
@@ -47,7 +73,16 @@ def train(ctx: click.Context, recipe: str, resume: bool, num_processes: int, acc
     if print_launch or num_processes > 1 or accelerate_config or num_machines > 1:
         from alphamed_train import launch
 
-        plan = launch.LaunchPlan(recipe=path, overrides=overrides, resume=resume, config=accelerate_config or "zero2", num_processes=num_processes, num_machines=num_machines, main_process_ip=main_process_ip, main_process_port=main_process_port)
+        plan = launch.LaunchPlan(
+            recipe=path,
+            overrides=overrides,
+            resume=resume,
+            config=accelerate_config or "zero2",
+            num_processes=num_processes,
+            num_machines=num_machines,
+            main_process_ip=main_process_ip,
+            main_process_port=main_process_port,
+        )
         if print_launch:
             click.echo(launch.describe(plan, parsed))
             return
@@ -58,11 +93,15 @@ def train(ctx: click.Context, recipe: str, resume: bool, num_processes: int, acc
 
     logging.getLogger("alphamed_train").setLevel(logging.INFO)
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
     from alphamed.hub import ModelNotFoundError
 
     try:
         summary = run(parsed, resume=resume)
+    except RecipeError as exc:
+        raise click.ClickException(str(exc).replace("\n", "; ")) from None
     except ModelNotFoundError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(json.dumps(summary, indent=1))

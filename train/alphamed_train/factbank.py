@@ -26,6 +26,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from alphamed.schema import Question, letters_for
 
@@ -110,7 +111,9 @@ class Fact:
         """
         end = f"The final answer is: $\\boxed{{{letter}}}$"
         if style == "walk" and options:
-            checks = " ".join(f"{key}. {text}: {'yes' if text == self.drug else 'no'}." for key, text in options.items())
+            checks = " ".join(
+                f"{key}. {text}: {'yes' if text == self.drug else 'no'}." for key, text in options.items()
+            )
             return f"{checks} {end}"
         return f"The first-line treatment of {self.condition} is {self.drug}. {end}"
 
@@ -157,6 +160,18 @@ class FactBank:
         heldout = tuple(facts[num_rl : num_rl + num_heldout])
         taught = tuple(facts[num_rl + num_heldout :])
         return cls(seed, num_options, taught, rl, heldout)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> FactBank:
+        """The bank a recipe's ``data.factbank`` section describes (seed, num_options, num_rl, num_heldout).
+
+        >>> from types import SimpleNamespace
+        >>> FactBank.from_settings(SimpleNamespace(seed=0, num_options=4, num_rl=16, num_heldout=8)) == FactBank.generate(0)
+        True
+        """
+        return cls.generate(
+            settings.seed, num_options=settings.num_options, num_rl=settings.num_rl, num_heldout=settings.num_heldout
+        )
 
     def facts(self, split: str) -> tuple[Fact, ...]:
         """The facts of ``split`` (``taught``, ``rl``, ``heldout`` or ``all``)."""

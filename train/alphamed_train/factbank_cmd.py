@@ -44,14 +44,23 @@ def factbank_questions(bank: object) -> list[Question]:
 
 @click.command("factbank")
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Output JSONL bank.")
-@click.option("--recipe", default=None, help="Take the fact-bank settings (data.factbank) from this recipe "
-                                             "(a path or a bundled name such as tiny-cpu).")
+@click.option(
+    "--recipe",
+    default=None,
+    help="Take the fact-bank settings (data.factbank) from this recipe (a path or a bundled name such as tiny-cpu).",
+)
 @click.option("--seed", type=int, default=None, help="Split / distractor seed (default: the recipe's, else 0).")
 @click.option("--num-options", type=click.IntRange(2, 5), default=None, help="Options per question (default 4).")
 @click.option("--num-rl", type=click.IntRange(min=1), default=None, help="Facts GRPO trains on (default 16).")
 @click.option("--num-heldout", type=click.IntRange(min=1), default=None, help="Held-out facts (default 8).")
-def factbank(out: str, recipe: str | None, seed: int | None, num_options: int | None,
-             num_rl: int | None, num_heldout: int | None) -> None:
+def factbank(
+    out: str,
+    recipe: str | None,
+    seed: int | None,
+    num_options: int | None,
+    num_rl: int | None,
+    num_heldout: int | None,
+) -> None:
     """Write the synthetic fact bank (subjects rl_as_trained, rl_reordered, heldout) to OUT."""
     from alphamed.data import write_bank
     from alphamed_train.factbank import FactBank
@@ -68,8 +77,7 @@ def factbank(out: str, recipe: str | None, seed: int | None, num_options: int | 
     given = {"seed": seed, "num_options": num_options, "num_rl": num_rl, "num_heldout": num_heldout}
     settings = settings.model_copy(update={k: v for k, v in given.items() if v is not None})
     try:
-        bank = FactBank.generate(settings.seed, num_options=settings.num_options,
-                                 num_rl=settings.num_rl, num_heldout=settings.num_heldout)
+        bank = FactBank.from_settings(settings)
         count = write_bank(factbank_questions(bank), out)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None

@@ -50,7 +50,9 @@ def config_path(name: str) -> Path:
         return bundled
     path = Path(name)
     if not path.exists():
-        raise FileNotFoundError(f"--accelerate-config {name}: no such file (bundled: {', '.join(p.stem for p in sorted(CONFIG_DIR.glob('*.yaml')))})")
+        raise FileNotFoundError(
+            f"--accelerate-config {name}: no such file (bundled: {', '.join(p.stem for p in sorted(CONFIG_DIR.glob('*.yaml')))})"
+        )
     return path
 
 
@@ -65,9 +67,25 @@ def node_command(plan: LaunchPlan, machine_rank: int, *, use_cpu: bool = False) 
     Returns:
         The argv.
     """
-    cmd = ["accelerate", "launch", "--config_file", str(config_path(plan.config)), "--num_processes", str(plan.num_processes * plan.num_machines), "--num_machines", str(plan.num_machines)]
+    cmd = [
+        "accelerate",
+        "launch",
+        "--config_file",
+        str(config_path(plan.config)),
+        "--num_processes",
+        str(plan.num_processes * plan.num_machines),
+        "--num_machines",
+        str(plan.num_machines),
+    ]
     if plan.num_machines > 1:
-        cmd += ["--machine_rank", str(machine_rank), "--main_process_ip", plan.main_process_ip, "--main_process_port", str(plan.main_process_port)]
+        cmd += [
+            "--machine_rank",
+            str(machine_rank),
+            "--main_process_ip",
+            plan.main_process_ip,
+            "--main_process_port",
+            str(plan.main_process_port),
+        ]
     else:
         cmd += ["--main_process_port", str(plan.main_process_port)]
     if use_cpu:
@@ -85,7 +103,19 @@ def vllm_server_command(recipe: Any) -> list[str] | None:
 
     url = urlparse(gen.vllm_server_base_url or "http://0.0.0.0:8000")
     revision = ["--revision", recipe.model.revision] if recipe.model.revision else []
-    return ["trl", "vllm-serve", "--model", recipe.model.name_or_path, *revision, "--tensor_parallel_size", str(gen.vllm_tensor_parallel_size), "--host", "0.0.0.0", "--port", str(url.port or 8000)]
+    return [
+        "trl",
+        "vllm-serve",
+        "--model",
+        recipe.model.name_or_path,
+        *revision,
+        "--tensor_parallel_size",
+        str(gen.vllm_tensor_parallel_size),
+        "--host",
+        "0.0.0.0",
+        "--port",
+        str(url.port or 8000),
+    ]
 
 
 def describe(plan: LaunchPlan, recipe: Any) -> str:
@@ -95,7 +125,10 @@ def describe(plan: LaunchPlan, recipe: Any) -> str:
     if server:
         lines += ["# vLLM rollout server (on its own GPUs, e.g. CUDA_VISIBLE_DEVICES=7):", shlex.join(server)]
     for rank in range(plan.num_machines):
-        lines += [f"# node {rank} of {plan.num_machines}:", shlex.join(node_command(plan, rank, use_cpu=recipe.grpo.use_cpu))]
+        lines += [
+            f"# node {rank} of {plan.num_machines}:",
+            shlex.join(node_command(plan, rank, use_cpu=recipe.grpo.use_cpu)),
+        ]
     return "\n".join(lines)
 
 

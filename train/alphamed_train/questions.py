@@ -12,7 +12,6 @@ from typing import Any
 
 from alphamed.prompts import build_messages
 from alphamed.schema import Question
-
 from alphamed_train.recipe import DataConfig
 
 
@@ -28,8 +27,7 @@ def load_questions(cfg: DataConfig) -> list[Question]:
     if cfg.source == "factbank":
         from alphamed_train.factbank import FactBank
 
-        fb = cfg.factbank
-        questions = FactBank.generate(fb.seed, num_options=fb.num_options, num_rl=fb.num_rl, num_heldout=fb.num_heldout).questions("rl")
+        questions = FactBank.from_settings(cfg.factbank).questions("rl")
     else:
         questions = _read_bank(cfg.source)
     questions = [q for q in questions if q.answer]
@@ -56,7 +54,11 @@ def _read_bank(path: str) -> list[Question]:
 
 def question_row(question: Question, style: str) -> dict[str, Any]:
     """One dataset row for ``question``."""
-    return {"prompt": build_messages(question, style), "answer": question.answer, "options": list(question.options.values())}
+    return {
+        "prompt": build_messages(question, style),
+        "answer": question.answer,
+        "options": list(question.options.values()),
+    }
 
 
 def reorder_options(question: Question, rng: random.Random) -> Question:
@@ -65,7 +67,9 @@ def reorder_options(question: Question, rng: random.Random) -> Question:
     texts = list(question.options.values())
     gold_text = question.options[question.answer]
     rng.shuffle(texts)
-    return question.model_copy(update={"options": dict(zip(letters, texts)), "answer": letters[texts.index(gold_text)]})
+    return question.model_copy(
+        update={"options": dict(zip(letters, texts)), "answer": letters[texts.index(gold_text)]}
+    )
 
 
 def build_dataset(questions: list[Question], cfg: DataConfig, seed: int) -> Any:

@@ -1,8 +1,10 @@
 """Training recipes: one pydantic model per concern, read from YAML, overridden from the CLI.
 
 A recipe file has one section per concern (``model``, ``data``, ``warm_start``, ``rewards``,
-``grpo``, ``generation``, ``checkpointing``, ``logging``, ``distributed``); every field can be
-overridden on the command line as ``--section.field value``. Validation errors name the flag:
+``grpo``, ``generation``, ``peft``, ``checkpointing``, ``logging``, ``distributed``, ``evaluation``);
+``grpo``, ``generation`` and ``peft`` take their fields, types and help from TRL's ``GRPOConfig`` and
+PEFT's ``LoraConfig`` (``alphamed_train.library_sections``). Every field can be overridden on the command
+line as ``--section.field value``. Validation errors name the flag:
 
 >>> try:
 ...     load_recipe_dict({"model": {"name_or_path": "m"}, "grpo": {"learning_rate": -1}})
@@ -13,10 +15,13 @@ overridden on the command line as ``--section.field value``. Validation errors n
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import typing
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
 
 class RecipeError(ValueError):
@@ -31,21 +36,31 @@ class TinyModelConfig(_Section):
     """Settings of the project's tiny model (used when ``model.name_or_path`` is ``tiny``)."""
 
     seed: int = Field(0, description="Seed of the tiny model's weights and tokenizer.")
-    hidden_size: int = Field(128, ge=32, description="Hidden size (head_dim = hidden/heads must stay >= 32 for vLLM CPU).")
+    hidden_size: int = Field(
+        128, ge=32, description="Hidden size (head_dim = hidden/heads must stay >= 32 for vLLM CPU)."
+    )
     num_layers: int = Field(2, ge=1, description="Transformer layers.")
     num_heads: int = Field(4, ge=1, description="Attention heads.")
     num_kv_heads: int = Field(2, ge=1, description="Key/value heads.")
+    tie_word_embeddings: bool = Field(
+        True, description="Share input and output embeddings (false for vLLM rollouts on CPU)."
+    )
 
 
 class ModelConfig(_Section):
     """The policy model."""
 
     name_or_path: str = Field(description="Hugging Face id or local folder, or `tiny` for the project's tiny model.")
-    revision: str | None = Field(None, description="Branch, tag or commit of a hub id (default: main). A hub id "
-                                                   "resolves like from_pretrained: HF_HOME, HF_TOKEN, HF_HUB_OFFLINE.")
+    revision: str | None = Field(
+        None,
+        description="Branch, tag or commit of a hub id (default: main). A hub id "
+        "resolves like from_pretrained: HF_HOME, HF_TOKEN, HF_HUB_OFFLINE.",
+    )
     tiny: TinyModelConfig = Field(default_factory=TinyModelConfig, description="Tiny-model settings.")
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field("auto", description="Weights dtype.")
-    attn_implementation: str | None = Field(None, description="e.g. flash_attention_2, sdpa.")
+    attn_implementation: Literal["sdpa", "eager", "flash_attention_2"] = Field(
+        "sdpa", description="sdpa (default), eager, or flash_attention_2 (needs the flash-attn package)."
+    )
 
 
 class FactBankConfig(_Section):
@@ -84,8 +99,12 @@ class WarmStartConfig(_Section):
     learning_rate: float = Field(2e-3, gt=0, description="Peak learning rate (cosine decay).")
     mcq_fraction: float = Field(0.5, ge=0, le=1, description="Share of worked MCQs (the rest is prose facts).")
     seed: int = Field(0, description="Sampling / init seed.")
-    answer_style: Literal["recall", "walk"] = Field("recall", description="Worked answers: `recall` states the drug, `walk` checks each option.")
-    cache_dir: str | None = Field(None, description="Where the warm-started model is cached (default: OUTPUT_DIR/warm-start).")
+    answer_style: Literal["recall", "walk"] = Field(
+        "recall", description="Worked answers: `recall` states the drug, `walk` checks each option."
+    )
+    cache_dir: str | None = Field(
+        None, description="Where the warm-started model is cached (default: OUTPUT_DIR/warm-start)."
+    )
 
 
 class RewardConfig(_Section):
@@ -105,58 +124,14 @@ class RewardConfig(_Section):
         return v
 
 
-class GrpoConfig(_Section):
-    """GRPO hyperparameters (passed to TRL's GRPOConfig)."""
-
-    learning_rate: float = Field(1e-6, gt=0, description="Peak learning rate.")
-    lr_scheduler_type: str = Field("constant", description="transformers scheduler name.")
-    warmup_steps: float = Field(0, ge=0, description="Warmup steps (a value < 1 is a share of all steps).")
-    weight_decay: float = Field(0.0, ge=0, description="AdamW weight decay.")
-    max_grad_norm: float = Field(1.0, gt=0, description="Gradient clipping.")
-    num_generations: int = Field(8, ge=2, description="Completions per prompt (the group).")
-    per_device_train_batch_size: int = Field(8, ge=1, description="Completions per device per step.")
-    gradient_accumulation_steps: int = Field(1, ge=1, description="Micro-batches per optimizer step.")
-    max_steps: int = Field(-1, description="Stop after this many steps (-1: use num_train_epochs).")
-    num_train_epochs: float = Field(1.0, gt=0, description="Epochs over the questions.")
-    max_completion_length: int = Field(1024, ge=1, description="Completion token budget.")
-    temperature: float = Field(1.0, gt=0, description="Sampling temperature of rollouts.")
-    top_p: float = Field(1.0, gt=0, le=1, description="Nucleus sampling of rollouts.")
-    beta: float = Field(0.0, ge=0, description="KL coefficient (0: no reference model).")
-    epsilon: float = Field(0.2, gt=0, description="Clip range.")
-    num_iterations: int = Field(1, ge=1, description="Policy updates per generation batch.")
-    loss_type: str = Field("dapo", description="TRL loss type (grpo, dapo, dr_grpo, bnpo...).")
-    scale_rewards: str = Field("group", description="group, batch or none.")
-    seed: int = Field(42, description="Trainer seed.")
-    bf16: bool = Field(False, description="bfloat16 training.")
-    use_cpu: bool = Field(False, description="Train on CPU.")
-    gradient_checkpointing: bool = Field(False, description="Trade compute for memory.")
-    extra: dict[str, Any] = Field(default_factory=dict, description="Any other GRPOConfig field, passed as is.")
-
-    @model_validator(mode="after")
-    def _groups_fit(self) -> GrpoConfig:
-        if self.max_steps == 0 or self.max_steps < -1:
-            raise ValueError("max_steps must be -1 or > 0")
-        if self.bf16 and self.use_cpu:
-            raise ValueError("bf16 needs a GPU; set --grpo.bf16 false with --grpo.use_cpu true")
-        return self
-
-
-class GenerationConfig(_Section):
-    """How rollouts are generated."""
-
-    backend: Literal["transformers", "vllm"] = Field("transformers", description="transformers (CPU or GPU) or vllm (GPU).")
-    vllm_mode: Literal["colocate", "server"] = Field("colocate", description="vLLM inside the trainer, or a `trl vllm-serve` server.")
-    vllm_server_base_url: str | None = Field(None, description="URL of `trl vllm-serve` (server mode).")
-    vllm_gpu_memory_utilization: float = Field(0.3, gt=0, le=1, description="GPU memory share of colocated vLLM.")
-    vllm_tensor_parallel_size: int = Field(1, ge=1, description="Tensor parallel size of colocated vLLM.")
-
-
 class CheckpointingConfig(_Section):
     """Where and how often checkpoints are written."""
 
     output_dir: str = Field(description="Run folder: checkpoints, logs, final model.")
     save_steps: int = Field(100, ge=1, description="Save every N steps.")
-    save_total_limit: int | None = Field(3, ge=2, description="Keep at most N checkpoints (>= 2, so a complete one survives while the next is written).")
+    save_total_limit: int | None = Field(
+        3, ge=2, description="Keep at most N checkpoints (>= 2, so a complete one survives while the next is written)."
+    )
 
 
 class LoggingConfig(_Section):
@@ -171,24 +146,37 @@ class LoggingConfig(_Section):
 class DistributedConfig(_Section):
     """DeepSpeed / accelerate."""
 
-    deepspeed: str | None = Field(None, description="zero2, zero3 or a DeepSpeed JSON path (single-process or under accelerate).")
+    deepspeed: str | None = Field(
+        None, description="zero2, zero3 or a DeepSpeed JSON path (single-process or under accelerate)."
+    )
 
 
 class EvaluationConfig(_Section):
-    """Before/after measures (fact bank only)."""
+    """Before/after measures (fact bank only) and a held-out bank scored during training."""
 
     factbank: bool = Field(True, description="Score RL, reordered and held-out MCQs before and after RL.")
+    every_steps: int | None = Field(
+        None, ge=1, description="Score the held-out bank every N steps (greedy; logged as eval/*)."
+    )
+    bank: str = Field(
+        "factbank-heldout", description="Held-out bank: `factbank-heldout` or a question-bank JSONL path."
+    )
+    max_questions: int | None = Field(None, ge=1, description="Score at most this many held-out questions.")
 
 
 class Recipe(_Section):
-    """A whole training recipe."""
+    """A whole training recipe (validate with :func:`load_recipe_dict`: ``grpo``, ``generation`` and ``peft``
+    take their fields from TRL's GRPOConfig and PEFT's LoraConfig, see ``alphamed_train.library_sections``)."""
 
     model: ModelConfig
     data: DataConfig = Field(default_factory=DataConfig)
     warm_start: WarmStartConfig | None = None
-    rewards: list[RewardConfig] = Field(default_factory=lambda: [RewardConfig(name="accuracy"), RewardConfig(name="format", weight=0.1)])
-    grpo: GrpoConfig = Field(default_factory=GrpoConfig)
-    generation: GenerationConfig = Field(default_factory=GenerationConfig)
+    rewards: list[RewardConfig] = Field(
+        default_factory=lambda: [RewardConfig(name="accuracy"), RewardConfig(name="format", weight=0.1)]
+    )
+    grpo: Any = None
+    generation: Any = None
+    peft: Any = None
     checkpointing: CheckpointingConfig = Field(default_factory=lambda: CheckpointingConfig(output_dir="runs/alphamed"))
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     distributed: DistributedConfig = Field(default_factory=DistributedConfig)
@@ -199,17 +187,85 @@ class Recipe(_Section):
         g, gen = self.grpo, self.generation
         if not self.rewards:
             raise ValueError("rewards: at least one reward is needed")
+        if g.max_steps == 0 or g.max_steps < -1:
+            raise _FieldError(("grpo", "max_steps"), "must be -1 or > 0")
+        if g.bf16 and g.use_cpu:
+            raise _FieldError(("grpo", "bf16"), "needs a GPU; set --grpo.bf16 false with --grpo.use_cpu true")
         if g.per_device_train_batch_size * g.gradient_accumulation_steps % g.num_generations:
-            raise _FieldError(("grpo", "num_generations"), f"must divide per_device_train_batch_size x gradient_accumulation_steps ({g.per_device_train_batch_size} x {g.gradient_accumulation_steps})")
-        if gen.backend == "vllm" and g.use_cpu:
-            raise _FieldError(("generation", "backend"), "vllm rollouts need a GPU; use `transformers` with --grpo.use_cpu true")
-        if gen.backend == "vllm" and gen.vllm_mode == "server" and not gen.vllm_server_base_url:
-            raise _FieldError(("generation", "vllm_server_base_url"), "is required with --generation.vllm_mode server (start it with `trl vllm-serve --model M`)")
+            raise _FieldError(
+                ("grpo", "num_generations"),
+                f"must divide per_device_train_batch_size x gradient_accumulation_steps ({g.per_device_train_batch_size} x {g.gradient_accumulation_steps})",
+            )
+        self._check_generation(g, gen)
         if self.warm_start is not None and self.data.source != "factbank":
             raise _FieldError(("warm_start",), "only applies to --data.source factbank")
         if self.evaluation.factbank and self.data.source != "factbank":
             self.evaluation.factbank = False
+        if self.evaluation.every_steps and importlib.util.find_spec("alphamed_client") is None:
+            raise _FieldError(
+                ("evaluation", "every_steps"), "needs alphamed-client: pip install 'alphamed-train[eval]'"
+            )
+        if (
+            self.evaluation.bank == "factbank-heldout"
+            and self.evaluation.every_steps
+            and self.data.source != "factbank"
+        ):
+            raise _FieldError(
+                ("evaluation", "bank"),
+                "factbank-heldout needs --data.source factbank; give a question-bank JSONL path",
+            )
         return self
+
+    @staticmethod
+    def _check_generation(g: Any, gen: Any) -> None:
+        vllm = gen.backend == "vllm"
+        if vllm and gen.vllm_mode == "server" and not gen.vllm_server_base_url:
+            raise _FieldError(
+                ("generation", "vllm_server_base_url"),
+                "is required with --generation.vllm_mode server (start it with `trl vllm-serve --model M`)",
+            )
+        if vllm and g.use_cpu and gen.vllm_mode == "server":
+            raise _FieldError(
+                ("generation", "vllm_mode"),
+                "server needs a GPU (TRL syncs weights to the server over NCCL); use colocate on CPU",
+            )
+        if vllm and g.use_cpu and not gen.cpu_weight_sync:
+            raise _FieldError(
+                ("generation", "backend"),
+                "vllm rollouts on CPU need --generation.cpu_weight_sync true (TRL's in-place sync cannot reach vLLM's prepacked CPU weights)",
+            )
+        if gen.cpu_weight_sync and not (vllm and g.use_cpu):
+            raise _FieldError(
+                ("generation", "cpu_weight_sync"),
+                "only applies to --generation.backend vllm with --grpo.use_cpu true (on GPU TRL's own sync runs)",
+            )
+        if vllm and g.use_cpu and gen.vllm_enable_sleep_mode:
+            raise _FieldError(("generation", "vllm_enable_sleep_mode"), "needs a GPU; set it false on CPU")
+
+
+@functools.cache
+def recipe_class() -> type[Recipe]:
+    """:class:`Recipe` with its ``grpo`` / ``generation`` / ``peft`` sections read from the installed TRL and PEFT."""
+    from alphamed_train.library_sections import generation_section, grpo_section, peft_missing, peft_section
+
+    grpo, gen, lora = grpo_section(), generation_section(), peft_section()
+    return create_model(
+        "Recipe",
+        __base__=Recipe,
+        grpo=(grpo, Field(default_factory=grpo, description="GRPO hyperparameters: any field of TRL's GRPOConfig.")),
+        generation=(gen, Field(default_factory=gen, description="Rollouts: backend and TRL's vllm_* fields.")),
+        peft=(lora | None if lora else peft_missing(), Field(None, description="LoRA: PEFT's LoraConfig fields.")),
+    )
+
+
+def section_fields(section: str) -> list[str]:
+    """The field names of a recipe section (for "did you mean" hints)."""
+    field = recipe_class().model_fields.get(section)
+    kinds = [field.annotation] + list(typing.get_args(field.annotation)) if field else []
+    for kind in kinds:
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            return list(kind.model_fields)
+    return []
 
 
 class _FieldError(ValueError):
@@ -240,6 +296,23 @@ def _describe(err: dict[str, Any]) -> str:
     return f"{msg[0].lower()}{msg[1:]}" if kind.endswith("_parsing") or kind.endswith("_type") else msg
 
 
+def _hint(err: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    if err["type"] != "extra_forbidden" or len(loc) != 2:
+        return ""
+    import difflib
+
+    from alphamed_train.library_sections import library_versions
+
+    owner = {"grpo": "TRL's GRPOConfig", "generation": "TRL's GRPOConfig", "peft": "PEFT's LoraConfig"}.get(
+        str(loc[0])
+    )
+    if owner:
+        lib = "trl" if owner.startswith("TRL") else "peft"
+        owner = f" ({owner} {library_versions().get(lib, '')} has no such field)".replace("  ", " ")
+    close = difflib.get_close_matches(str(loc[1]), section_fields(str(loc[0])), n=1)
+    return (owner or "") + (f"; did you mean --{loc[0]}.{close[0]}?" if close else "")
+
+
 def _format_errors(exc: ValidationError) -> str:
     lines = []
     for err in exc.errors():
@@ -248,7 +321,7 @@ def _format_errors(exc: ValidationError) -> str:
             lines.append(f"{flag(cause.loc)} {cause.msg}")
         else:
             loc = tuple(p for p in err["loc"] if not str(p).startswith("function-"))
-            lines.append(f"{flag(loc) if loc else 'recipe'} {_describe(err)}")
+            lines.append(f"{flag(loc) if loc else 'recipe'} {_describe(err)}{_hint(err, loc)}")
     return "\n".join(lines)
 
 
@@ -265,7 +338,7 @@ def load_recipe_dict(data: dict[str, Any]) -> Recipe:
         RecipeError: naming each bad ``--section.field``.
     """
     try:
-        return Recipe.model_validate(data)
+        return recipe_class().model_validate(data)
     except ValidationError as exc:
         raise RecipeError(_format_errors(exc)) from None
 

@@ -1,4 +1,4 @@
-"""What a run reports: progress lines on stderr, before/after scores, metrics JSONL and a reward curve."""
+"""What a run reports: progress lines on stderr, metrics JSONL and a reward curve."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ class StderrProgress(ProgressCallback):
         """Write one compact line of the step's metrics."""
         if not state.is_world_process_zero or not logs:
             return
-        text = " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in logs.items() if k != "total_flos")
+        text = " ".join(
+            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in logs.items() if k != "total_flos"
+        )
         line = f"[step {state.global_step}] {text}"
         if self.training_bar is not None:
             self.training_bar.write(line, file=sys.stderr)
@@ -34,37 +36,6 @@ def progress_to_stderr(trainer: Any) -> None:
     """Swap the trainer's progress callback for :class:`StderrProgress`."""
     trainer.remove_callback(ProgressCallback)
     trainer.add_callback(StderrProgress())
-
-
-def measure(recipe: Any, model_path: str, tokenizer: Any, path: Path, *, reuse: bool = True) -> dict[str, Any]:
-    """Score the fact-bank MCQs (as trained, reordered, held out) and write them to ``path``.
-
-    Args:
-        recipe: the recipe (fact-bank settings, style).
-        model_path: the model folder to score.
-        tokenizer: its tokenizer.
-        path: JSON file to write (read back instead when ``reuse`` and it exists, e.g. on resume).
-        reuse: reuse an existing file.
-
-    Returns:
-        ``{"rl_as_trained": {...}, "rl_reordered": {...}, "heldout": {...}}`` in percent.
-    """
-    from accelerate import PartialState
-
-    if reuse and path.exists():
-        return json.loads(path.read_text())
-    if not PartialState().is_main_process:
-        return {}
-    from transformers import AutoModelForCausalLM
-
-    from alphamed_train.evaluate import score_factbank
-    from alphamed_train.run import fact_bank
-
-    model = AutoModelForCausalLM.from_pretrained(model_path)
-    scores = score_factbank(model, tokenizer, fact_bank(recipe), style=recipe.data.style, max_new_tokens=recipe.grpo.max_completion_length)
-    path.write_text(json.dumps(scores, indent=1))
-    logger.info("fact-bank scores of %s: %s", model_path, scores)
-    return scores
 
 
 def write_curves(log_history: list[dict[str, Any]], out: Path) -> dict[str, Any]:
@@ -113,7 +84,9 @@ def plot_reward_curve(rows: list[dict[str, Any]], path: Path, window: int = 10) 
         xs = [r["step"] for r in rows if key in r]
         ys = [r[key] for r in rows if key in r]
         line = ax.plot(xs, ys, alpha=0.25)[0]
-        avg = [sum(ys[max(0, i - window + 1) : i + 1]) / len(ys[max(0, i - window + 1) : i + 1]) for i in range(len(ys))]
+        avg = [
+            sum(ys[max(0, i - window + 1) : i + 1]) / len(ys[max(0, i - window + 1) : i + 1]) for i in range(len(ys))
+        ]
         ax.plot(xs, avg, color=line.get_color(), label=key.removeprefix("rewards/").removesuffix("/mean"))
     ax.set_xlabel("GRPO step")
     ax.set_ylabel("mean reward")

@@ -39,25 +39,20 @@ def prepare_model(recipe: Recipe, out: Path) -> str:
         return str(resolve_model(m.name_or_path, revision=m.revision))
     from alphamed.tiny_model import build_tiny_model
 
-    base = out / "base-model"
-    if not (base / "alphamed_tiny.json").exists() or json.loads((base / "alphamed_tiny.json").read_text()) != {"seed": m.tiny.seed, "hidden_size": m.tiny.hidden_size, "num_layers": m.tiny.num_layers}:
-        t = m.tiny
-        build_tiny_model(base, seed=t.seed, hidden_size=t.hidden_size, num_layers=t.num_layers, num_heads=t.num_heads, num_kv_heads=t.num_kv_heads)
-        (base / "alphamed_tiny.json").write_text(json.dumps({"seed": t.seed, "hidden_size": t.hidden_size, "num_layers": t.num_layers}))
+    base, settings = out / "base-model", m.tiny.model_dump()
+    stamp = base / "alphamed_tiny.json"
+    if not stamp.exists() or json.loads(stamp.read_text()) != settings:
+        build_tiny_model(base, **settings)
+        stamp.write_text(json.dumps(settings))
     if recipe.warm_start is None:
         return str(base)
+    from alphamed_train.factbank import FactBank
     from alphamed_train.warmstart import warm_start
 
     cache = Path(recipe.warm_start.cache_dir) if recipe.warm_start.cache_dir else out / "warm-start"
-    return str(warm_start(base, cache, fact_bank(recipe), recipe.warm_start, recipe.data.style))
-
-
-def fact_bank(recipe: Recipe) -> Any:
-    """The recipe's fact bank."""
-    from alphamed_train.factbank import FactBank
-
-    fb = recipe.data.factbank
-    return FactBank.generate(fb.seed, num_options=fb.num_options, num_rl=fb.num_rl, num_heldout=fb.num_heldout)
+    return str(
+        warm_start(base, cache, FactBank.from_settings(recipe.data.factbank), recipe.warm_start, recipe.data.style)
+    )
 
 
 def build_rewards(recipe: Recipe) -> tuple[list[Any], list[float]]:
@@ -101,52 +96,146 @@ def single_process_env(recipe: Recipe) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    for key, value in {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "RANK": "0", "LOCAL_RANK": "0", "WORLD_SIZE": "1"}.items():
+    for key, value in {
+        "MASTER_ADDR": "127.0.0.1",
+        "MASTER_PORT": str(port),
+        "RANK": "0",
+        "LOCAL_RANK": "0",
+        "WORLD_SIZE": "1",
+    }.items():
         os.environ.setdefault(key, value)
 
 
 def grpo_args(recipe: Recipe, out: Path, weights: list[float]) -> Any:
-    """TRL's ``GRPOConfig`` from the recipe."""
+    """TRL's ``GRPOConfig`` from the recipe (TRL's own checks run here, before any model loads).
+
+    Raises:
+        RecipeError: TRL refused the combination (its message, prefixed with ``--grpo``).
+    """
     from trl import GRPOConfig
 
-    g, gen, log = recipe.grpo, recipe.generation, recipe.logging
-    fields = g.model_dump(exclude={"extra"} | ({"gradient_checkpointing"} if not g.gradient_checkpointing else set()))
-    vllm: dict[str, Any] = {}
-    if gen.backend == "vllm":
-        vllm = {"use_vllm": True, "vllm_mode": gen.vllm_mode}
-        if gen.vllm_mode == "server":
-            vllm["vllm_server_base_url"] = gen.vllm_server_base_url
-        else:
-            vllm |= {"vllm_gpu_memory_utilization": gen.vllm_gpu_memory_utilization, "vllm_tensor_parallel_size": gen.vllm_tensor_parallel_size}
-    dtype = recipe.model.dtype
-    return GRPOConfig(
-        output_dir=str(out),
-        reward_weights=weights,
-        save_strategy="steps",
-        save_steps=recipe.checkpointing.save_steps,
-        save_total_limit=recipe.checkpointing.save_total_limit,
-        logging_steps=log.logging_steps,
-        report_to=log.report_to,
-        run_name=log.run_name,
-        log_completions=log.log_completions,
-        deepspeed=deepspeed_config(recipe.distributed.deepspeed),
-        model_init_kwargs={"dtype": dtype} | ({"attn_implementation": recipe.model.attn_implementation} if recipe.model.attn_implementation else {}),
-        **vllm,
-        **fields,
-        **g.extra,
-    )
+    from alphamed_train.recipe import RecipeError
+
+    gen, log, m = recipe.generation, recipe.logging, recipe.model
+    vllm = {"use_vllm": True} | gen.library_kwargs() if gen.backend == "vllm" else {}
+    try:
+        return GRPOConfig(
+            output_dir=str(out),
+            reward_weights=weights,
+            save_strategy="steps",
+            save_steps=recipe.checkpointing.save_steps,
+            save_total_limit=recipe.checkpointing.save_total_limit,
+            logging_steps=log.logging_steps,
+            report_to=log.report_to,
+            run_name=log.run_name,
+            log_completions=log.log_completions,
+            deepspeed=deepspeed_config(recipe.distributed.deepspeed),
+            model_init_kwargs={"dtype": m.dtype, "attn_implementation": m.attn_implementation},
+            **vllm,
+            **recipe.grpo.library_kwargs(),
+        )
+    except ValueError as exc:
+        raise RecipeError(f"--grpo: TRL's GRPOConfig refused the settings: {exc}") from None
+
+
+def check_attention(recipe: Recipe) -> None:
+    """``flash_attention_2`` only when the ``flash-attn`` package imports.
+
+    Raises:
+        RecipeError: naming the flag and the fix.
+    """
+    if recipe.model.attn_implementation != "flash_attention_2":
+        return
+    try:
+        import flash_attn  # noqa: F401
+    except Exception as exc:  # ImportError, or a CUDA/ABI error raised while importing
+        from alphamed_train.recipe import RecipeError
+
+        raise RecipeError(
+            "--model.attn_implementation flash_attention_2 needs the flash-attn package "
+            f"({type(exc).__name__}: {exc}); install it with `pip install flash-attn --no-build-isolation` "
+            "on a CUDA machine, or use --model.attn_implementation sdpa"
+        ) from None
+
+
+def peft_config(recipe: Recipe) -> Any:
+    """PEFT's ``LoraConfig`` from the ``peft`` section (a causal-LM adapter), or None."""
+    if recipe.peft is None:
+        return None
+    from peft import LoraConfig
+
+    return LoraConfig(task_type="CAUSAL_LM", **recipe.peft.library_kwargs())
 
 
 def save_final(trainer: Any, out: Path, recipe_yaml: str) -> Path:
-    """Save the final model as a complete Hugging Face folder ``OUTPUT_DIR/final``."""
+    """Save the final model as a complete Hugging Face folder ``OUTPUT_DIR/final``.
+
+    With LoRA the adapter goes to ``OUTPUT_DIR/final-adapter`` and ``final`` holds the merged model,
+    which ``alphamed serve`` loads like any other checkpoint.
+    """
     from alphamed_train.checkpoints import mark_complete
 
     final = out / "final"
-    trainer.save_model(str(final))
+    model = trainer.accelerator.unwrap_model(trainer.model)
+    if hasattr(model, "merge_and_unload"):
+        trainer.save_model(str(out / "final-adapter"))
+        if trainer.accelerator.is_main_process:
+            trainer.processing_class.save_pretrained(str(out / "final-adapter"))
+            merged = model.merge_and_unload()
+            merged.save_pretrained(str(final))
+    else:
+        trainer.save_model(str(final))
     if trainer.accelerator.is_main_process:
         trainer.processing_class.save_pretrained(str(final))
         mark_complete(final, recipe_yaml, trainer.state.global_step)
     return final
+
+
+def build_trainer(recipe: Recipe, model_path: str, tokenizer: Any, args: Any, recipe_yaml: str) -> Any:
+    """The GRPOTrainer of the recipe, with its callbacks (checkpoint marker, held-out evaluation, progress).
+
+    Args:
+        recipe: the recipe.
+        model_path: the policy folder or id (from :func:`prepare_model`).
+        tokenizer: its tokenizer.
+        args: :func:`grpo_args`.
+        recipe_yaml: the recipe as YAML (written into each checkpoint).
+
+    Returns:
+        The trainer, ready to ``train()``.
+    """
+    from trl import GRPOTrainer
+
+    from alphamed_train import checkpoints, evaluate, report
+    from alphamed_train.questions import build_dataset, load_questions
+
+    dataset = build_dataset(load_questions(recipe.data), recipe.data, recipe.grpo.seed)
+    funcs, _ = build_rewards(recipe)
+    trainer = GRPOTrainer(
+        model=model_path,
+        reward_funcs=funcs,
+        args=args,
+        train_dataset=dataset,
+        processing_class=tokenizer,
+        peft_config=peft_config(recipe),
+        callbacks=[checkpoints.CompletionMarker(recipe_yaml)],
+    )
+    if recipe.generation.cpu_weight_sync:
+        from alphamed_train import vllm_cpu_sync
+
+        vllm_cpu_sync.install(trainer)
+    ev = recipe.evaluation
+    if ev.every_steps:
+        held_out = evaluate.HeldOutEvaluation(
+            evaluate.heldout_questions(recipe),
+            tokenizer,
+            ev.every_steps,
+            style=recipe.data.style,
+            max_new_tokens=recipe.grpo.max_completion_length,
+        )
+        trainer.callback_handler.callbacks.insert(0, held_out)
+    report.progress_to_stderr(trainer)
+    return trainer
 
 
 def run(recipe: Recipe, *, resume: bool = False) -> dict[str, Any]:
@@ -158,38 +247,55 @@ def run(recipe: Recipe, *, resume: bool = False) -> dict[str, Any]:
 
     Returns:
         A summary: final folder, steps, seconds, before/after scores when measured.
+
+    Raises:
+        RecipeError: settings TRL refuses, flash-attn missing, tied embeddings with the CPU vLLM sync.
     """
     from transformers import AutoTokenizer
-    from trl import GRPOTrainer
 
-    from alphamed_train import checkpoints, report
-    from alphamed_train.questions import build_dataset, load_questions
+    from alphamed_train import checkpoints, evaluate, report
+    from alphamed_train.recipe import RecipeError
 
     out = Path(recipe.checkpointing.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     recipe_yaml = yaml.safe_dump(recipe.model_dump(mode="json"), sort_keys=False)
+    check_attention(recipe)
+    single_process_env(recipe)
+    args = grpo_args(recipe, out, build_rewards(recipe)[1])
     resume_from = None
     if resume:
         checkpoints.quarantine_incomplete(out)
         resume_from = checkpoints.last_complete_checkpoint(out)
         logger.info("resuming from %s", resume_from or "scratch (no complete checkpoint)")
-    single_process_env(recipe)
     model_path = prepare_model(recipe, out)
+    if recipe.generation.cpu_weight_sync:
+        from alphamed_train import vllm_cpu_sync
+
+        try:
+            vllm_cpu_sync.check_untied(model_path)
+        except ValueError as exc:
+            raise RecipeError(str(exc)) from None
     tokenizer = AutoTokenizer.from_pretrained(model_path)
-    dataset = build_dataset(load_questions(recipe.data), recipe.data, recipe.grpo.seed)
-    funcs, weights = build_rewards(recipe)
-    before = report.measure(recipe, model_path, tokenizer, out / "eval_before.json") if recipe.evaluation.factbank else None
-    trainer = GRPOTrainer(model=model_path, reward_funcs=funcs, args=grpo_args(recipe, out, weights), train_dataset=dataset, processing_class=tokenizer, callbacks=[checkpoints.CompletionMarker(recipe_yaml)])
-    report.progress_to_stderr(trainer)
+    factbank = recipe.evaluation.factbank
+    before = evaluate.measure(recipe, model_path, tokenizer, out / "eval_before.json") if factbank else None
+    trainer = build_trainer(recipe, model_path, tokenizer, args, recipe_yaml)
     result = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
     state = trainer.accelerator.state
-    logger.info("rank %d of %d finished at step %d", state.process_index, state.num_processes, trainer.state.global_step)
+    logger.info(
+        "rank %d of %d finished at step %d", state.process_index, state.num_processes, trainer.state.global_step
+    )
     final = save_final(trainer, out, recipe_yaml)
-    summary: dict[str, Any] = {"final": str(final), "steps": trainer.state.global_step, "train_seconds": round(result.metrics.get("train_runtime", 0.0), 1), "resumed_from": str(resume_from) if resume_from else None}
+    summary: dict[str, Any] = {
+        "final": str(final),
+        "steps": trainer.state.global_step,
+        "train_seconds": round(result.metrics.get("train_runtime", 0.0), 1),
+        "resumed_from": str(resume_from) if resume_from else None,
+    }
     if trainer.accelerator.is_main_process:
         summary |= report.write_curves(trainer.state.log_history, out)
         if before is not None:
-            summary |= {"before": before, "after": report.measure(recipe, str(final), tokenizer, out / "eval_after.json", reuse=False)}
+            after = evaluate.measure(recipe, str(final), tokenizer, out / "eval_after.json", reuse=False)
+            summary |= {"before": before, "after": after}
         (out / "summary.json").write_text(json.dumps(summary, indent=1))
     return summary
 
@@ -201,18 +307,16 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     resume = "--resume" in args
     args = [a for a in args if a != "--resume"]
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        recipe = load_recipe(args[0], args[1:])
-    except (RecipeError, IndexError) as exc:
-        print(f"error: {exc or 'usage: RECIPE [--resume] [--section.field value ...]'}", file=sys.stderr)
-        return 2
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     from alphamed.hub import ModelNotFoundError
 
     try:
+        recipe = load_recipe(args[0], args[1:])
         summary = run(recipe, resume=resume)
-    except ModelNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (RecipeError, IndexError, ModelNotFoundError) as exc:
+        print(f"error: {exc or 'usage: RECIPE [--resume] [--section.field value ...]'}", file=sys.stderr)
         return 2
     from accelerate import PartialState
 

@@ -24,7 +24,6 @@ from typing import Any
 
 from alphamed.prompts import build_messages
 from alphamed.schema import Question, letters_for
-
 from alphamed_train.factbank import Fact, FactBank
 from alphamed_train.recipe import WarmStartConfig
 
@@ -34,7 +33,16 @@ MARKER = "warm_start.json"
 
 def cache_key(cfg: WarmStartConfig, bank: FactBank, style: str) -> str:
     """A short hash of everything that changes the warm-started weights."""
-    blob = json.dumps({"cfg": cfg.model_dump(exclude={"cache_dir"}), "seed": bank.seed, "opts": bank.num_options, "n": [len(bank.rl), len(bank.heldout)], "style": style}, sort_keys=True)
+    blob = json.dumps(
+        {
+            "cfg": cfg.model_dump(exclude={"cache_dir"}),
+            "seed": bank.seed,
+            "opts": bank.num_options,
+            "n": [len(bank.rl), len(bank.heldout)],
+            "style": style,
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
@@ -48,7 +56,9 @@ def _worked_mcq(fact: Fact, bank: FactBank, rng: random.Random) -> Question:
     return Question(id="w", question=fact.stem(), options=dict(zip(letters, texts)), answer=letters[gold])
 
 
-def _sample(bank: FactBank, tokenizer: Any, style: str, rng: random.Random, mcq_fraction: float, answer_style: str = "recall") -> tuple[list[int], list[int]]:
+def _sample(
+    bank: FactBank, tokenizer: Any, style: str, rng: random.Random, mcq_fraction: float, answer_style: str = "recall"
+) -> tuple[list[int], list[int]]:
     """One training sequence and its labels (prompt tokens of MCQs masked with -100)."""
     eos = tokenizer.eos_token
     if rng.random() >= mcq_fraction or not bank.taught:
@@ -90,11 +100,16 @@ def train_warm_start(model: Any, tokenizer: Any, bank: FactBank, cfg: WarmStartC
     torch.manual_seed(cfg.seed)
     rng = random.Random(cfg.seed)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=0.0)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, cfg.steps) / cfg.steps)))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, cfg.steps) / cfg.steps))
+    )
     model.train()
     losses, running, start = [], 0.0, time.monotonic()
     for step in range(1, cfg.steps + 1):
-        batch = _batch([_sample(bank, tokenizer, style, rng, cfg.mcq_fraction, cfg.answer_style) for _ in range(cfg.batch_size)], tokenizer.pad_token_id)
+        batch = _batch(
+            [_sample(bank, tokenizer, style, rng, cfg.mcq_fraction, cfg.answer_style) for _ in range(cfg.batch_size)],
+            tokenizer.pad_token_id,
+        )
         loss = model(**batch).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -104,12 +119,16 @@ def train_warm_start(model: Any, tokenizer: Any, bank: FactBank, cfg: WarmStartC
         running += loss.item()
         if step % 50 == 0:
             losses.append(running / 50)
-            logger.info("warm start step %d/%d loss %.3f (%.0f s)", step, cfg.steps, running / 50, time.monotonic() - start)
+            logger.info(
+                "warm start step %d/%d loss %.3f (%.0f s)", step, cfg.steps, running / 50, time.monotonic() - start
+            )
             running = 0.0
     return losses
 
 
-def warm_start(base_dir: str | Path, out_dir: str | Path, bank: FactBank, cfg: WarmStartConfig, style: str = "alphamed") -> Path:
+def warm_start(
+    base_dir: str | Path, out_dir: str | Path, bank: FactBank, cfg: WarmStartConfig, style: str = "alphamed"
+) -> Path:
     """Warm-start the model in ``base_dir`` into ``out_dir``, or reuse a cached result.
 
     Args:
@@ -138,7 +157,12 @@ def warm_start(base_dir: str | Path, out_dir: str | Path, bank: FactBank, cfg: W
     losses = train_warm_start(model, tokenizer, bank, cfg, style)
     model.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
-    info = {"key": key, "seconds": round(time.monotonic() - start, 1), "losses": [round(x, 4) for x in losses], "config": cfg.model_dump()}
+    info = {
+        "key": key,
+        "seconds": round(time.monotonic() - start, 1),
+        "losses": [round(x, 4) for x in losses],
+        "config": cfg.model_dump(),
+    }
     (tmp / MARKER).write_text(json.dumps(info, indent=1))
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)

@@ -25,3 +25,7 @@ class ScoringAborted(AlphaMedClientError):
 
 class BankError(AlphaMedClientError):
     """A question bank cannot be read at all (missing file, not JSONL)."""
+
+
+class ServerGone(ScoringAborted):
+    """Scoring stopped early: request after request could not connect to the server."""

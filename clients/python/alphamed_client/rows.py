@@ -72,5 +72,9 @@ def row_from_model_answer(asked: AskedQuestion, answer: ModelAnswer, model: str,
 
 def row_from_error(asked: AskedQuestion, error: BaseException, model: str, n: int, latency: float) -> ResultRow:
     """The result row of a question that failed after all retries."""
-    message = f"{type(error).__name__}: {error}".replace("\n", " ")[:MAX_ERROR_CHARS]
+    from alphamed_client.connection_failures import connection_cause
+
+    cause = connection_cause(error)  # "Request timed out." can hide a refused connection
+    text = f"{error} ({cause})" if cause else str(error)
+    message = f"{type(error).__name__}: {text}".replace("\n", " ")[:MAX_ERROR_CHARS]
     return ResultRow(**_base(asked, model), n=n, latency=round(latency, 4), error=message)

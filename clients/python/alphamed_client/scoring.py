@@ -23,6 +23,7 @@ from alphamed.prompts import DEFAULT_STYLE
 from alphamed.schema import Question
 from alphamed_client import results
 from alphamed_client.bank import BadLine, iter_bank
+from alphamed_client.connection_failures import ConnectionBreaker
 from alphamed_client.errors import BankError, ScoringAborted
 from alphamed_client.models import ModelAnswer, ResultRow
 from alphamed_client.permute import orders, permuted
@@ -121,11 +122,14 @@ def _is_fatal(exc: BaseException) -> bool:
                             openai.NotFoundError))
 
 
-async def score_one(client: Answerer, asked: AskedQuestion, job: ScoreJob) -> ResultRow:
+async def score_one(client: Answerer, asked: AskedQuestion, job: ScoreJob,
+                    breaker: ConnectionBreaker | None = None) -> ResultRow:
     """Ask one question; its result row, or its error row when it still fails after the retries.
 
     Raises:
-        ScoringAborted: on an error every further request would hit (rejected key, unknown model).
+        ScoringAborted: on an error every further request would hit (rejected key, unknown model),
+            or (:class:`~alphamed_client.errors.ServerGone`) when ``breaker`` saw too many connection
+            failures in a row.
     """
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -137,8 +141,13 @@ async def score_one(client: Answerer, asked: AskedQuestion, job: ScoreJob) -> Re
     except Exception as exc:
         if _is_fatal(exc):
             raise ScoringAborted(f"scoring stopped at question {asked.shown.id!r}: {exc}") from exc
-        logger.warning("question %s failed after retries: %s", asked.shown.id, exc)
-        return row_from_error(asked, exc, client.model, job.n, loop.time() - start)
+        if breaker is not None:
+            breaker.failed(exc, asked.shown.id)
+        row = row_from_error(asked, exc, client.model, job.n, loop.time() - start)
+        logger.warning("question %s failed after retries: %s", asked.shown.id, row.error)
+        return row
+    if breaker is not None:
+        breaker.succeeded()
     return row_from_model_answer(asked, answer, client.model, job.prompt_style)
 
 
@@ -214,7 +223,8 @@ async def run_job(client: Answerer, job: ScoreJob, *,
         raise BankError(f"cannot read question bank {job.bank}: no such file")
     header = open_run(job.out, run_header(client, job), resume=job.resume, force=job.force_resume,
                       new_bank_ok=job.new_bank_ok)
-    counts = await _dispatch(functools.partial(score_one, client, job=job), job, on_result, on_bad_line)
+    ask = functools.partial(score_one, client, job=job, breaker=ConnectionBreaker())
+    counts = await _dispatch(ask, job, on_result, on_bad_line)
     close_run(job.out, header)
     return counts
 

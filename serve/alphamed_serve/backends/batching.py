@@ -22,6 +22,10 @@ logger = logging.getLogger(__name__)
 
 Sink = Callable[["StreamDelta | BaseException"], None]
 
+# Temperatures below this sample greedily (as vLLM's _SAMPLING_EPS): dividing logits by 1e-300
+# overflows to inf and the softmax to NaN.
+SAMPLING_EPS = 1e-5
+
 
 class StopText:
     """Finds stop strings in a growing text and holds back what could still become one.
@@ -65,7 +69,7 @@ class Sequence:
         index: the choice index within its request.
         prompt_ids: the prompt's token ids.
         max_new_tokens: the generation limit.
-        temperature: 0 means greedy.
+        temperature: below :data:`SAMPLING_EPS` means greedy.
         top_p: nucleus mass.
         generator: the torch RNG of this sequence (seeded per request and index).
         stops: stop strings.
@@ -117,6 +121,11 @@ class Sequence:
         self.sink(StreamDelta(self.index, text, finish_reason=self.finish_reason, logprobs=logprobs,
                               prompt_tokens=len(self.prompt_ids) if self.finish_reason else None,
                               completion_tokens=len(self.tokens) if self.finish_reason else None))
+
+    def fail(self, exc: BaseException) -> None:
+        """Finish with ``exc``: this sequence alone failed (the rest of the batch carries on)."""
+        self.finish_reason = "error"
+        self.sink(exc)
 
     def abort(self) -> None:
         """Finish without generating more (client went away or the engine stopped)."""
@@ -181,15 +190,16 @@ class BatchEngine:
         with torch.inference_mode():
             while not self._stopping.is_set():
                 joining = self._take_new(block=not state.rows)
+                if joining:
+                    self._join_isolated(state, joining)
                 try:
-                    if joining:
-                        self._join(state, joining)
                     if state.rows:
                         self._decode_step(state)
-                except Exception as exc:  # noqa: BLE001 - fail the batch, keep serving
+                except Exception as exc:  # noqa: BLE001 - the forward pass failed: fail the batch, keep serving
                     logger.exception("generation failed; failing %d sequences", len(state.rows))
-                    for s in state.rows + [s for s in joining if s not in state.rows]:
-                        s.sink(exc)
+                    for s in state.rows:
+                        if s.finish_reason is None:
+                            s.sink(exc)
                     state = _BatchState()
                 self.rows = state.rows
         for s in state.rows:
@@ -221,7 +231,21 @@ class BatchEngine:
                 s.abort()
         return live
 
-    def _join(self, state: "_BatchState", seqs: list[Sequence]) -> None:
+    def _join_isolated(self, state: _BatchState, seqs: list[Sequence]) -> None:
+        """Prefill ``seqs`` into the batch; when that fails, retry them one by one so that only
+        the sequences that fail on their own are failed."""
+        try:
+            self._join(state, seqs)
+            return
+        except Exception as exc:  # noqa: BLE001 - isolated below
+            if len(seqs) == 1:
+                logger.exception("prefill failed; failing 1 sequence")
+                seqs[0].fail(exc)
+                return
+        for s in seqs:
+            self._join_isolated(state, [s])
+
+    def _join(self, state: _BatchState, seqs: list[Sequence]) -> None:
         import torch
 
         device = self.model.device
@@ -247,15 +271,22 @@ class BatchEngine:
         except TypeError:
             return DynamicCache()
 
-    def _decode_step(self, state: "_BatchState") -> None:
+    def _decode_step(self, state: _BatchState) -> None:
         import torch
 
-        tokens, logprobs = _sample_rows(state.rows, state.logits)
-        for s, tok, lp in zip(state.rows, tokens, logprobs):
+        tokens: list[int] = []
+        for s, row in zip(state.rows, state.logits):
+            tok = self.pad_id
             if s.cancelled:
                 s.abort()
             else:
-                s.step(tok, self.tokenizer, self.eos_ids, _shape_logprobs(s, tok, lp, self.tokenizer))
+                try:  # one sequence's failure (its sampling, its text) is its own
+                    tok, lp = _sample_row(s, row)
+                    s.step(tok, self.tokenizer, self.eos_ids, _shape_logprobs(s, tok, lp, self.tokenizer))
+                except Exception as exc:  # noqa: BLE001
+                    logger.exception("sampling failed; failing 1 of %d sequences", len(state.rows))
+                    s.fail(exc)
+            tokens.append(tok)
         keep = [i for i, s in enumerate(state.rows) if s.finish_reason is None]
         state.select(keep)
         if not state.rows:
@@ -323,26 +354,21 @@ def _left_pad(t, width: int, dim: int = -2):
     return torch.cat([torch.zeros(shape, dtype=t.dtype, device=t.device), t], dim=dim)
 
 
-def _sample_rows(rows: list[Sequence], logits) -> tuple[list[int], list[Any]]:
-    """One token per row with that row's temperature / top-p / RNG; plus raw log-probs if asked."""
+def _sample_row(s: Sequence, row) -> tuple[int, Any]:
+    """One token for ``s`` with its temperature / top-p / RNG; plus raw log-probs if asked."""
     import torch
 
-    tokens: list[int] = []
-    logprobs: list[Any] = []
-    for s, row in zip(rows, logits):
-        if s.temperature <= 0:
-            tok = int(torch.argmax(row))
-        else:
-            probs = torch.softmax(row / s.temperature, dim=-1)
-            if s.top_p < 1.0:
-                sorted_p, order = torch.sort(probs, descending=True)
-                outside = sorted_p.cumsum(-1) - sorted_p > s.top_p
-                sorted_p[outside] = 0.0
-                probs = torch.zeros_like(probs).scatter(0, order, sorted_p)
-            tok = int(torch.multinomial(probs.cpu(), 1, generator=s.generator))
-        tokens.append(tok)
-        logprobs.append(torch.log_softmax(row, dim=-1) if s.top_logprobs is not None else None)
-    return tokens, logprobs
+    if s.temperature < SAMPLING_EPS:
+        tok = int(torch.argmax(row))
+    else:
+        probs = torch.softmax(row / s.temperature, dim=-1)
+        if s.top_p < 1.0:
+            sorted_p, order = torch.sort(probs, descending=True)
+            outside = sorted_p.cumsum(-1) - sorted_p > s.top_p
+            sorted_p[outside] = 0.0
+            probs = torch.zeros_like(probs).scatter(0, order, sorted_p)
+        tok = int(torch.multinomial(probs.cpu(), 1, generator=s.generator))
+    return tok, torch.log_softmax(row, dim=-1) if s.top_logprobs is not None else None
 
 
 def _shape_logprobs(s: Sequence, tok: int, lp, tokenizer) -> Any:

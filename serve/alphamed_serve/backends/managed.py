@@ -10,13 +10,14 @@ import asyncio
 import logging
 import secrets
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
 
 from alphamed_serve.backend import BackendError, BackendOptions, Health
 from alphamed_serve.backends.supervisor import EngineSupervisor
-from alphamed_serve.backends.upstream import OpenAIUpstreamBackend
+from alphamed_serve.backends.upstream import OpenAIUpstreamBackend, api_root
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +65,97 @@ def _fetch_hub_model(options: BackendOptions) -> None:
         raise BackendError(str(exc), status=500, type="server_error", param="model") from None
 
 
+class _ChildEngine:
+    """The engine as this gateway's child process (an :class:`EngineSupervisor`): its private
+    port, its state (starting, restarting, dead) and what a dropped connection means."""
+
+    def __init__(self, backend: ManagedEngineBackend) -> None:
+        self.engine = backend.engine
+        self.model = backend.options.model
+        self.supervisor = EngineSupervisor(backend.engine, backend.engine_command, env=backend.env,
+                                           health_path=backend.health_path,
+                                           startup_timeout=backend.options.startup_timeout)
+
+    @property
+    def base_url(self) -> str:
+        return self.supervisor.base_url
+
+    def model_id(self) -> str | None:
+        """A local folder is served under its name (like the transformers backend); a hub id as is."""
+        path = Path(self.model)
+        return path.name if path.is_dir() else self.model
+
+    async def start(self) -> None:
+        await self.supervisor.start()
+
+    async def stop(self) -> None:
+        await self.supervisor.stop()
+
+    def check_ready(self) -> None:
+        self.supervisor.check_ready()
+
+    async def health(self, engine_health: Callable[[], Awaitable[Health]]) -> Health:
+        """The child's state (dead/restarting/...) or, when it runs, the engine's own ``/health``."""
+        state = self.supervisor.health()
+        if not state.ok:
+            return state
+        engine = await engine_health()
+        if engine.ok:
+            return engine
+        await asyncio.sleep(0.2)  # a child that just died is reaped in a moment: report that
+        state = self.supervisor.health()
+        if not state.ok:
+            return state
+        return Health(ok=False, status="unresponsive", detail=f"the {self.engine} process runs but {engine.detail}")
+
+    def connection_error(self, error: BackendError, exc: httpx.HTTPError) -> BackendError:
+        if error.status == 503:
+            error.message = (
+                f"{self.engine} engine went away during the request ({type(exc).__name__}); "
+                f"it is restarted automatically, retry shortly"
+            )
+            error.code = "engine_unavailable"
+            error.args = (error.message,)
+        return error
+
+
+class _ExternalEngine:
+    """``--upstream URL``: an engine or router someone else runs; nothing to start or restart."""
+
+    supervisor = None
+
+    def __init__(self, backend: ManagedEngineBackend) -> None:
+        self.options = backend.options
+
+    @property
+    def base_url(self) -> str:
+        return api_root(self.options.upstream)
+
+    def model_id(self) -> str | None:
+        return None  # the upstream engine's own id
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+    def check_ready(self) -> None:
+        pass
+
+    async def health(self, engine_health: Callable[[], Awaitable[Health]]) -> Health:
+        return await engine_health()
+
+    def connection_error(self, error: BackendError, exc: httpx.HTTPError) -> BackendError:
+        return error
+
+
 class ManagedEngineBackend(OpenAIUpstreamBackend):
     """Base of the engine backends: child process on a private loopback port, or ``--upstream``.
 
-    Subclasses set ``name``/``engine`` and implement :meth:`engine_command`.
+    Subclasses set ``name``/``engine`` and implement :meth:`engine_command`. Where the engine
+    runs is one composed object (:class:`_ChildEngine` or :class:`_ExternalEngine`), so no
+    method branches on it.
     """
 
     health_path = "/health"
@@ -75,18 +163,17 @@ class ManagedEngineBackend(OpenAIUpstreamBackend):
 
     def __init__(self, options: BackendOptions) -> None:
         super().__init__(options)
-        self.supervisor: EngineSupervisor | None = None
         if not options.upstream:
             _fetch_hub_model(options)
             # a private key so nothing else on the machine can use the engine behind our back
             self._api_key = secrets.token_urlsafe(24)
-            self.supervisor = EngineSupervisor(
-                self.engine,
-                self.engine_command,
-                env=self.env,
-                health_path=self.health_path,
-                startup_timeout=options.startup_timeout,
-            )
+        self.place: _ChildEngine | _ExternalEngine = (
+            _ExternalEngine(self) if options.upstream else _ChildEngine(self))
+
+    @property
+    def supervisor(self) -> EngineSupervisor | None:
+        """The engine child's supervisor (None with ``--upstream``)."""
+        return self.place.supervisor
 
     @property
     def python(self) -> str:
@@ -98,57 +185,27 @@ class ManagedEngineBackend(OpenAIUpstreamBackend):
         raise NotImplementedError
 
     def default_model_id(self) -> str:
-        """A local folder is served under its name (like the transformers backend); a hub id as is."""
-        if self.supervisor is None:
-            return super().default_model_id()
-        path = Path(self.options.model)
-        return path.name if path.is_dir() else self.options.model
+        return self.place.model_id() or super().default_model_id()
 
     @property
     def base_url(self) -> str:
-        if self.supervisor is None:
-            return super().base_url
-        return self.supervisor.base_url
+        return self.place.base_url
 
     async def start(self) -> None:
         """Start the engine child (waiting for its health), then connect to it."""
-        if self.supervisor is not None:
-            await self.supervisor.start()
+        await self.place.start()
         await super().start()
 
     async def stop(self) -> None:
         """Disconnect and stop the engine child."""
         await super().stop()
-        if self.supervisor is not None:
-            await self.supervisor.stop()
+        await self.place.stop()
 
     def _check_ready(self) -> None:
-        if self.supervisor is not None:
-            self.supervisor.check_ready()
+        self.place.check_ready()
 
     async def health(self) -> Health:
-        """The child's state (dead/restarting/...) or, when it runs, the engine's own ``/health``."""
-        if self.supervisor is None:
-            return await super().health()
-        state = self.supervisor.health()
-        if not state.ok:
-            return state
-        engine = await super().health()
-        if engine.ok:
-            return engine
-        await asyncio.sleep(0.2)  # a child that just died is reaped in a moment: report that
-        state = self.supervisor.health()
-        if not state.ok:
-            return state
-        return Health(ok=False, status="unresponsive", detail=f"the {self.engine} process runs but {engine.detail}")
+        return await self.place.health(super().health)
 
     def _connection_error(self, exc: httpx.HTTPError) -> BackendError:
-        error = super()._connection_error(exc)
-        if self.supervisor is not None and error.status == 503:
-            error.message = (
-                f"{self.engine} engine went away during the request ({type(exc).__name__}); "
-                f"it is restarted automatically, retry shortly"
-            )
-            error.code = "engine_unavailable"
-            error.args = (error.message,)
-        return error
+        return self.place.connection_error(super()._connection_error(exc), exc)

@@ -27,6 +27,7 @@ from alphamed_serve.backend import (
     StreamDelta,
 )
 from alphamed_serve.backends.batching import BatchEngine, Sequence
+from alphamed_serve.errors import empty_prompt
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class TransformersBackend:
     """
 
     name = "transformers"
+    constraint_dialect = None  # no guided decoding here: a constrained request gets a 400 naming the field
 
     def __init__(self, options: BackendOptions) -> None:
         from alphamed.hub import ModelNotFoundError, is_local, resolve_model
@@ -70,6 +72,7 @@ class TransformersBackend:
         self.state, self.detail = "stopped", ""
         self.engine: BatchEngine | None = None
         self.tokenizer: Any = None
+        self._max_token_chars = 1
         self.model: Any = None
 
     # ------------------------------------------------------------ lifecycle
@@ -98,6 +101,7 @@ class TransformersBackend:
         if dtype == "auto":
             dtype = "bfloat16" if device.startswith("cuda") and torch.cuda.is_bf16_supported() else "float32"
         self.tokenizer = AutoTokenizer.from_pretrained(self.path)
+        self._max_token_chars = max((len(t) for t in self.tokenizer.get_vocab()), default=1) or 1
         model = AutoModelForCausalLM.from_pretrained(self.path, dtype=getattr(torch, dtype))
         self.model = model.to(device).eval()
         eos = self.model.generation_config.eos_token_id
@@ -126,27 +130,55 @@ class TransformersBackend:
 
     # ------------------------------------------------------------ tokens
 
-    def _prompt_ids(self, request: GenerationRequest) -> list[int]:
+    def _check_loaded(self) -> None:
         if self.tokenizer is None:
             raise BackendError("the model is still loading", status=503, type="server_error",
                                code="model_loading", headers={"Retry-After": "5"})
-        if request.prompt_token_ids is not None:
+
+    def _prompt_text(self, request: GenerationRequest) -> str:
+        """The text to tokenize: the prompt, or the messages through the chat template."""
+        self._check_loaded()
+        if request.prompt is not None:
+            return request.prompt
+        if not getattr(self.tokenizer, "chat_template", None):
+            raise BackendError("this model has no chat template; use /v1/completions",
+                               param="messages", code="no_chat_template")
+        try:
+            text = self.tokenizer.apply_chat_template(
+                request.messages, tokenize=False, add_generation_prompt=request.add_generation_prompt)
+        except Exception as exc:  # noqa: BLE001 - template errors are the request's fault
+            raise BackendError(f"could not apply the chat template: {exc}", param="messages",
+                               code="invalid_value") from None
+        if not isinstance(text, str):
+            raise BackendError("the chat template did not render to text", param="messages",
+                               code="invalid_value")
+        return text
+
+    def _prompt_ids(self, request: GenerationRequest) -> list[int]:
+        """The prompt's token ids (tokenized once: kept on the request)."""
+        if request.prompt_ids is None and request.prompt_token_ids is not None:
+            self._check_loaded()
             vocab = len(self.tokenizer)
             if any(not 0 <= t < vocab for t in request.prompt_token_ids):
                 raise BackendError(f"token ids must be below the vocabulary size {vocab}", param="prompt",
                                    code="invalid_value")
-            return list(request.prompt_token_ids)
-        if request.prompt is not None:
-            return list(self.tokenizer(request.prompt, add_special_tokens=True)["input_ids"])
-        if not getattr(self.tokenizer, "chat_template", None):
-            raise BackendError("this model has no chat template; use /v1/completions",
-                               param="messages", code="no_chat_template")
-        text = self.tokenizer.apply_chat_template(
-            request.messages, tokenize=False, add_generation_prompt=request.add_generation_prompt)
-        if not isinstance(text, str):  # some versions return a BatchEncoding / list
-            text = text["input_ids"] if hasattr(text, "keys") else text
-            return list(text)
-        return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+            request.prompt_ids = list(request.prompt_token_ids)
+        if request.prompt_ids is None:
+            text = self._prompt_text(request)
+            self._refuse_far_too_long(text, request)
+            special = request.prompt is not None
+            request.prompt_ids = list(self.tokenizer(text, add_special_tokens=special)["input_ids"])
+        return request.prompt_ids
+
+    def _refuse_far_too_long(self, text: str, request: GenerationRequest) -> None:
+        """400 without tokenizing when ``text`` cannot fit: no token is longer than the longest
+        vocabulary entry, so ``len(text) / longest`` tokens is a lower bound of its length."""
+        at_least = len(text) // self._max_token_chars
+        ctx = self.info.context_length
+        if at_least >= ctx:
+            raise BackendError(
+                f"the prompt has at least {at_least} tokens; this model's context is {ctx} tokens",
+                param="messages" if request.messages is not None else "prompt", code="context_length_exceeded")
 
     async def tokenize(self, spec: dict[str, Any]) -> list[int]:
         """Token ids of ``spec["prompt"]``, or of ``spec["messages"]`` after the chat template."""
@@ -171,14 +203,19 @@ class TransformersBackend:
         ids = self._prompt_ids(GenerationRequest(prompt_token_ids=tokens))
         return self.tokenizer.decode(ids)
 
+    async def engine_metrics(self) -> str:
+        """None of its own: the in-process engine's numbers are the gateway's ``alphamed_*`` metrics."""
+        return ""
+
     def count_tokens(self, request: GenerationRequest) -> int | None:
-        """Prompt length in tokens after the chat template."""
+        """Prompt length in tokens after the chat template (slow for long prompts: call it off the loop)."""
         try:
             return len(self._prompt_ids(request))
         except BackendError:
             raise
-        except Exception as exc:  # noqa: BLE001 - template errors are the request's fault
-            raise BackendError(f"could not apply the chat template: {exc}", param="messages",
+        except Exception as exc:  # noqa: BLE001 - text the tokenizer refuses is the request's fault
+            raise BackendError(f"could not tokenize the prompt: {type(exc).__name__}: {exc}",
+                               param="messages" if request.messages is not None else "prompt",
                                code="invalid_value") from None
 
     def count_text_tokens(self, text: str) -> int | None:
@@ -193,6 +230,8 @@ class TransformersBackend:
         import torch
 
         prompt_ids = self._prompt_ids(request)
+        if not prompt_ids:
+            raise empty_prompt(request)
         room = self.info.context_length - len(prompt_ids)
         if room <= 0:
             raise BackendError(f"the prompt has {len(prompt_ids)} tokens; the context is "
@@ -234,6 +273,12 @@ class TransformersBackend:
         finally:
             for s in seqs:
                 s.cancelled = True
+
+    def stream_batches(self, request: GenerationRequest) -> AsyncIterator[list[StreamDelta]]:
+        """:meth:`stream` read ahead, in lists of the deltas that arrived together."""
+        from alphamed_serve.collector import DeltaCollector
+
+        return DeltaCollector(self.stream(request)).batches()
 
     async def generate(self, request: GenerationRequest) -> GenerationResult:
         """Every choice to completion (collected from :meth:`stream`)."""

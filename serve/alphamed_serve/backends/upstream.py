@@ -26,7 +26,7 @@ from alphamed_serve.backend import (
     ModelInfo,
     StreamDelta,
 )
-from alphamed_serve.backends import openai_proxy as proxy
+from alphamed_serve.backends import openai_wire as proxy
 from alphamed_serve.backends.sse import EventSplitter
 
 logger = logging.getLogger(__name__)
@@ -188,6 +188,10 @@ class OpenAIUpstreamBackend:
 
     def count_tokens(self, request: GenerationRequest) -> int | None:
         """Unknown here: the engine checks the prompt length itself."""
+        return None
+
+    def count_text_tokens(self, text: str) -> int | None:
+        """Unknown here (no tokenizer): the gateway estimates ``reasoning_tokens``."""
         return None
 
     async def engine_metrics(self) -> str:

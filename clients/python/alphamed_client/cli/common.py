@@ -95,11 +95,15 @@ def make_client(*, base_url: str, model: str, api_key: str | None, api_key_env: 
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro``; the client's own errors become one-line CLI errors (non-zero exit)."""
-    from alphamed_client.errors import AlphaMedClientError
+    """Run ``coro``; the client's own errors become one-line CLI errors (non-zero exit; a run
+    stopped because the server went away exits 3, like one with failed questions: resume it)."""
+    from alphamed_client.errors import AlphaMedClientError, ServerGone
 
     try:
         return asyncio.run(coro)
+    except ServerGone as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_FAILED_QUESTIONS)
     except AlphaMedClientError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -129,8 +133,24 @@ class Progress:
         self.bar.close()
 
 
+def describe_os_error(exc: OSError) -> str:
+    """One line for a failed file operation: what failed, on which file, and the hint to act on.
+
+    >>> describe_os_error(OSError(28, "No space left on device", "r.jsonl"))
+    'cannot write r.jsonl: No space left on device (errno 28); free space, then run again to resume'
+    """
+    import errno
+
+    what = f"cannot write {exc.filename}" if exc.filename else "a file operation failed"
+    reason = f"{exc.strerror or exc} (errno {exc.errno})" if exc.errno else str(exc)
+    hint = {errno.ENOSPC: "free space, then run again to resume",
+            errno.EDQUOT: "free space, then run again to resume",
+            errno.EACCES: "check the permissions", errno.EROFS: "choose a writable place"}.get(exc.errno)
+    return f"{what}: {reason}" + (f"; {hint}" if hint else "")
+
+
 def one_line_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library errors a user must fix (bad files, bad values) into one-line CLI errors."""
+    """Turn library errors a user must fix (bad files, bad values, a full disk) into one-line CLI errors."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -140,5 +160,7 @@ def one_line_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except (AlphaMedClientError, FileNotFoundError, ValueError) as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # disk full, permission denied: not a traceback of chained errors
+            raise click.ClickException(describe_os_error(exc)) from None
 
     return wrapper

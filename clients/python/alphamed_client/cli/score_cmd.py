@@ -70,6 +70,9 @@ def score(bank: Path, base_url: str, model: str, api_key: str | None, api_key_en
     for bad in result.bad_lines:
         click.echo(f"skipped {bad}", err=True)
     click.echo(summary_markdown(result))
+    if result.bad_lines:
+        click.echo(f"{job.bank}: {len(result.bad_lines)} problem(s) in lines that were skipped, not scored "
+                   "(listed above)", err=True)
     if report_path is not None:
         write_report(result, report_path, fmt=None)
     if result.errors:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from alphamed_serve.backend import Health
-from alphamed_serve.testing import FakeBackend
+from fake_backend import FakeBackend
 
 
 class SickBackend(FakeBackend):

@@ -1,4 +1,4 @@
-"""A scripted in-memory :class:`~alphamed_serve.backend.Backend` for tests and benchmarks.
+"""A scripted in-memory :class:`~alphamed_serve.backend.Backend` for the gateway tests (not shipped).
 
 It generates no text of its own: each choice's output comes from ``reply`` (a string, or a
 function of the request and the choice index), streamed in pieces of ``chunk`` characters
@@ -38,6 +38,7 @@ class FakeBackend:
     """
 
     name = "fake"
+    constraint_dialect = None
 
     def __init__(self, reply: Reply = "<think>Thinking.</think>The final answer is: $\\boxed{B}$",
                  *, model_id: str = "fake-model", context_length: int = 256, chunk: int = 3,
@@ -77,6 +78,9 @@ class FakeBackend:
         return {"tokenizer_class": "FakeCharTokenizer", "eos_token": "\x03", "bos_token": None, "pad_token": None,
                 "chat_template": None, "model_max_length": self.info.context_length}
 
+    async def engine_metrics(self) -> str:
+        return ""
+
     async def detokenize(self, tokens: list[int]) -> str:
         if any(not 0 <= t <= 0x10FFFF for t in tokens):
             raise BackendError("token ids must be code points (at most 1114111)", param="tokens")
@@ -84,6 +88,11 @@ class FakeBackend:
 
     def count_text_tokens(self, text: str) -> int:
         return len(text.split())
+
+    def stream_batches(self, request: GenerationRequest) -> AsyncIterator[list[StreamDelta]]:
+        from alphamed_serve.collector import DeltaCollector
+
+        return DeltaCollector(self.stream(request)).batches()
 
     def _text(self, request: GenerationRequest, index: int) -> tuple[str, str]:
         text = self.reply(request, index) if callable(self.reply) else self.reply

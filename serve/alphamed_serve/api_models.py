@@ -62,13 +62,13 @@ class _SamplingFields(_Lenient):
     """Sampling settings shared by chat and completions."""
 
     model: str | None = Field(default=None, description="Served model name (see /v1/models).")
-    n: int = Field(default=1, ge=1, description="Number of choices to generate.")
+    n: int = Field(default=1, ge=1, strict=True, description="Number of choices to generate.")
     temperature: float | None = Field(default=None, ge=0.0, le=2.0)
     top_p: float | None = Field(default=None, gt=0.0, le=1.0)
     max_tokens: int | None = Field(default=None, ge=1, description="Most tokens to generate.")
     stop: str | list[str] | None = Field(default=None, description="Up to 4 stop strings.")
     seed: int | None = Field(default=None, description="Seed for reproducible sampling.")
-    stream: bool = False
+    stream: bool = Field(default=False, strict=True, description="Send server-sent events (true/false only).")
     stream_options: StreamOptions | None = None
     answer_options: AnswerOptions | None = Field(
         default=None,
@@ -214,7 +214,7 @@ class MCQARequest(_Lenient):
     question: str = Field(min_length=1, description="The question stem.")
     options: AnswerOptions = Field(description="Option texts in letter order, or letter -> text.")
     context: str | None = Field(default=None, description="Supporting passage shown first.")
-    n: int = Field(default=1, ge=1, description="Samples; n > 1 is self-consistency voting.")
+    n: int = Field(default=1, ge=1, strict=True, description="Samples; n > 1 is self-consistency voting.")
     temperature: float | None = Field(default=None, ge=0.0, le=2.0)
     top_p: float | None = Field(default=None, gt=0.0, le=1.0)
     max_tokens: int | None = Field(default=None, ge=1)

@@ -9,12 +9,6 @@ SGLang's field names and report what this gateway really serves.
 
 Like SGLang, ``--api-key`` protects these routes (only ``/health`` and ``/metrics`` stay open):
 give the router the same key (``--api-key``) so it can read them.
-
->>> from alphamed_serve.app import create_app
->>> from alphamed_serve.testing import FakeBackend
->>> app = create_app(FakeBackend(), None)
->>> sorted(p for p in (getattr(r, "path", "") for r in app.routes) if "info" in p)
-['/get_model_info', '/get_server_info', '/model_info', '/server_info']
 """
 
 from __future__ import annotations
@@ -67,12 +61,6 @@ def model_info_body(gateway: Gateway) -> dict[str, Any]:
         ``model_path``, ``tokenizer_path``, ``served_model_name``, ``is_generation``,
         ``context_length``, ``max_n``, ``backend`` and, for a local folder, ``model_type``
         and ``architectures`` from its ``config.json``.
-
-    >>> from alphamed_serve.app import create_app
-    >>> from alphamed_serve.testing import FakeBackend
-    >>> body = model_info_body(create_app(FakeBackend(), None).state.gateway)
-    >>> body["served_model_name"], body["is_generation"], body["context_length"]
-    ('fake-model', True, 256)
     """
     info = gateway.backend.model_info()
     root = info.root or info.id
@@ -100,13 +88,6 @@ def server_info_body(gateway: Gateway) -> dict[str, Any]:
         ``max_running_requests`` (``--max-concurrency``, None = unlimited),
         ``max_queued_requests``, ``dp_size``, ``backend``, ``version`` and the gateway's
         reasoning field and default prompt style.
-
-    >>> from alphamed_serve.app import Settings, create_app
-    >>> from alphamed_serve.testing import FakeBackend
-    >>> app = create_app(FakeBackend(), Settings(max_concurrency=8, max_queue=4))
-    >>> body = server_info_body(app.state.gateway)
-    >>> body["max_running_requests"], body["max_queued_requests"], body["backend"]
-    (8, 4, 'fake')
     """
     info = gateway.backend.model_info()
     settings = gateway.settings
