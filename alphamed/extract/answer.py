@@ -96,8 +96,10 @@ _LABEL_END = re.compile(r"[ \t]*(?:\*\*)?[ \t]*(?:[.,;:)\]}!?]|\n|$)")
 # ("B it is", "A on this one").
 _COMMIT_END = re.compile(
     r"[ \t]*(?:\*\*)?(?:[.!]+[ \t]+(?=[A-Z])|[ \t]*,[ \t]*(?:but|though|although)\b"
-    r"|[ \t]+(?:it[ \t]+is|on[ \t]+this[ \t]+one|here)\b)"
+    r"|[ \t]+(?:it[ \t]+is|on[ \t]+this[ \t]+one|here)\b"
+    r"|[ \t]+(?:<=+|<-+|←|⇐)[ \t]*(?=\n|$))"  # a closing arrow mirroring the opening one: "=> B <="
 )
+_NUMBERED = re.compile(r"([1-9][0-9]?)[ \t]*(?=\(([A-Z])\))")
 # "E. coli", "S. aureus": a genus abbreviation, not a letter.
 _GENUS = re.compile(r"\.[ \t]?([a-z]{3,})")
 # The commonest segment: a lone capital letter, maybe in parentheses or bold, ending its line
@@ -156,6 +158,10 @@ def read_answer(segment: str, options: OptionIndex, mode: str = "phrase") -> Rea
 def _read_full(seg: str, options: OptionIndex, mode: str) -> Reading:
     """:func:`read_answer` on an already normalised segment, without the lone-letter shortcut."""
     pos = _skip(seg, 0)
+    numbered = _NUMBERED.match(seg, pos)
+    if numbered is not None and int(numbered.group(1)) == ord(numbered.group(2)) - 64:
+        pos = numbered.end(1)  # "option 2 (B)": the option's number, then its own letter
+        pos = _skip(seg, pos)
     if _HEDGE.match(seg, pos):
         return Reading("hedge", None, pos)
     neg = _NEGATION.match(seg, pos)
@@ -210,8 +216,14 @@ def _read_letter(seg: str, pos: int, options: OptionIndex, mode: str) -> Reading
         if mode == "strict":
             return None if _COMMIT_END.match(seg, end) is None else _read_second(seg, end, upper, options)
         word = _WORD.match(seg, end)
-        if word and upper in "AI" and word.group(1).isascii() and word.group(1).lower() not in _CONTINUATION:
-            return None  # "A 45-year-old", "I think"
+        if (
+            word
+            and not close
+            and upper in "AI"
+            and word.group(1).isascii()
+            and word.group(1).lower() not in _CONTINUATION
+        ):
+            return None  # "A 45-year-old", "I think" (but "A) Vancomicina oral" is the letter)
     if named_text is not None and named_text[0] != upper:
         return Reading("conflict", upper, named_text[1]) if options.valid(upper) else Reading("invalid", upper, end)
     return _read_second(seg, named_text[1] if named_text else end, upper, options)

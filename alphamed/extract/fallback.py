@@ -36,11 +36,22 @@ _TERMINAL = frozenset(".!?)]}*\"'”»。！$`")
 # A sentence starts only where a sentence can start (after a stop, a line end or at the start):
 # the same matches as without the lookbehind, but a "3.5" or "e.g." no longer makes every
 # position of its sentence start a failing scan to that dot (quadratic in the sentence length).
-_SENTENCE = re.compile(r"(?<![^.!?\n。])[^.!?\n。]+(?:[.!?。]+(?=\s|$)|\n|$)")
+# A dot between digits ("4.5 hours") is inside a sentence: no sentence starts or ends there.
+_SENTENCE = re.compile(
+    r"(?<![^.!?\n。])(?!(?<=\.)[0-9])[^.!?\n。]+(?:(?<=[0-9])\.(?=[0-9])[^.!?\n。]*)*(?:[.!?。]+(?=\s|$)|\n|$)"
+)
 _TAIL = 700
 _LABEL_LINE = re.compile(
-    r"[ \t>#*_\-]*([A-Za-z][A-Za-z' ]{0,40}?)[ \t]*(?:\*\*|__)?[ \t]*(?::|→|->|=>)[ \t]*(?:\*\*|__)?[ \t]*"
+    r"[ \t>#*_\-]*([A-Za-z][A-Za-z' ]{0,40}?)[ \t]*(?:\*\*|__)?[ \t]*(?::|→|->|=>|[ \t][-–—](?=[ \t]))[ \t]*(?:\*\*|__)?[ \t]*"
     r"([^\n]{2,160}?)[ \t.]*(?:\*\*|__)?[ \t]*"
+)
+_EXPLAINED = re.compile(
+    r"[ \t]*\n\s*(?:\*\*|__|#{1,6}[ \t]*)?(?:explanation|reasoning|rationale|justification|why)\b", re.IGNORECASE
+)
+"""A section explaining the line above: that line is the answer it explains."""
+_REASON = re.compile(r"[^.!?\n]*")
+_EXPLANATION_LABELS = frozenset(
+    ("explanation", "reasoning", "rationale", "justification", "why", "because", "reason", "note", "notes")
 )
 _LAST_SENTENCE = re.compile(r"[.!?][ \t]+([^.!?]{1,12}[.!?]*)$")
 _ANSWER_TAIL = re.compile(
@@ -121,6 +132,12 @@ def bare_line(
     if found is not None and not _only_listing(window):
         return found, "answer_first", (start + body_start, start + line_end)
     found = _line_option_text(first_line, options)  # "**Increased TSH, decreased free T4**" opening the answer
+    explained = _EXPLAINED.match(window, line_end) if found is None else None
+    if explained is not None:  # "Antidote: Fomepizole\n\nExplanation: ..."
+        found = _labeled_line(first_line, options)
+        reason = _REASON.match(window, explained.end())
+        if found is not None and reason and any(x[2] != found for x in options.mentions(reason.group(0).lower())):
+            found = None  # the explanation opens on another option: the line above was no answer
     if found is not None:
         return found, "answer_first", (start + body_start, start + line_end)
     sentence = _FIRST_SENTENCE.match(window, body_start)
@@ -158,6 +175,8 @@ def _labeled_line(line: str, options: OptionIndex) -> str | None:
     m = _LABEL_LINE.fullmatch(line)
     if m is None or not options.texts or len(m.group(1).split()) > 4 or len(m.group(1).strip()) < 2:
         return None
+    if m.group(1).strip().lower() in _EXPLANATION_LABELS:
+        return None  # "Explanation: ... glucagon is for beta blockers": a reason, not an answer
     if "?" in line or _NEGATION_ANYWHERE.search(line.lower()):
         return None  # "Not A: prednisone does not fit", "Which is correct: A, B or C?"
     phrase = m.group(2)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from alphamed.extract.vocabulary import CHOICE_VERBS, CONCLUSION_WORDS, FOREIGN_PHRASES, LABELS
+from alphamed.extract.vocabulary import CASUAL_VERBS, CHOICE_VERBS, CONCLUSION_WORDS, FOREIGN_PHRASES, LABELS
 
 _COPULA = (
     r"(?:\s*(?:\*\*|__))?\s*(?:(?:is|was|would\s+be|will\s+be|should\s+be|must\s+be|seems\s+to\s+be|appears\s+to\s+be"
@@ -42,7 +42,7 @@ _VERDICT_TAIL = (
 _LABEL_WORD = r"(?:\s+(?:options?|choices?|answers?))?"
 _LABEL_END = r"[ \t]*(?:\*\*|__)?[ \t]*(?:[:：=]|[ \t][-–—](?=[ \t]))"
 _HEADER_END = r"[ \t]*(?:\*\*|__)?[ \t]*[:：]?[ \t]*(?:\*\*|__)?[ \t]*(?=\r?\n)"
-_SUBJECTLESS_VERBS = ("going", "go ", "lock", "stick", "settl")
+_SUBJECTLESS_VERBS = ("going", "go ", "lock", "stick", "settl", "put m", "mark ", "count", "takin", "commi", "my mo")
 """Choice verbs that commit without a subject at the start of a sentence ("Going with B.")."""
 _CONCLUSION_TAIL = r"\s*[,:]?\s*(?:the\s+answer\s+is\s+)?" + _LETTER_AHEAD
 
@@ -174,7 +174,7 @@ STRONG_ANY_CASE = re.compile("|".join(_STRONG), re.IGNORECASE)
 WEAK_ANY_CASE = re.compile("|".join(_WEAK), re.IGNORECASE)
 FOREIGN_ANY_CASE = re.compile("|".join(_FOREIGN_RULES), re.IGNORECASE)
 FOREIGN_LATIN_WORDS = re.compile(
-    "ponse|respuesta|resposta|risposta|antwort|antwoord|cevap|jawaban|odpowied|svar|alternativa"
+    "ponse|respuesta|resposta|risposta|antwort|antwoord|cevap|jawaban|odpowied|svar|alternativa|vastaus|jibu|sagot|opci"
 )
 """The anchored tables run on LOWER-CASED text; ``match.lastgroup`` names the rule, checked
 further by :func:`accept` on the original text. The ``_ANY_CASE`` patterns serve the rare text
@@ -193,12 +193,16 @@ _LATIN_FOREIGN = (
     "odpowied",
     "svar",
     "alternativa",
+    "vastaus",
+    "jibu",
+    "sagot",
+    "opci",
 )
 
 
 _FOREIGN_SCRIPTS = re.compile(
     "[\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f"
-    "\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af\u0111\u0103\u00e1\u011b]"
+    "\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af\u0111\u0103\u00e1\u011b\u0131\u011f\u1ea3\u1ef1]"
 )
 """Scripts (Greek, Cyrillic, Hebrew, Arabic, Devanagari, Thai, kana, CJK, Hangul) and the Latin letters
 (đ, ă, á, ě) that the non-ASCII foreign markers start with or contain."""
@@ -355,6 +359,10 @@ def accept(text: str, m: re.Match[str], floor: int = 0) -> tuple[str, int] | Non
     if method == "answer_label":  # a label opens a line; mid-line "selected option:" needs an adjective
         return ("answer_phrase", start) if _LINE_START.search(before) or _ADJ_BEFORE.search(before) else None
     if method == "choice_phrase":
+        if text[start : start + 12].lower().startswith(CASUAL_VERBS):
+            ahead = _UPPER_AHEAD.match(text, m.end())  # "I'll take a" cut off: the article, not option A
+            if ahead is None or not ahead.group(0)[-1].isupper():
+                return None
         if _SUBJECT_BEFORE.search(before):
             return method, start
         subjectless = text[start : start + 5].lower().startswith(_SUBJECTLESS_VERBS)
@@ -389,7 +397,7 @@ DOUBT_AFTER = re.compile(
     r"|unsure|uncertain|just\s+a\s+guess|a\s+guess)\b",
     re.IGNORECASE,
 )
-NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bdoubt)\b[^.!?\n,;]{0,40}\Z", re.IGNORECASE)
+NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\bdoubt)\b[^.!?\n,;—–]{0,40}\Z", re.IGNORECASE)
 
 
 # The checks below run for every marker read; each first rules out, with plain substring tests,
@@ -432,7 +440,7 @@ def is_negated(before: str) -> bool:
         low = before[start:].lower()
         if not ("not" in low or "n't" in low or "never" in low or "doubt" in low):
             return False
-    return NEGATED.search(before, max(start, _clause_start(before, ".!?\n,;"))) is not None
+    return NEGATED.search(before, max(start, _clause_start(before, ".!?\n,;—–"))) is not None
 
 
 _ASCII_SPACE_DOLLAR_STAR = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f$*"

@@ -106,6 +106,8 @@ def leading_answer(text: str, options: OptionIndex, start: int, end: int) -> tup
     """
     body = start + len(text[start:end]) - len(text[start:end].lstrip())
     m = _LEADING.match(text, body, end)
+    if m is None and options.texts:
+        return _text_then_letter(text, options, body, end)
     if m is None or not options.texts:
         return None
     letter = m.group(1)
@@ -122,3 +124,30 @@ def leading_answer(text: str, options: OptionIndex, start: int, end: int) -> tup
     if line_end >= 0 and _NEXT_ROW.match(text, line_end, end):
         return None  # the first row of an options list, not an answer
     return letter, (body, after)
+
+
+_LETTER_AFTER_TEXT = re.compile(r"[ \t]*(?:\*\*)?[ \t]*\(([A-Z])\)(?:\*\*)?[ \t]*(?:\.|\n|\Z)")
+_ROW_AFTER_LETTER = re.compile(r"[ \t]*(?:\*\*)?[ \t]*(?:[.:;\n]|[-–—][ \t]|\Z)")
+_REJECTED_AFTER = re.compile(
+    r"\s*(?:no|not|never|wrong|incorrect|unlikely|doesn't|does\s+not|isn't|is\s+not)\b", re.IGNORECASE
+)
+_PAREN_LETTER = re.compile(r"\(([A-Z])\)")
+
+
+def _text_then_letter(text: str, options: OptionIndex, body: int, end: int) -> tuple[str, tuple[int, int]] | None:
+    """A first line that opens with an option's whole text and then its own letter ("1 in 50 (B).") and is
+    no row of a walk through the options ("Digoxin (A): no benefit. Furosemide (B): ...")."""
+    lowered = text[body : min(end, body + 200)].lower().lstrip("*_ \t")
+    skipped = len(text[body : min(end, body + 200)]) - len(lowered)
+    found = options.prefix_match(lowered, 0)
+    if found is None:
+        return None
+    m = _LETTER_AFTER_TEXT.match(text, body + skipped + found[1], end)
+    if m is None or m.group(1) != found[0] or _REJECTED_AFTER.match(text, m.end(), end):
+        return None
+    for other in _PAREN_LETTER.finditer(text, m.end(), end):
+        own = options.texts.get(other.group(1))
+        before = text[max(body, other.start() - len(own or "") - 1) : other.start()].rstrip().lower()
+        if own and before.endswith(own.lower()) and _ROW_AFTER_LETTER.match(text, other.end(), end):
+            return None  # another option given the same way: a list of the options, not an answer
+    return found[0], (body, m.end(1) + 1)

@@ -118,7 +118,13 @@ BOUNDARIES = [160, 800, 3360, 13600, 16384]
 
 
 BASE_FILES = ("cases.jsonl", "handwritten.jsonl")
-ADDED = ("handwritten_later.jsonl", "families.jsonl", "blind_batch2.jsonl", "blind_batch1.jsonl")
+ADDED = (
+    "handwritten_later.jsonl",
+    "families.jsonl",
+    "blind_batch2.jsonl",
+    "blind_batch1.jsonl",
+    "blind_batch3.jsonl",
+)
 """Files added later, in the order they were added (their variants follow in this order)."""
 """The labeled files the digests were first written for. Their variants come first, drawn exactly
 as then (spliced copies take their second half from these cases only); variants of cases added
