@@ -126,9 +126,9 @@ def _add_open_routes(app, gateway: Gateway) -> None:
 def _v1_router(gateway: Gateway):
     from fastapi import APIRouter, Depends, Header
     from fastapi.responses import Response
+    from starlette.responses import StreamingResponse
 
     from alphamed_serve.auth import check_bearer
-    from alphamed_serve.event_stream import EventStreamResponse
     from alphamed_serve.request_lifetime import ClientDisconnected, unless_client_leaves
 
     async def require_key(authorization: str | None = Header(default=None)) -> None:
@@ -165,14 +165,14 @@ def _v1_router(gateway: Gateway):
     async def chat(req: ChatCompletionRequest, request: Request):
         """Chat completion: ``content`` holds the answer part, ``reasoning`` the trace, ``answer`` the option."""
         if req.stream:
-            return EventStreamResponse(await gateway.open_stream(req))
+            return StreamingResponse(await gateway.open_stream(req), media_type="text/event-stream")
         return await whole(request, gateway.chat(req))
 
     @router.post("/completions", response_model=CompletionResponse, responses=_STREAMING)
     async def completions(req: CompletionRequest, request: Request):
         """Text completion of one prompt (raw text, plus ``answer`` on each choice)."""
         if req.stream:
-            return EventStreamResponse(await gateway.open_stream(req))
+            return StreamingResponse(await gateway.open_stream(req), media_type="text/event-stream")
         return await whole(request, gateway.completion(req))
 
     @router.post("/mcqa", response_model=MCQAResponse)

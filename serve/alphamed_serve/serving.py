@@ -353,10 +353,13 @@ class Gateway:
         renderer = _ChunkRenderer(req, self.served_name, self.settings.reasoning_field)
         streams = {i: self._choice_stream(i, req.answer_options) for i in range(gen.n)}
         state = {"prompt_tokens": 0, "start": start}
-        task = asyncio.current_task()
-        self.deadline.add(task)  # the task that sends the events: ended by the shutdown deadline
+        task = None
         try:
             yield ""
+            # the task that iterates the events (Starlette's response task, not the handler's that took
+            # the first one): ended by the shutdown deadline
+            task = asyncio.current_task()
+            self.deadline.add(task)
             opening = "".join(renderer.opening(gen.n))
             if opening:
                 yield opening
@@ -385,7 +388,8 @@ class Gateway:
             yield _sse(error_payload("internal server error", "server_error"))
             yield _sse("[DONE]")
         finally:
-            self.deadline.discard(task)
+            if task is not None:
+                self.deadline.discard(task)
             self._release()
             await source.aclose()
 

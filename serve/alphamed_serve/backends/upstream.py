@@ -6,11 +6,13 @@ as a child process first and then talk to it exactly like this.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import httpx
 import orjson
 
@@ -25,7 +27,7 @@ from alphamed_serve.backend import (
     StreamDelta,
 )
 from alphamed_serve.backends import openai_wire as proxy
-from alphamed_serve.backends.sse_client import EventSplitter, SSEClient, proxied
+from alphamed_serve.backends.sse import EventSplitter
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,9 @@ _TIMEOUT = httpx.Timeout(connect=5.0, read=600.0, write=60.0, pool=60.0)
 # httpx's default pool (100 connections) would queue streams beyond 100 behind each other; the
 # gateway's own --max-concurrency is what bounds the load, so the pool must not be the limit.
 _LIMITS = httpx.Limits(max_connections=4096, max_keepalive_connections=512)
+# streams are read with aiohttp (C HTTP parser; a third of httpx's CPU per token in bench/stream_cpu.py)
+_IDLE_KEEPALIVE = 4.0
+_STREAM_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=_TIMEOUT.connect, sock_read=_TIMEOUT.read)
 
 
 def api_root(url: str) -> str:
@@ -76,7 +81,7 @@ class OpenAIUpstreamBackend:
     def __init__(self, options: BackendOptions) -> None:
         self.options = options
         self._client: httpx.AsyncClient | None = None
-        self._sse: SSEClient | None = None  # streams: a lean keep-alive SSE client
+        self._streams: aiohttp.ClientSession | None = None  # engine streams (keep-alive connections)
         self._engine_model: str | None = None  # the model id the engine itself serves
         self._context_length: int | None = options.max_model_len
         self._api_key = options.upstream_api_key
@@ -109,8 +114,13 @@ class OpenAIUpstreamBackend:
         self.base_url  # noqa: B018 - validates the option early
         headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
         self._client = httpx.AsyncClient(timeout=_TIMEOUT, limits=_LIMITS, headers=headers)
-        self._sse = SSEClient(headers=headers, connect_timeout=_TIMEOUT.connect, read_timeout=_TIMEOUT.read,
-                              max_idle=_LIMITS.max_keepalive_connections)
+        # trust_env: HTTP(S)_PROXY / NO_PROXY apply as they do to httpx; limit=0: the gateway's own
+        # --max-concurrency bounds the load, not the pool; idle connections are dropped before uvicorn's
+        # 5 s keep-alive (vLLM, SGLang) closes them under a request
+        connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=_IDLE_KEEPALIVE)
+        self._streams = aiohttp.ClientSession(
+            headers=headers, timeout=_STREAM_TIMEOUT, trust_env=True, connector=connector
+        )
         try:
             await self.refresh_model()
         except BackendError as exc:
@@ -121,9 +131,9 @@ class OpenAIUpstreamBackend:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
-        if self._sse is not None:
-            await self._sse.aclose()
-            self._sse = None
+        if self._streams is not None:
+            await self._streams.close()
+            self._streams = None
 
     async def refresh_model(self) -> None:
         """Ask the engine's ``/v1/models`` which model it serves and how long a context it takes."""
@@ -218,8 +228,9 @@ class OpenAIUpstreamBackend:
                 response = await self._send("POST", path, json={"model": self._engine_model, **body})
         except BackendError as exc:
             if exc.status in (404, 405):
-                raise BackendError(f"the {self.engine} engine has no {path}", status=501, type="server_error",
-                                   code="unsupported") from None
+                raise BackendError(
+                    f"the {self.engine} engine has no {path}", status=501, type="server_error", code="unsupported"
+                ) from None
             raise
         try:
             return response.json()
@@ -251,7 +262,7 @@ class OpenAIUpstreamBackend:
         url = self.base_url + ("/v1/chat/completions" if chat else "/v1/completions")
         reader = proxy.StreamReader(chat=chat, engine=self.engine, engine_splits=self.engine_splits)
         self._check_ready()
-        events = self._httpx_events(url, body) if proxied(url) else self._lean_events(url, body)
+        events = self._events(url, body)
         try:
             async for payloads in events:
                 batch: list[StreamDelta] = []
@@ -262,36 +273,31 @@ class OpenAIUpstreamBackend:
                     batch.extend(reader.feed(payload))
                 if batch:
                     yield batch
-        except httpx.HTTPError as exc:
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise self._connection_error(exc) from exc
         finally:
             await events.aclose()
         raise proxy.unavailable(self.engine, "the stream ended before [DONE]", status=502)
 
-    async def _lean_events(self, url: str, body: dict[str, Any]) -> AsyncIterator[list[str]]:
-        """Event payloads through the lean SSE client (the default)."""
-        if self._sse is None:
+    async def _events(self, url: str, body: dict[str, Any]) -> AsyncIterator[list[str]]:
+        """The engine stream's event payloads, in lists of those read together."""
+        if self._streams is None:
             raise BackendError("backend not started", status=503, type="server_error", code="engine_unavailable")
-        response = await self._sse.open(url, _json_bytes(body), headers=request_id.engine_headers())
-        done = False
+        headers = {"Content-Type": "application/json", **request_id.engine_headers()}
+        data = _json_bytes(body)
         try:
+            response = await self._streams.post(url, data=data, headers=headers)
+        except aiohttp.ServerDisconnectedError:  # an idle connection the engine had just closed: once more
+            response = await self._streams.post(url, data=data, headers=headers)
+        async with response:
             if response.status != 200:
-                raise proxy.upstream_error(response.status, await response.read_body(), self.engine)
-            async for payloads in response.batches():
-                done = payloads[-1] == "[DONE]"
-                yield payloads
-        finally:
-            response.close(reusable=done)
-
-    async def _httpx_events(self, url: str, body: dict[str, Any]) -> AsyncIterator[list[str]]:
-        """Event payloads through httpx (when the environment sets a proxy for the engine)."""
-        async with self._http().stream("POST", url, json=body, headers=request_id.engine_headers()) as response:
-            if response.status_code != 200:
-                raise proxy.upstream_error(response.status_code, await response.aread(), self.engine)
+                raise proxy.upstream_error(response.status, await response.read(), self.engine)
             events = EventSplitter()
-            async for chunk in response.aiter_bytes():
+            async for chunk in response.content.iter_any():
                 payloads: list[str] = []
                 events.feed(chunk, payloads)
+                if payloads and payloads[-1] == "[DONE]":
+                    await response.read()  # the body's last bytes: then the connection is reused
                 if payloads:
                     yield payloads
             payloads = []
@@ -326,9 +332,10 @@ class OpenAIUpstreamBackend:
             raise proxy.upstream_error(response.status_code, response.content, self.engine)
         return response
 
-    def _connection_error(self, exc: httpx.HTTPError) -> BackendError:
-        """A 503 (cannot connect, engine went away) or 504 (timed out) for a transport failure."""
-        if isinstance(exc, httpx.TimeoutException):
+    def _connection_error(self, exc: Exception) -> BackendError:
+        """A 503 (cannot connect, engine went away) or 504 (timed out) for a transport failure
+        (``httpx.HTTPError``, ``aiohttp.ClientError``, ``asyncio.TimeoutError``)."""
+        if isinstance(exc, (httpx.TimeoutException, asyncio.TimeoutError)):
             return BackendError(
                 f"{self.engine} engine timed out: {exc!r}", status=504, type="server_error", code="engine_timeout"
             )

@@ -1,17 +1,14 @@
-"""The lean SSE client the proxying backends stream with, against a scripted raw HTTP server:
-framing cut anywhere, keep-alive reuse, an engine that closed its idle connection, silence,
-a connection cut mid-stream, and error answers."""
+"""How the proxying backends read engine streams (aiohttp), against a scripted raw HTTP server:
+framing cut anywhere, keep-alive reuse, an engine that closes each connection, silence,
+nobody listening, a connection cut mid-stream, and error answers."""
 
 from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
-
 from alphamed_serve.backend import BackendError, BackendOptions, GenerationRequest
 from alphamed_serve.backends import create_backend
-from alphamed_serve.backends.sse_client import SSEClient
 
 
 def _chunked(*parts: bytes) -> bytes:
@@ -47,8 +44,14 @@ class ScriptedServer:
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
-                length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                               if line.lower().startswith(b"content-length")), 0)
+                length = next(
+                    (
+                        int(line.split(b":")[1])
+                        for line in head.split(b"\r\n")
+                        if line.lower().startswith(b"content-length")
+                    ),
+                    0,
+                )
                 await reader.readexactly(length)
                 if head.startswith(b"GET"):  # the backend asks which model the engine serves
                     writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s" % (len(MODELS), MODELS))
@@ -59,7 +62,7 @@ class ScriptedServer:
                     await asyncio.sleep(3600)
                 step = self.piece or len(answer) or 1
                 for k in range(0, len(answer), step):
-                    writer.write(answer[k:k + step])
+                    writer.write(answer[k : k + step])
                     await writer.drain()
                     if self.piece:
                         await asyncio.sleep(0.001)
@@ -71,65 +74,90 @@ class ScriptedServer:
             writer.close()
 
 
-async def _read_all(client: SSEClient, url: str) -> list[str]:
-    response = await client.open(url + "/v1/completions", b"{}")
-    try:
-        return [p async for batch in response.batches() for p in batch]
-    finally:
-        response.close(reusable=True)
-
-
-async def test_events_cut_at_every_byte_including_inside_a_character():
-    body = _chunked("data: {\"text\": \"é ü\"}\r\n\r\n".encode(), b"data: line one\ndata: line two\n\n",
-                    b": a comment\n\ndata: [DONE]\n\n")
-    async with ScriptedServer(lambda n: SSE_HEAD + body, piece=1) as url:
-        client = SSEClient()
-        assert await _read_all(client, url) == ['{"text": "é ü"}', "line one\nline two", "[DONE]"]
-        await client.aclose()
-
-
-async def test_connections_are_kept_alive_and_reused():
-    body = _chunked(b"data: x\n\n", b"data: [DONE]\n\n")
-    server = ScriptedServer(lambda n: SSE_HEAD + body)
-    async with server as url:
-        client = SSEClient()
-        for _ in range(5):
-            assert await _read_all(client, url) == ["x", "[DONE]"]
-            await asyncio.sleep(0.01)
-        assert server.requests == 5 and server.connections == 1
-        await client.aclose()
-
-
-async def test_an_engine_that_closes_each_connection_still_serves_every_stream():
-    body = _chunked(b"data: x\n\n", b"data: [DONE]\n\n")
-    server = ScriptedServer(lambda n: SSE_HEAD + body, close_after_answer=True)
-    async with server as url:
-        client = SSEClient()
-        for _ in range(3):
-            assert await _read_all(client, url) == ["x", "[DONE]"]
-        assert server.connections == 3
-        await client.aclose()
-
-
-async def test_a_silent_engine_times_out():
-    async with ScriptedServer(lambda n: None) as url:
-        client = SSEClient(read_timeout=0.2)
-        with pytest.raises(httpx.ReadTimeout):
-            await _read_all(client, url)
-        await client.aclose()
-
-
-async def test_nobody_listening_is_a_connect_error():
-    async with ScriptedServer(lambda n: b"") as url:
-        pass  # closed: nothing listens there now
-    with pytest.raises(httpx.ConnectError):
-        await SSEClient().open(url + "/v1/completions", b"{}")
-
-
 async def _backend(url: str):
     backend = create_backend("openai", BackendOptions(model="m", upstream=url, max_model_len=100))
     await backend.start()
     return backend
+
+
+async def _payloads(backend, url: str) -> list[str]:
+    return [p async for batch in backend._events(url + "/v1/completions", {}) for p in batch]
+
+
+async def test_events_cut_at_every_byte_including_inside_a_character():
+    body = _chunked(
+        'data: {"text": "é ü"}\r\n\r\n'.encode(),
+        b"data: line one\ndata: line two\n\n",
+        b": a comment\n\ndata: [DONE]\n\n",
+    )
+    async with ScriptedServer(lambda n: SSE_HEAD + body, piece=1) as url:
+        backend = await _backend(url)
+        try:
+            assert await _payloads(backend, url) == ['{"text": "é ü"}', "line one\nline two", "[DONE]"]
+        finally:
+            await backend.stop()
+
+
+def _stream_request() -> GenerationRequest:
+    return GenerationRequest(messages=[{"role": "user", "content": "q"}])
+
+
+DONE_BODY = _chunked(
+    b'data: {"choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": null}]}\n\n', b"data: [DONE]\n\n"
+)
+
+
+async def test_connections_are_kept_alive_and_reused():
+    server = ScriptedServer(lambda n: SSE_HEAD + DONE_BODY)
+    async with server as url:
+        backend = await _backend(url)
+        try:
+            for _ in range(5):
+                assert "".join([d.text async for d in backend.stream(_stream_request())]) == "x"
+                await asyncio.sleep(0.01)
+        finally:
+            await backend.stop()
+        # one connection for the model list (httpx), one for all five streams
+        assert server.requests == 5 and server.connections == 2
+
+
+async def test_an_engine_that_closes_each_connection_still_serves_every_stream():
+    server = ScriptedServer(lambda n: SSE_HEAD + DONE_BODY, close_after_answer=True)
+    async with server as url:
+        backend = await _backend(url)
+        try:
+            for _ in range(3):
+                assert "".join([d.text async for d in backend.stream(_stream_request())]) == "x"
+        finally:
+            await backend.stop()
+        assert server.requests == 3
+
+
+async def test_a_silent_engine_times_out(monkeypatch):
+    import aiohttp
+    from alphamed_serve.backends import upstream
+
+    monkeypatch.setattr(upstream, "_STREAM_TIMEOUT", aiohttp.ClientTimeout(total=None, sock_read=0.2))
+    async with ScriptedServer(lambda n: None) as url:
+        backend = await _backend(url)
+        try:
+            with pytest.raises(BackendError) as err:
+                [d async for d in backend.stream(_stream_request())]
+            assert err.value.status == 504
+        finally:
+            await backend.stop()
+
+
+async def test_nobody_listening_is_a_503():
+    async with ScriptedServer(lambda n: b"") as url:
+        backend = await _backend(url)
+        backend._engine_model = "m"  # learnt before the engine went away
+    try:
+        with pytest.raises(BackendError) as err:
+            [d async for d in backend.stream(_stream_request())]
+        assert err.value.status == 503
+    finally:
+        await backend.stop()
 
 
 async def test_stream_cut_mid_way_is_a_503_and_error_answers_keep_their_message():
@@ -150,15 +178,14 @@ async def test_stream_cut_mid_way_is_a_503_and_error_answers_keep_their_message(
             await backend.stop()
 
 
-@pytest.mark.parametrize("through_proxy_path", [False, True])
-async def test_both_stream_paths_read_the_same_events(monkeypatch, through_proxy_path):
-    """The lean client and the httpx path (taken when a proxy is configured) share one SSE parser."""
-    from alphamed_serve.backends import upstream
-
-    monkeypatch.setattr(upstream, "proxied", lambda url: through_proxy_path)
+async def test_engine_events_become_deltas_with_usage_last():
     chunk = b'data: {"choices": [{"index": 0, "delta": {"content": "%s"}, "finish_reason": null}]}\r\n\r\n'
-    body = _chunked(chunk % b"B12 ", chunk % b"is low", b'data: {"choices": [], "usage": {"prompt_tokens": 3, '
-                    b'"completion_tokens": 2}}\n\n', b"data: [DONE]")  # the last event without its blank line
+    body = _chunked(
+        chunk % b"B12 ",
+        chunk % b"is low",
+        b'data: {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 2}}\n\n',
+        b"data: [DONE]",
+    )  # the last event without its blank line
     async with ScriptedServer(lambda n: SSE_HEAD + body, piece=7) as url:
         backend = await _backend(url)
         try:
