@@ -64,12 +64,12 @@ test-vllm-train: $(VLLM_TRAIN_STAMP)
 	VLLM_CPU_KVCACHE_SPACE=1 $(VLLM_TRAIN_VENV)/bin/python -m pytest -q -p no:cacheprovider -m require_vllm tests/train
 # Clients nobody here wrote, each in its own environment, against `alphamed serve` on the tiny model.
 LMEVAL_VENV ?= .venv-lmeval
-LMEVAL_STAMP := $(LMEVAL_VENV)/.lm-eval-0.4.13
+LMEVAL_STAMP := $(LMEVAL_VENV)/.lm-eval-0.4.13-bridge
 
 $(LMEVAL_STAMP):
 	rm -rf $(LMEVAL_VENV) && $(PYTHON) -m venv $(LMEVAL_VENV)
 	$(LMEVAL_VENV)/bin/python -m pip install -q -c constraints.txt torch==2.13.0
-	$(LMEVAL_VENV)/bin/python -m pip install -q -c constraints.txt "lm-eval[api]==0.4.13"
+	$(LMEVAL_VENV)/bin/python -m pip install -q -c constraints.txt "lm-eval[api]==0.4.13" "pydantic>=2.5" pyyaml  # pydantic: our lm-eval bridge (alphamed.schema)
 	touch $(LMEVAL_STAMP)
 
 test-interop: $(STAMP) $(VLLM_STAMP) $(LMEVAL_STAMP)

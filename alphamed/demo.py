@@ -74,18 +74,23 @@ def answer_questions(
         )
         inputs = tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
         with torch.no_grad():
-            out = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
-                                 pad_token_id=tokenizer.pad_token_id)
-        text = tokenizer.decode(out[0, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
+            out = model.generate(
+                **inputs, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=tokenizer.pad_token_id
+            )
+        text = tokenizer.decode(out[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
         found = extract_answer(answer_region(text), question.options)
-        rows.append(DemoRow(question.id, question.answer, found.letter if found else None,
-                            found.method if found else None, text))
+        rows.append(
+            DemoRow(
+                question.id, question.answer, found.letter if found else None, found.method if found else None, text
+            )
+        )
         logger.info("%s: gold %s, extracted %s", question.id, question.answer, rows[-1].extracted)
     return rows
 
 
-def run_demo(model_dir: str | PathLike[str], n: int = 5, max_new_tokens: int = 64,
-             style: str = "alphamed") -> list[DemoRow]:
+def run_demo(
+    model_dir: str | PathLike[str], n: int = 5, max_new_tokens: int = 64, style: str = "alphamed"
+) -> list[DemoRow]:
     """Answer the first ``n`` questions of the sample bank with the model in ``model_dir``."""
     questions = list(itertools.islice(QuestionBank(sample_bank_path()), n))
     return answer_questions(model_dir, questions, style=style, max_new_tokens=max_new_tokens)

@@ -93,7 +93,7 @@ ALPHAMED = PromptStyle(
     system=None,
     instruction=(
         "Please reason step by step, and finish your answer with "
-        "\"The final answer is: $\\boxed{X}$\", where X is the letter of the correct option."
+        '"The final answer is: $\\boxed{X}$", where X is the letter of the correct option.'
     ),
     answer_format="The final answer is: $\\boxed{X}$",
     format_pattern=r"The final answer is:?\s*\$?\\boxed\{\s*[A-Z]\s*\}\$?\s*\.?\s*$",

@@ -27,11 +27,19 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from alphamed.extract import extract_answer, normalize_options
-from alphamed.reasoning import answer_region
 from alphamed.prompts import PromptStyle, get_style
+from alphamed.reasoning import answer_region
 from alphamed.schema import LETTERS
 
-__all__ = ["REWARDS", "RewardFn", "accuracy_reward", "completion_text", "gold_letter", "get_reward", "make_format_reward"]
+__all__ = [
+    "REWARDS",
+    "RewardFn",
+    "accuracy_reward",
+    "completion_text",
+    "gold_letter",
+    "get_reward",
+    "make_format_reward",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +72,9 @@ def completion_text(completion: Any) -> str:
         if isinstance(content, str):
             return content
         if isinstance(content, (list, tuple)):
-            return "".join(p.get("text") or "" for p in content if isinstance(p, Mapping) and isinstance(p.get("text"), str))
+            return "".join(
+                p.get("text") or "" for p in content if isinstance(p, Mapping) and isinstance(p.get("text"), str)
+            )
     return ""
 
 
@@ -119,7 +129,9 @@ def _options_of(value: Any) -> Any:
     return value
 
 
-def accuracy_reward(completions: list[Any], answer: list[Any] | None = None, options: list[Any] | None = None, **kwargs: Any) -> list[float | None]:
+def accuracy_reward(
+    completions: list[Any], answer: list[Any] | None = None, options: list[Any] | None = None, **kwargs: Any
+) -> list[float | None]:
     """1.0 when the extracted letter equals the gold ``answer``, 0.0 when it differs or nothing is
     extracted, None when the row has no gold label.
 

@@ -83,9 +83,7 @@ class Question(BaseModel):
         keys = [k.strip().upper() for k in v]
         expected = letters_for(n)
         if sorted(keys) != expected:
-            raise ValueError(
-                f"option letters must be contiguous from A ({', '.join(expected)}), got {', '.join(v)}"
-            )
+            raise ValueError(f"option letters must be contiguous from A ({', '.join(expected)}), got {', '.join(v)}")
         out: dict[str, str] = {}
         for key in expected:
             raw_key = next(k for k in v if k.strip().upper() == key)
@@ -106,9 +104,7 @@ class Question(BaseModel):
     @model_validator(mode="after")
     def _answer_among_options(self) -> Question:
         if self.answer is not None and self.answer not in self.options:
-            raise ValueError(
-                f"answer {self.answer!r} is not one of the options ({', '.join(self.options)})"
-            )
+            raise ValueError(f"answer {self.answer!r} is not one of the options ({', '.join(self.options)})")
         return self
 
     @classmethod

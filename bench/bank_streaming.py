@@ -41,10 +41,15 @@ print(json.dumps({"n": n, "seconds": dt, "rss_kib": peak - base}))
 def write_bank(path: Path, n: int) -> None:
     with open(path, "w") as f:
         for i in range(n):
-            row = {"id": f"q{i:07d}", "question": f"A {20 + i % 60}-year-old patient presents with case {i}. "
-                   "Which is the most likely diagnosis given the findings described?",
-                   "options": {k: f"Option {k} for case {i}" for k in "ABCDE"}, "answer": "ABCDE"[i % 5],
-                   "source": "bench", "subject": "synthetic"}
+            row = {
+                "id": f"q{i:07d}",
+                "question": f"A {20 + i % 60}-year-old patient presents with case {i}. "
+                "Which is the most likely diagnosis given the findings described?",
+                "options": {k: f"Option {k} for case {i}" for k in "ABCDE"},
+                "answer": "ABCDE"[i % 5],
+                "source": "bench",
+                "subject": "synthetic",
+            }
             f.write(json.dumps(row) + "\n")
 
 
@@ -58,8 +63,9 @@ def main() -> None:
         size_mb = path.stat().st_size / 1e6
         results = {}
         for method in ("stream", "stream-nodup", "load-all"):
-            out = subprocess.run([sys.executable, "-c", CHILD, method, str(path)], capture_output=True,
-                                 text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD, method, str(path)], capture_output=True, text=True, check=True
+            )
             results[method] = json.loads(out.stdout)
     ref = results["load-all"]
     print(f"bank: {args.lines} questions, {size_mb:.1f} MB\n")
@@ -68,8 +74,10 @@ def main() -> None:
     for method, r in results.items():
         rate = r["n"] / r["seconds"]
         mem = max(r["rss_kib"], 1) / 1024
-        print(f"| {method} | {rate:,.0f} | {mem:.1f} | {rate / (ref['n'] / ref['seconds']):.2f}x | "
-              f"{mem / (max(ref['rss_kib'], 1) / 1024):.4f}x |")
+        print(
+            f"| {method} | {rate:,.0f} | {mem:.1f} | {rate / (ref['n'] / ref['seconds']):.2f}x | "
+            f"{mem / (max(ref['rss_kib'], 1) / 1024):.4f}x |"
+        )
 
 
 if __name__ == "__main__":

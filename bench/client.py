@@ -45,17 +45,28 @@ ROOT = Path(__file__).resolve().parents[1]
 def write_bank(path: Path, count: int) -> Path:
     with path.open("w") as handle:
         for i in range(count):
-            handle.write(json.dumps({
-                "id": f"q{i}", "question": f"A {40 + i % 30}-year-old presents with case {i}. First-line drug?",
-                "options": {"A": "aspirin", "B": "heparin", "C": "warfarin", "D": "alteplase"},
-                "answer": "ABCD"[i % 4], "source": ("medqa", "medmcqa")[i % 2],
-                "subject": ("cardiology", "neurology", "nephrology")[i % 3]}) + "\n")
+            handle.write(
+                json.dumps(
+                    {
+                        "id": f"q{i}",
+                        "question": f"A {40 + i % 30}-year-old presents with case {i}. First-line drug?",
+                        "options": {"A": "aspirin", "B": "heparin", "C": "warfarin", "D": "alteplase"},
+                        "answer": "ABCD"[i % 4],
+                        "source": ("medqa", "medmcqa")[i % 2],
+                        "subject": ("cardiology", "neurology", "nephrology")[i % 3],
+                    }
+                )
+                + "\n"
+            )
     return path
 
 
 def start_server() -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "support" / "fake_openai.py"), "--latency",
-                             str(LATENCY)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "support" / "fake_openai.py"), "--latency", str(LATENCY)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     port = int(proc.stdout.readline().split()[1])
     return proc, f"http://127.0.0.1:{port}/v1"
 
@@ -83,8 +94,12 @@ async def time_bare_sdk(url: str, count: int, concurrency: int) -> float:
     from alphamed.prompts import build_messages
     from alphamed.schema import Question
 
-    client = openai.AsyncOpenAI(base_url=url, api_key="EMPTY", timeout=600.0, http_client=openai.DefaultAsyncHttpxClient(
-        limits=_limits(concurrency)))
+    client = openai.AsyncOpenAI(
+        base_url=url,
+        api_key="EMPTY",
+        timeout=600.0,
+        http_client=openai.DefaultAsyncHttpxClient(limits=_limits(concurrency)),
+    )
     q = Question(id="q", question="First-line drug?", options={"A": "a", "B": "b", "C": "c", "D": "d"})
     messages = build_messages(q)
     gate = asyncio.Semaphore(concurrency)
@@ -111,8 +126,10 @@ async def time_raw_http(url: str, count: int, concurrency: int) -> float:
     parts = urlsplit(url)
     q = Question(id="q", question="First-line drug?", options={"A": "a", "B": "b", "C": "c", "D": "d"})
     body = json.dumps({"model": "fake-model", "messages": build_messages(q), "temperature": 0.0}).encode()
-    request = (f"POST {parts.path}/chat/completions HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-               f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    request = (
+        f"POST {parts.path}/chat/completions HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
     left = [count]
 
     async def connection() -> None:
@@ -121,8 +138,9 @@ async def time_raw_http(url: str, count: int, concurrency: int) -> float:
             left[0] -= 1
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
-            length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                          if line.lower().startswith(b"content-length"))
+            length = next(
+                int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+            )
             await reader.readexactly(length)
         writer.close()
 
@@ -144,9 +162,11 @@ def _cell(count: int, seconds: float, ideal: float) -> str:
 
 
 def throughput_table(url: str, work: Path, rounds: int) -> list[str]:
-    rows = ["| concurrency | questions | ideal q/s | `score` q/s (of ideal) | "
-            "bare openai SDK | raw HTTP loop (ceiling) | client CPU ms/question |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    rows = [
+        "| concurrency | questions | ideal q/s | `score` q/s (of ideal) | "
+        "bare openai SDK | raw HTTP loop (ceiling) | client CPU ms/question |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for c in CONCURRENCIES:
         count = c * rounds
         bank = write_bank(work / f"bank-{c}.jsonl", count)
@@ -154,8 +174,10 @@ def throughput_table(url: str, work: Path, rounds: int) -> list[str]:
         bare = asyncio.run(time_bare_sdk(url, count, c))
         raw = asyncio.run(time_raw_http(url, count, c))
         ideal = c / LATENCY
-        rows.append(f"| {c} | {count} | {ideal:.0f} | {_cell(count, one, ideal)} | "
-                    f"{_cell(count, bare, ideal)} | {_cell(count, raw, ideal)} | {1000 * cpu_one / count:.2f} |")
+        rows.append(
+            f"| {c} | {count} | {ideal:.0f} | {_cell(count, one, ideal)} | "
+            f"{_cell(count, bare, ideal)} | {_cell(count, raw, ideal)} | {1000 * cpu_one / count:.2f} |"
+        )
         print(rows[-1], file=sys.stderr, flush=True)
     return rows
 
@@ -184,8 +206,16 @@ def memory_child(url: str, bank: Path, out: Path) -> None:
     start = time.perf_counter()
     report = asyncio.run(score())
     stop.set()
-    print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "seconds": time.perf_counter() - start, "rows": report.rows, "samples": samples}))
+    print(
+        json.dumps(
+            {
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "seconds": time.perf_counter() - start,
+                "rows": report.rows,
+                "samples": samples,
+            }
+        )
+    )
 
 
 def memory_row(url: str, work: Path, total: int, done: int) -> list[str]:
@@ -194,18 +224,36 @@ def memory_row(url: str, work: Path, total: int, done: int) -> list[str]:
     with out.open("w") as handle:  # the first `done` questions were answered by an earlier run
         for i in range(done):
             gold = "ABCD"[i % 4]
-            handle.write(json.dumps({"id": f"q{i}", "source": ("medqa", "medmcqa")[i % 2], "gold": gold,
-                                     "predicted": "A", "correct": gold == "A", "method": "boxed",
-                                     "latency": LATENCY, "model": "fake-model"}) + "\n")
-    result = subprocess.run([sys.executable, __file__, "--memory-child", url, str(bank), str(out)],
-                            capture_output=True, text=True, check=True)
+            handle.write(
+                json.dumps(
+                    {
+                        "id": f"q{i}",
+                        "source": ("medqa", "medmcqa")[i % 2],
+                        "gold": gold,
+                        "predicted": "A",
+                        "correct": gold == "A",
+                        "method": "boxed",
+                        "latency": LATENCY,
+                        "model": "fake-model",
+                    }
+                )
+                + "\n"
+            )
+    result = subprocess.run(
+        [sys.executable, __file__, "--memory-child", url, str(bank), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     data = json.loads(result.stdout.strip().splitlines()[-1])
     rss = [mb for _, mb in data["samples"]]
     quarter = rss[len(rss) // 4] if rss else 0.0
-    return ["| bank | already done | scored now | seconds | peak RSS MB | RSS at 25% of run -> last sample MB |",
-            "| ---: | ---: | ---: | ---: | ---: | --- |",
-            f"| {total} | {done} | {total - done} | {data['seconds']:.0f} | {data['peak_rss_mb']:.0f} | "
-            f"{quarter:.0f} -> {rss[-1] if rss else 0:.0f} |"]
+    return [
+        "| bank | already done | scored now | seconds | peak RSS MB | RSS at 25% of run -> last sample MB |",
+        "| ---: | ---: | ---: | ---: | ---: | --- |",
+        f"| {total} | {done} | {total - done} | {data['seconds']:.0f} | {data['peak_rss_mb']:.0f} | "
+        f"{quarter:.0f} -> {rss[-1] if rss else 0:.0f} |",
+    ]
 
 
 def main() -> None:
@@ -227,8 +275,10 @@ def main() -> None:
     finally:
         server.kill()
         server.wait()
-    print(f"fake server latency {LATENCY * 1000:.0f} ms; machine: {os.cpu_count()} CPUs, load average "
-          f"{os.getloadavg()[0]:.1f}\n")
+    print(
+        f"fake server latency {LATENCY * 1000:.0f} ms; machine: {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f}\n"
+    )
     print("\n".join(rows) + "\n\n" + "\n".join(mem))
 
 

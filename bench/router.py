@@ -43,8 +43,9 @@ def _requests(count: int) -> list[list[dict]]:
     return [build_messages(questions[i % len(questions)], "alphamed") for i in range(count)]
 
 
-async def _drive(base_url: str, model: str, messages: list[list[dict]], concurrency: int,
-                 max_tokens: int) -> dict[str, float]:
+async def _drive(
+    base_url: str, model: str, messages: list[list[dict]], concurrency: int, max_tokens: int
+) -> dict[str, float]:
     """Send every request with at most ``concurrency`` in flight; wall time, tokens, latencies."""
     from openai import AsyncOpenAI
 
@@ -57,8 +58,9 @@ async def _drive(base_url: str, model: str, messages: list[list[dict]], concurre
         nonlocal tokens
         async with gate:
             start = time.perf_counter()
-            resp = await client.chat.completions.create(model=model, messages=msgs, temperature=0,
-                                                        max_tokens=max_tokens)
+            resp = await client.chat.completions.create(
+                model=model, messages=msgs, temperature=0, max_tokens=max_tokens
+            )
             latencies.append(time.perf_counter() - start)
             tokens += resp.usage.completion_tokens
 
@@ -67,19 +69,30 @@ async def _drive(base_url: str, model: str, messages: list[list[dict]], concurre
     wall = time.perf_counter() - start
     await client.close()
     latencies.sort()
-    return {"wall": wall, "req_s": len(messages) / wall, "tok_s": tokens / wall, "tokens": tokens,
-            "p50": statistics.median(latencies), "p95": latencies[int(0.95 * (len(latencies) - 1))]}
+    return {
+        "wall": wall,
+        "req_s": len(messages) / wall,
+        "tok_s": tokens / wall,
+        "tokens": tokens,
+        "p50": statistics.median(latencies),
+        "p95": latencies[int(0.95 * (len(latencies) - 1))],
+    }
 
 
 def _table(rows: list[tuple[str, dict[str, float]]], args: argparse.Namespace) -> str:
     base = rows[0][1]
-    lines = [f"{args.requests} chat requests, concurrency {args.concurrency}, greedy, max_tokens "
-             f"{args.max_tokens}; tiny model; one CPU thread per replica; {os.cpu_count()} cores.", "",
-             "| setup | wall s | requests/s | tokens/s | p50 latency s | p95 latency s | throughput vs direct |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"{args.requests} chat requests, concurrency {args.concurrency}, greedy, max_tokens "
+        f"{args.max_tokens}; tiny model; one CPU thread per replica; {os.cpu_count()} cores.",
+        "",
+        "| setup | wall s | requests/s | tokens/s | p50 latency s | p95 latency s | throughput vs direct |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for name, r in rows:
-        lines.append(f"| {name} | {r['wall']:.1f} | {r['req_s']:.2f} | {r['tok_s']:.0f} | {r['p50']:.2f} | "
-                     f"{r['p95']:.2f} | {r['req_s'] / base['req_s']:.2f}x |")
+        lines.append(
+            f"| {name} | {r['wall']:.1f} | {r['req_s']:.2f} | {r['tok_s']:.0f} | {r['p50']:.2f} | "
+            f"{r['p95']:.2f} | {r['req_s'] / base['req_s']:.2f}x |"
+        )
     return "\n".join(lines)
 
 
@@ -99,19 +112,28 @@ def main() -> None:
         urls = [f"http://127.0.0.1:{p}" for p in ports]
         procs = [start_replica(model, p, work / f"replica-{i}.log") for i, p in enumerate(ports)]
         try:
-            wait_until(lambda: all(healthy(u) for u in urls), timeout=300, what="replicas",
-                       procs=tuple(procs))
+            wait_until(lambda: all(healthy(u) for u in urls), timeout=300, what="replicas", procs=tuple(procs))
             router_url = f"http://127.0.0.1:{free_port()}"
             procs.append(start_router(urls, int(router_url.rsplit(":", 1)[1]), work / "router.log"))
-            wait_until(lambda: sum(w["is_healthy"] for w in router_workers(router_url)) == 2,
-                       timeout=60, what="router", procs=(procs[-1],))
+            wait_until(
+                lambda: sum(w["is_healthy"] for w in router_workers(router_url)) == 2,
+                timeout=60,
+                what="router",
+                procs=(procs[-1],),
+            )
             messages = _requests(args.requests)
             for url in (urls[0], router_url):  # warm-up: first requests pay one-time costs
                 asyncio.run(_drive(url, "tiny", messages[:8], 8, args.max_tokens))
-            rows = [("1 replica, direct", asyncio.run(_drive(urls[0], "tiny", messages, args.concurrency,
-                                                              args.max_tokens))),
-                    ("sglang-router + 2 replicas", asyncio.run(_drive(router_url, "tiny", messages,
-                                                                      args.concurrency, args.max_tokens)))]
+            rows = [
+                (
+                    "1 replica, direct",
+                    asyncio.run(_drive(urls[0], "tiny", messages, args.concurrency, args.max_tokens)),
+                ),
+                (
+                    "sglang-router + 2 replicas",
+                    asyncio.run(_drive(router_url, "tiny", messages, args.concurrency, args.max_tokens)),
+                ),
+            ]
         finally:
             for proc in procs:
                 stop(proc)

@@ -59,9 +59,14 @@ def engine_app(tokens: int, delay: float):
             for i in range(n):
                 await asyncio.sleep(delay)
                 last = i == n - 1
-                chunk = {"id": "cmpl-x", "object": "text_completion", "model": "fake",
-                         "choices": [{"index": 0, "text": f" tok{i}", "logprobs": None,
-                                      "finish_reason": "length" if last else None}]}
+                chunk = {
+                    "id": "cmpl-x",
+                    "object": "text_completion",
+                    "model": "fake",
+                    "choices": [
+                        {"index": 0, "text": f" tok{i}", "logprobs": None, "finish_reason": "length" if last else None}
+                    ],
+                }
                 yield f"data: {json.dumps(chunk)}\n\n"
             yield "data: [DONE]\n\n"
 
@@ -73,9 +78,12 @@ def engine_app(tokens: int, delay: float):
 @functools.lru_cache(maxsize=4096)
 def _chunk_event(i: int, last: bool) -> bytes:
     """One SSE event of the fake engine as an HTTP/1.1 chunk (the same JSON as ``engine_app``)."""
-    chunk = {"id": "cmpl-x", "object": "text_completion", "model": "fake",
-             "choices": [{"index": 0, "text": f" tok{i}", "logprobs": None,
-                          "finish_reason": "length" if last else None}]}
+    chunk = {
+        "id": "cmpl-x",
+        "object": "text_completion",
+        "model": "fake",
+        "choices": [{"index": 0, "text": f" tok{i}", "logprobs": None, "finish_reason": "length" if last else None}],
+    }
     data = f"data: {json.dumps(chunk)}\n\n".encode()
     return b"%x\r\n%s\r\n" % (len(data), data)
 
@@ -92,18 +100,27 @@ async def _asyncio_engine_connection(reader, writer, tokens: int, delay: float) 
             close = headers.get("connection", "").lower() == "close"
             if method == "POST" and path == "/v1/completions":
                 n = int(json.loads(body).get("max_tokens") or tokens)
-                writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
-                             b"transfer-encoding: chunked\r\n\r\n")
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
+                    b"transfer-encoding: chunked\r\n\r\n"
+                )
                 for i in range(n):
                     await asyncio.sleep(delay)
                     writer.write(_chunk_event(i, i == n - 1))
                 done = b"data: [DONE]\n\n"
                 writer.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(done), done))
             else:
-                payload = (json.dumps({"status": "ok"}) if path == "/health" else json.dumps(
-                    {"object": "list", "data": [{"id": "fake", "object": "model", "max_model_len": 1 << 20}]}))
-                writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s"
-                             % (len(payload), payload.encode()))
+                payload = (
+                    json.dumps({"status": "ok"})
+                    if path == "/health"
+                    else json.dumps(
+                        {"object": "list", "data": [{"id": "fake", "object": "model", "max_model_len": 1 << 20}]}
+                    )
+                )
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s"
+                    % (len(payload), payload.encode())
+                )
             await writer.drain()
             if close:
                 break
@@ -116,8 +133,9 @@ async def _asyncio_engine_connection(reader, writer, tokens: int, delay: float) 
 async def asyncio_engine(port: int, tokens: int, delay: float) -> None:
     """The fake engine on plain asyncio (no FastAPI): far less CPU per event, like a GPU engine's
     API server that is not the bottleneck; same routes, same bytes on the wire."""
-    server = await asyncio.start_server(lambda r, w: _asyncio_engine_connection(r, w, tokens, delay),
-                                        "127.0.0.1", port, backlog=4096)
+    server = await asyncio.start_server(
+        lambda r, w: _asyncio_engine_connection(r, w, tokens, delay), "127.0.0.1", port, backlog=4096
+    )
     async with server:
         await server.serve_forever()
 
@@ -137,8 +155,9 @@ class HTTPEngineBackend:
     async def start(self) -> None:
         import httpx
 
-        self.client = httpx.AsyncClient(base_url=self.url, timeout=None,
-                                        limits=httpx.Limits(max_connections=1024, max_keepalive_connections=1024))
+        self.client = httpx.AsyncClient(
+            base_url=self.url, timeout=None, limits=httpx.Limits(max_connections=1024, max_keepalive_connections=1024)
+        )
 
     async def stop(self) -> None:
         await self.client.aclose()
@@ -226,8 +245,10 @@ async def _one_stream(port: int, tokens: int) -> tuple[float, int, bool]:
     body = json.dumps({"model": "fake", "prompt": "x", "max_tokens": tokens, "stream": True}).encode()
     start = time.perf_counter()
     reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
-    writer.write(b"POST /v1/completions HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
-                 b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+    writer.write(
+        b"POST /v1/completions HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+    )
     ttft, pieces = None, []
     try:
         async for line in reader:  # an SSE event is one `data:` line (HTTP chunk framing lines skipped)
@@ -253,10 +274,11 @@ async def _load(port: int, concurrency: int, tokens: int) -> dict:
     total = sum(r[1] for r in results)
     complete = sum(r[2] for r in results)
     if complete != concurrency:
-        raise RuntimeError(f"{concurrency - complete} of {concurrency} streams on port {port} did not "
-                           "deliver the engine's text exactly")
-    return {"tok_s": total / elapsed, "p50_ttft_ms": 1000 * statistics.median(r[0] for r in results),
-            "tokens": total}
+        raise RuntimeError(
+            f"{concurrency - complete} of {concurrency} streams on port {port} did not "
+            "deliver the engine's text exactly"
+        )
+    return {"tok_s": total / elapsed, "p50_ttft_ms": 1000 * statistics.median(r[0] for r in results), "tokens": total}
 
 
 def _best(runs: list[dict]) -> dict:
@@ -268,8 +290,9 @@ def bench_gateway(args) -> list[dict]:
     from alphamed_serve.backends.supervisor import free_port
 
     eport, gport = free_port(), free_port()
-    engine = _spawn("engine", eport, "--tokens", str(args.tokens), "--token-delay", str(args.token_delay),
-                    "--engine", args.engine)
+    engine = _spawn(
+        "engine", eport, "--tokens", str(args.tokens), "--token-delay", str(args.token_delay), "--engine", args.engine
+    )
     gateway = _spawn("gateway", gport, "--engine-url", f"http://127.0.0.1:{eport}", "--via", args.via)
     rows = []
     try:
@@ -279,9 +302,15 @@ def bench_gateway(args) -> list[dict]:
                 for port in (eport, gport):
                     runs[port].append(asyncio.run(_load(port, conc, args.tokens)))
             direct, through = _best(runs[eport]), _best(runs[gport])
-            rows.append({"streams": conc, "direct": direct, "gateway": through,
-                         "ratio": through["tok_s"] / direct["tok_s"],
-                         "added_ttft_ms": through["p50_ttft_ms"] - direct["p50_ttft_ms"]})
+            rows.append(
+                {
+                    "streams": conc,
+                    "direct": direct,
+                    "gateway": through,
+                    "ratio": through["tok_s"] / direct["tok_s"],
+                    "added_ttft_ms": through["p50_ttft_ms"] - direct["p50_ttft_ms"],
+                }
+            )
     finally:
         for p in (gateway, engine):
             p.terminate()
@@ -300,8 +329,12 @@ async def _batching(model_dir: str, ks: list[int], max_tokens: int, repeats: int
     await backend.start()
 
     def req(i: int) -> GenerationRequest:
-        return GenerationRequest(messages=[{"role": "user", "content": f"Case {i}: fever and cough"}],
-                                 max_tokens=max_tokens, temperature=1.0, seed=i)
+        return GenerationRequest(
+            messages=[{"role": "user", "content": f"Case {i}: fever and cough"}],
+            max_tokens=max_tokens,
+            temperature=1.0,
+            seed=i,
+        )
 
     async def timed(coro_factory) -> tuple[float, int]:
         start = time.perf_counter()
@@ -314,13 +347,12 @@ async def _batching(model_dir: str, ks: list[int], max_tokens: int, repeats: int
         for k in ks:
             seq, con = [], []
             for _ in range(repeats):  # alternate, so both modes see the same machine noise
-                s_, t_ = await timed(lambda: _sequential(backend, [req(i) for i in range(k)]))
+                s_, t_ = await timed(lambda k=k: _sequential(backend, [req(i) for i in range(k)]))
                 seq.append(t_ / s_)
-                s_, t_ = await timed(lambda: asyncio.gather(*[backend.generate(req(i)) for i in range(k)]))
+                s_, t_ = await timed(lambda k=k: asyncio.gather(*[backend.generate(req(i)) for i in range(k)]))
                 con.append(t_ / s_)
             seq_tps, con_tps = statistics.median(seq), statistics.median(con)
-            rows.append({"k": k, "sequential_tok_s": seq_tps, "concurrent_tok_s": con_tps,
-                         "ratio": con_tps / seq_tps})
+            rows.append({"k": k, "sequential_tok_s": seq_tps, "concurrent_tok_s": con_tps, "ratio": con_tps / seq_tps})
     finally:
         await backend.stop()
     return rows
@@ -334,13 +366,17 @@ async def _sequential(backend, reqs):
 
 
 def _print_tables(gw: list[dict], tb: list[dict], args) -> None:
-    print(f"\nGateway overhead (fake engine on {args.engine}: {args.tokens} tokens/stream, "
-          f"{args.token_delay * 1000:.0f} ms apart; gateway backend: {args.via})\n")
+    print(
+        f"\nGateway overhead (fake engine on {args.engine}: {args.tokens} tokens/stream, "
+        f"{args.token_delay * 1000:.0f} ms apart; gateway backend: {args.via})\n"
+    )
     print("| streams | direct tok/s | gateway tok/s | ratio | p50 TTFT direct ms | p50 TTFT gateway ms | added ms |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for r in gw:
-        print(f"| {r['streams']} | {r['direct']['tok_s']:.0f} | {r['gateway']['tok_s']:.0f} | {r['ratio']:.3f} | "
-              f"{r['direct']['p50_ttft_ms']:.1f} | {r['gateway']['p50_ttft_ms']:.1f} | {r['added_ttft_ms']:.1f} |")
+        print(
+            f"| {r['streams']} | {r['direct']['tok_s']:.0f} | {r['gateway']['tok_s']:.0f} | {r['ratio']:.3f} | "
+            f"{r['direct']['p50_ttft_ms']:.1f} | {r['gateway']['p50_ttft_ms']:.1f} | {r['added_ttft_ms']:.1f} |"
+        )
     if not tb:
         return
     print(f"\nTransformers backend, tiny model, {args.max_tokens} tokens/request (tokens/s)\n")
@@ -360,17 +396,29 @@ def main() -> None:
     p.add_argument("--ks", type=int, nargs="+", default=[1, 4, 16], help="concurrent transformers requests")
     p.add_argument("--skip-batching", action="store_true", help="run only the gateway-overhead part")
     p.add_argument("--max-tokens", type=int, default=64, help="tokens per transformers request")
-    p.add_argument("--torch-threads", type=int, default=None,
-                   help="torch intra-op threads for the transformers part (1 is steadier on a busy small machine)")
+    p.add_argument(
+        "--torch-threads",
+        type=int,
+        default=None,
+        help="torch intra-op threads for the transformers part (1 is steadier on a busy small machine)",
+    )
     p.add_argument("--model", default=None, help="model folder (default: build the tiny model)")
     p.add_argument("--json", default=None, help="also write the raw results here")
-    p.add_argument("--via", choices=["openai", "minimal"], default="openai",
-                   help="gateway backend to the engine: the production `openai` upstream backend, or a "
-                        "minimal httpx streamer (bench only)")
-    p.add_argument("--engine", choices=["asyncio", "fastapi"], default="asyncio",
-                   help="fake engine server: plain asyncio (cheap, so the machine's CPU goes to the gateway "
-                        "under test, as a GPU engine's would) or FastAPI + uvicorn (costs as much CPU per "
-                        "event as the gateway itself)")
+    p.add_argument(
+        "--via",
+        choices=["openai", "minimal"],
+        default="openai",
+        help="gateway backend to the engine: the production `openai` upstream backend, or a "
+        "minimal httpx streamer (bench only)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=["asyncio", "fastapi"],
+        default="asyncio",
+        help="fake engine server: plain asyncio (cheap, so the machine's CPU goes to the gateway "
+        "under test, as a GPU engine's would) or FastAPI + uvicorn (costs as much CPU per "
+        "event as the gateway itself)",
+    )
     p.add_argument("--role", choices=["engine", "gateway"], help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, help=argparse.SUPPRESS)
     p.add_argument("--engine-url", help=argparse.SUPPRESS)
@@ -383,8 +431,11 @@ def main() -> None:
     if args.role:
         import uvicorn
 
-        app = (engine_app(args.tokens, args.token_delay) if args.role == "engine"
-               else gateway_app(args.engine_url, args.via))
+        app = (
+            engine_app(args.tokens, args.token_delay)
+            if args.role == "engine"
+            else gateway_app(args.engine_url, args.via)
+        )
         uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="error", backlog=4096)
         return
     if args.quick:

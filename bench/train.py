@@ -19,13 +19,26 @@ import tempfile
 from pathlib import Path
 
 SETTINGS = {
-    "learning_rate": 1e-4, "num_generations": 8, "per_device_train_batch_size": 16, "max_completion_length": 40,
-    "temperature": 1.0, "top_p": 1.0, "beta": 0.0, "epsilon": 0.2, "loss_type": "dapo", "scale_rewards": "group",
-    "seed": 0, "use_cpu": True, "bf16": False, "lr_scheduler_type": "constant", "weight_decay": 0.0,
-    "max_grad_norm": 1.0, "num_iterations": 1,
+    "learning_rate": 1e-4,
+    "num_generations": 8,
+    "per_device_train_batch_size": 16,
+    "max_completion_length": 40,
+    "temperature": 1.0,
+    "top_p": 1.0,
+    "beta": 0.0,
+    "epsilon": 0.2,
+    "loss_type": "dapo",
+    "scale_rewards": "group",
+    "seed": 0,
+    "use_cpu": True,
+    "bf16": False,
+    "lr_scheduler_type": "constant",
+    "weight_decay": 0.0,
+    "max_grad_norm": 1.0,
+    "num_iterations": 1,
 }
 
-BARE = r'''
+BARE = r"""
 import json, sys, time
 from datasets import Dataset
 from transformers import AutoTokenizer
@@ -43,7 +56,7 @@ trainer = GRPOTrainer(model=model, reward_funcs=[accuracy_reward, make_format_re
                       train_dataset=ds, processing_class=AutoTokenizer.from_pretrained(model))
 result = trainer.train()
 print(json.dumps({"steps": trainer.state.global_step, "train_seconds": result.metrics["train_runtime"]}))
-'''
+"""
 
 
 def _env() -> dict[str, str]:
@@ -52,8 +65,13 @@ def _env() -> dict[str, str]:
 
 def run_bare(model: Path, work: Path, steps: int) -> float:
     """Seconds per step of the bare script."""
-    out = subprocess.run([sys.executable, "-c", BARE, str(model), str(work / "bare"), str(steps), json.dumps(SETTINGS)],
-                         env=_env(), capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", BARE, str(model), str(work / "bare"), str(steps), json.dumps(SETTINGS)],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     return result["train_seconds"] / result["steps"]
 
@@ -73,8 +91,10 @@ def run_alphamed(model: Path, work: Path, steps: int) -> float:
     }
     path = work / "recipe.yaml"
     path.write_text(yaml.safe_dump(recipe))
-    out = subprocess.run([sys.executable, "-m", "alphamed", "train", str(path)], env=_env(), capture_output=True, text=True, check=True).stdout
-    result = json.loads(out[out.index("{"):])
+    out = subprocess.run(
+        [sys.executable, "-m", "alphamed", "train", str(path)], env=_env(), capture_output=True, text=True, check=True
+    ).stdout
+    result = json.loads(out[out.index("{") :])
     return result["train_seconds"] / result["steps"]
 
 

@@ -39,8 +39,7 @@ def _missing_command(name: str, dist: str, help_text: str) -> click.Command:
     )
     def _cmd() -> None:
         raise click.ClickException(
-            f"`alphamed {name}` is provided by the {dist} package, which is not installed: "
-            f"pip install {dist}"
+            f"`alphamed {name}` is provided by the {dist} package, which is not installed: pip install {dist}"
         )
 
     return _cmd

@@ -48,8 +48,15 @@ def _format_options(medical_only: bool, cop_base: str | None, shuffle_seed: int 
 @click.option("--cop-base", type=click.Choice(["auto", "0", "1"]), help="medmcqa: cop numbering (default auto).")
 @click.option("--shuffle-seed", type=int, help="gpqa: seed of the option shuffle (default 0).")
 @click.option("--skip-invalid", is_flag=True, help="Leave bad records out (listed on stderr) instead of failing.")
-def convert(fmt: str, src: str, dst: str, medical_only: bool, cop_base: str | None,
-            shuffle_seed: int | None, skip_invalid: bool) -> None:
+def convert(
+    fmt: str,
+    src: str,
+    dst: str,
+    medical_only: bool,
+    cop_base: str | None,
+    shuffle_seed: int | None,
+    skip_invalid: bool,
+) -> None:
     """Convert SRC from a public format to AlphaMed JSONL at DST (nothing is written on failure)."""
     from alphamed.data import QuestionBank, convert_bank, write_bank
 
@@ -109,8 +116,13 @@ def split(path: str, ratios: str, names: str | None, seed: int, prefix: str) -> 
     from alphamed.data import parse_ratios, split_bank
 
     with one_line_errors():
-        parts = split_bank(path, parse_ratios(ratios), prefix, seed=seed,
-                           names=[n.strip() for n in names.split(",")] if names else None)
+        parts = split_bank(
+            path,
+            parse_ratios(ratios),
+            prefix,
+            seed=seed,
+            names=[n.strip() for n in names.split(",")] if names else None,
+        )
     for out, count in parts.items():
         click.echo(f"wrote {count} questions to {out}")
 

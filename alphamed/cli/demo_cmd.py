@@ -8,18 +8,34 @@ import click
 
 
 @click.command("demo")
-@click.option("--model", "model_dir", required=True, type=click.Path(file_okay=False),
-              help="Model folder (e.g. from `alphamed tiny-model DIR`).")
+@click.option(
+    "--model",
+    "model_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Model folder (e.g. from `alphamed tiny-model DIR`).",
+)
 @click.option("--n", default=5, show_default=True, type=click.IntRange(min=1), help="Questions to answer.")
-@click.option("--max-new-tokens", default=64, show_default=True, type=click.IntRange(min=1),
-              help="Generation budget per question.")
-@click.option("--style", default="alphamed", show_default=True,
-              type=click.Choice(["alphamed", "think-answer", "plain"]), help="Prompt style.")
+@click.option(
+    "--max-new-tokens",
+    default=64,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Generation budget per question.",
+)
+@click.option(
+    "--style",
+    default="alphamed",
+    show_default=True,
+    type=click.Choice(["alphamed", "think-answer", "plain"]),
+    help="Prompt style.",
+)
 def demo(model_dir: str, n: int, max_new_tokens: int, style: str) -> None:
     """Run the core pipeline (prompt, generate, split reasoning, extract answer) on sample questions."""
     if not (Path(model_dir) / "config.json").is_file():
-        raise click.ClickException(f"{model_dir}: not a model folder (no config.json); "
-                                   "build one with `alphamed tiny-model DIR`")
+        raise click.ClickException(
+            f"{model_dir}: not a model folder (no config.json); build one with `alphamed tiny-model DIR`"
+        )
     try:
         from alphamed.demo import run_demo
 

@@ -108,8 +108,16 @@ class QuestionBank:
             if self.check_duplicates:
                 first = seen.setdefault(result.id, record.line)
                 if first != record.line:
-                    self._report([BankError(display_path(self.path), record.line, "id",
-                                            f"duplicate id {result.id!r} (first at line {first})")])
+                    self._report(
+                        [
+                            BankError(
+                                display_path(self.path),
+                                record.line,
+                                "id",
+                                f"duplicate id {result.id!r} (first at line {first})",
+                            )
+                        ]
+                    )
                     continue
             yield result
 

@@ -30,14 +30,13 @@ def pass_rate(question: Question) -> float:
             f"question {question.id!r} has no difficulty; label pass rates first (alphamed data difficulty)"
         )
     if isinstance(value, str) or isinstance(value, bool) or not 0.0 <= float(value) <= 1.0:
-        raise MissingDifficultyError(
-            f"question {question.id!r}: difficulty {value!r} is not a pass rate in [0, 1]"
-        )
+        raise MissingDifficultyError(f"question {question.id!r}: difficulty {value!r} is not a pass rate in [0, 1]")
     return float(value)
 
 
-def filter_by_pass_rate(questions: Iterable[Question], min_pass: float = 0.0,
-                        max_pass: float = 1.0) -> Iterator[Question]:
+def filter_by_pass_rate(
+    questions: Iterable[Question], min_pass: float = 0.0, max_pass: float = 1.0
+) -> Iterator[Question]:
     """Questions with ``min_pass <= pass rate <= max_pass``, lazily; every question must have one.
 
     Raises:

@@ -128,7 +128,7 @@ class _ObjectStream:
             return False
         if self.pos > self.chunk_size:  # drop what is consumed, keep line count right
             self.line += self.buf.count("\n", self.counted, self.pos)
-            self.buf, self.counted, self.pos = self.buf[self.pos:], 0, 0
+            self.buf, self.counted, self.pos = self.buf[self.pos :], 0, 0
         self.buf += chunk
         return True
 

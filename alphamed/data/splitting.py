@@ -81,7 +81,7 @@ def split_bank(
     part_of = bytearray(n)
     start = 0
     for part, size in enumerate(split_sizes(ratios, n)):
-        for idx in order[start:start + size]:
+        for idx in order[start : start + size]:
             part_of[idx] = part
         start += size
     del order

@@ -108,8 +108,7 @@ class ChatCompletionRequest(_SamplingFields):
         """Engine-neutral settings for this request."""
         messages = []
         for msg in self.messages:
-            item: dict[str, Any] = {"role": "system" if msg.role == "developer" else msg.role,
-                                    "content": msg.text()}
+            item: dict[str, Any] = {"role": "system" if msg.role == "developer" else msg.role, "content": msg.text()}
             messages.append(item)
         return GenerationRequest(
             messages=messages,
@@ -131,7 +130,8 @@ class CompletionRequest(_SamplingFields):
     list of token-id lists); several prompts give ``n`` choices each, indexed prompt by prompt."""
 
     prompt: str | list[str] | list[int] | list[list[int]] = Field(
-        description="The prompt: a string, a list of strings, a list of token ids, or a list of token-id lists.")
+        description="The prompt: a string, a list of strings, a list of token ids, or a list of token-id lists."
+    )
     logprobs: int | None = Field(default=None, ge=0, le=5)
     echo: bool = False
 
@@ -140,7 +140,9 @@ class CompletionRequest(_SamplingFields):
     def _some_prompt(cls, v: Any) -> Any:
         if isinstance(v, list) and (not v or any(isinstance(p, list) and not p for p in v)):
             raise ValueError("prompt must not be an empty list")
-        if isinstance(v, list) and any(isinstance(t, int) and t < 0 for p in v for t in (p if isinstance(p, list) else [p])):
+        if isinstance(v, list) and any(
+            isinstance(t, int) and t < 0 for p in v for t in (p if isinstance(p, list) else [p])
+        ):
             raise ValueError("token ids must not be negative")
         return v
 
@@ -197,8 +199,11 @@ class TokenizeRequest(_Lenient):
             special = True if self.add_special_tokens is None else self.add_special_tokens
             return {"prompt": self.prompt, "add_special_tokens": special}
         messages = [{"role": m.role, "content": m.text()} for m in self.messages or []]
-        return {"messages": messages, "add_generation_prompt": self.add_generation_prompt,
-                "add_special_tokens": bool(self.add_special_tokens)}
+        return {
+            "messages": messages,
+            "add_generation_prompt": self.add_generation_prompt,
+            "add_special_tokens": bool(self.add_special_tokens),
+        }
 
 
 class DetokenizeRequest(_Lenient):

@@ -43,11 +43,21 @@ __all__ = ["create_app", "Settings"]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": ErrorResponse} for s in ERROR_STATUSES}
 _STREAMING: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/event-stream": {"schema": {
-        "type": "object", "required": ["data"],
-        "properties": {"data": {"type": "string", "description": "a JSON chunk, or [DONE]"},
-                       "event": {"type": "string"}}}}},
-          "description": "JSON body, or server-sent events when `stream` is true."},
+    200: {
+        "content": {
+            "text/event-stream": {
+                "schema": {
+                    "type": "object",
+                    "required": ["data"],
+                    "properties": {
+                        "data": {"type": "string", "description": "a JSON chunk, or [DONE]"},
+                        "event": {"type": "string"},
+                    },
+                }
+            }
+        },
+        "description": "JSON body, or server-sent events when `stream` is true.",
+    },
 }
 
 
@@ -79,8 +89,12 @@ def create_app(backend: Backend, settings: Settings | None = None, *, manage_bac
             if manage_backend:
                 await backend.stop()
 
-    app = FastAPI(title="AlphaMed serve", version="0.1.0", lifespan=lifespan,
-                  summary="OpenAI-compatible API with reasoning split, answer extraction and MCQA.")
+    app = FastAPI(
+        title="AlphaMed serve",
+        version="0.1.0",
+        lifespan=lifespan,
+        summary="OpenAI-compatible API with reasoning split, answer extraction and MCQA.",
+    )
     app.state.gateway = gateway
     app.state.metrics = metrics
     install_error_handlers(app)
@@ -89,8 +103,13 @@ def create_app(backend: Backend, settings: Settings | None = None, *, manage_bac
     if settings.allowed_origins:  # CORS: off unless --allowed-origins names origins (or *)
         from starlette.middleware.cors import CORSMiddleware
 
-        app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins), allow_methods=["*"],
-                           allow_headers=["*"], expose_headers=[REQUEST_ID_HEADER])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.allowed_origins),
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=[REQUEST_ID_HEADER],
+        )
     app.add_middleware(RequestIdMiddleware)  # outermost: every answer carries the id, errors and 429s too
     _add_open_routes(app, gateway)
     add_probe_routes(app, gateway)  # /model_info, /server_info: what sglang-router registers
@@ -103,8 +122,7 @@ def create_app(backend: Backend, settings: Settings | None = None, *, manage_bac
 def _add_open_routes(app, gateway: Gateway) -> None:
     from fastapi.responses import JSONResponse, Response
 
-    @app.get("/health", response_model=None,
-             responses={503: {"description": "The backend cannot serve now."}})
+    @app.get("/health", response_model=None, responses={503: {"description": "The backend cannot serve now."}})
     async def health():
         """The backend's real state: 200 when it can serve a request now, else 503."""
         state = await gateway.backend.health()
@@ -139,8 +157,14 @@ def _v1_router(gateway: Gateway):
     def _card() -> dict[str, Any]:
         info = gateway.backend.model_info()
         # root: the served name, never the weights' path on this machine
-        return {"id": gateway.served_name, "object": "model", "created": int(time.time()),
-                "owned_by": info.owned_by, "root": gateway.served_name, "max_model_len": info.context_length}
+        return {
+            "id": gateway.served_name,
+            "object": "model",
+            "created": int(time.time()),
+            "owned_by": info.owned_by,
+            "root": gateway.served_name,
+            "max_model_len": info.context_length,
+        }
 
     @router.get("/models", response_model=ModelList)
     async def list_models() -> dict[str, Any]:
@@ -220,8 +244,7 @@ def _drop_422(app) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
-                                 routes=app.routes)
+            schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
             for path in schema.get("paths", {}).values():
                 for op in path.values():
                     op.get("responses", {}).pop("422", None)
@@ -229,4 +252,3 @@ def _drop_422(app) -> None:
         return app.openapi_schema
 
     app.openapi = openapi
-

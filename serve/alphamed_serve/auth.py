@@ -24,6 +24,8 @@ def check_bearer(authorization: str | None, api_key: str | None) -> None:
     if not ok:
         raise BackendError(
             "Missing or incorrect API key: send `Authorization: Bearer <key>`.",
-            status=401, type="invalid_request_error", code="invalid_api_key",
+            status=401,
+            type="invalid_request_error",
+            code="invalid_api_key",
             headers={"WWW-Authenticate": "Bearer"},
         )

@@ -75,8 +75,12 @@ def coalesce(batch: list[StreamDelta]) -> list[tuple[StreamDelta, int]]:
 
 def _mergeable(delta: StreamDelta) -> bool:
     """Plain text: no finish, logprobs or token counts that must stay where the engine put them."""
-    return (delta.finish_reason is None and delta.logprobs is None and delta.completion_tokens is None
-            and delta.prompt_tokens is None)
+    return (
+        delta.finish_reason is None
+        and delta.logprobs is None
+        and delta.completion_tokens is None
+        and delta.prompt_tokens is None
+    )
 
 
 class _MergedDelta:
@@ -100,9 +104,9 @@ class _MergedDelta:
     def delta(self) -> StreamDelta:
         if self.pieces == 1:
             return self.first
-        return StreamDelta(self.first.index, "".join(self.texts),
-                           reasoning="".join(self.reasonings) if self.split else None)
-
+        return StreamDelta(
+            self.first.index, "".join(self.texts), reasoning="".join(self.reasonings) if self.split else None
+        )
 
 
 class DeltaCollector:

@@ -27,8 +27,13 @@ logger = logging.getLogger(__name__)
 Dialect = Literal["vllm", "sglang", "passthrough"] | None
 
 # the removed vLLM fields -> their key in `structured_outputs`
-GUIDED = {"guided_choice": "choice", "guided_json": "json", "guided_regex": "regex", "guided_grammar": "grammar",
-          "guided_whitespace_pattern": "whitespace_pattern"}
+GUIDED = {
+    "guided_choice": "choice",
+    "guided_json": "json",
+    "guided_regex": "regex",
+    "guided_grammar": "grammar",
+    "guided_whitespace_pattern": "whitespace_pattern",
+}
 DROPPED = ("guided_decoding_backend",)  # the engine's server flag chooses it now
 SGLANG_NATIVE = ("regex", "ebnf", "json_schema")
 
@@ -49,8 +54,11 @@ def constrain(extra: dict[str, Any], dialect: Dialect, backend: str) -> dict[str
         return extra
     if dialect is None:
         field = next(k for k, v in extra.items() if _is_constraint(k, v))
-        raise BackendError(f"{field} (constrained decoding) is not supported by the {backend} backend",
-                           param=field, code="unsupported_parameter")
+        raise BackendError(
+            f"{field} (constrained decoding) is not supported by the {backend} backend",
+            param=field,
+            code="unsupported_parameter",
+        )
     out = {k: v for k, v in extra.items() if k not in GUIDED and k not in DROPPED}
     structured = dict(extra.get("structured_outputs") or {})
     for old, new in GUIDED.items():
@@ -84,6 +92,9 @@ def _sglang(structured: dict[str, Any]) -> dict[str, Any]:
             schema = json.loads(value) if isinstance(value, str) else value
             out["response_format"] = {"type": "json_schema", "json_schema": {"name": "guided", "schema": schema}}
         elif key != "whitespace_pattern":
-            raise BackendError(f"structured_outputs.{key} is not supported by the sglang backend",
-                               param="structured_outputs", code="unsupported_parameter")
+            raise BackendError(
+                f"structured_outputs.{key} is not supported by the sglang backend",
+                param="structured_outputs",
+                code="unsupported_parameter",
+            )
     return out

@@ -28,8 +28,9 @@ def encodable(text: str | None) -> str | None:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def error_payload(message: str, type: str = "invalid_request_error", param: str | None = None,
-                  code: str | None = None) -> dict[str, Any]:
+def error_payload(
+    message: str, type: str = "invalid_request_error", param: str | None = None, code: str | None = None
+) -> dict[str, Any]:
     """The OpenAI error body (always UTF-8 encodable, whatever the request echoed into it)."""
     return {"error": {"message": encodable(message), "type": type, "param": encodable(param), "code": code}}
 
@@ -47,8 +48,7 @@ def error_response(exc: BackendError):
 
 def model_not_found(name: str) -> BackendError:
     """OpenAI's 404 for an unknown ``model``."""
-    return BackendError(f"The model `{name}` does not exist.", status=404, param="model",
-                        code="model_not_found")
+    return BackendError(f"The model `{name}` does not exist.", status=404, param="model", code="model_not_found")
 
 
 def empty_prompt(request: Any) -> BackendError:
@@ -78,12 +78,12 @@ def validation_error(errors: list[dict[str, Any]]) -> BackendError:
         return BackendError("invalid request body")
     first = errors[0]
     if first.get("type") == "json_invalid":
-        return BackendError(f"malformed JSON body: {first.get('ctx', {}).get('error', 'invalid JSON')}",
-                            code="invalid_json")
+        return BackendError(
+            f"malformed JSON body: {first.get('ctx', {}).get('error', 'invalid JSON')}", code="invalid_json"
+        )
     loc = tuple(first.get("loc", ()))
     param = _param_from_loc(loc)
-    if loc == ("body",) or param is None and first.get("type") in ("missing", "model_attributes_type",
-                                                                    "dict_type"):
+    if loc == ("body",) or param is None and first.get("type") in ("missing", "model_attributes_type", "dict_type"):
         return BackendError("the request body must be a JSON object", code="invalid_body")
     msg = str(first.get("msg", "invalid value"))
     return BackendError(f"{param}: {msg}" if param else msg, param=param, code="invalid_value")
@@ -107,8 +107,7 @@ def install_error_handlers(app) -> None:
     async def _http(request, exc: StarletteHTTPException):
         kind = "not_found_error" if exc.status_code == 404 else "invalid_request_error"
         payload = error_payload(str(exc.detail), kind, code=getattr(exc, "code", None))
-        return JSONResponse(payload, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(payload, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _crash(request, exc: Exception):

@@ -20,7 +20,9 @@ class Overloaded(BackendError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(
             "The server is at its concurrency limit and its queue is full; retry later.",
-            status=429, type="rate_limit_error", code="server_overloaded",
+            status=429,
+            type="rate_limit_error",
+            code="server_overloaded",
             headers={"Retry-After": str(retry_after)},
         )
 
@@ -35,8 +37,13 @@ class ConcurrencyLimiter:
         on_queue_change: called with the number of waiters whenever it changes (a gauge's ``set``).
     """
 
-    def __init__(self, max_concurrency: int | None, max_queue: int = 0, retry_after: int = 1,
-                 on_queue_change: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        max_concurrency: int | None,
+        max_queue: int = 0,
+        retry_after: int = 1,
+        on_queue_change: Callable[[int], None] | None = None,
+    ) -> None:
         self.max_concurrency = max_concurrency or None
         self.max_queue = max(0, max_queue)
         self.retry_after = retry_after
@@ -81,8 +88,10 @@ class ConcurrencyLimiter:
 
 
 def _too_large_message(max_bytes: int) -> str:
-    return (f"the request body is larger than this server's limit of {max_bytes} bytes "
-            f"(alphamed serve --max-request-bytes)")
+    return (
+        f"the request body is larger than this server's limit of {max_bytes} bytes "
+        f"(alphamed serve --max-request-bytes)"
+    )
 
 
 class RequestTooLarge(HTTPException):
@@ -145,7 +154,15 @@ class RequestSizeLimit:
         from alphamed_serve.errors import error_payload
 
         body = json.dumps(error_payload(_too_large_message(self.max_bytes), code=RequestTooLarge.code)).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -22,8 +22,7 @@ def build_question(req: MCQARequest) -> Question:
     try:
         if isinstance(req.options, dict):
             return Question(id="mcqa", question=req.question, options=req.options, context=req.context)
-        return Question.from_options_list(id="mcqa", question=req.question, options=req.options,
-                                          context=req.context)
+        return Question.from_options_list(id="mcqa", question=req.question, options=req.options, context=req.context)
     except ValueError as exc:  # pydantic.ValidationError is a ValueError
         param, msg = _first_error(exc)
         raise BackendError(f"invalid {param}: {msg}", param=param, code="invalid_value") from None
@@ -40,14 +39,12 @@ def _first_error(exc: ValueError) -> tuple[str, str]:
     return field_name, str(items[0].get("msg", exc))
 
 
-def to_generation_request(req: MCQARequest, question: Question,
-                          default_style: str = "alphamed") -> GenerationRequest:
+def to_generation_request(req: MCQARequest, question: Question, default_style: str = "alphamed") -> GenerationRequest:
     """The chat request that samples ``req.n`` answers in the chosen prompt style."""
     try:
         style = get_style(req.prompt_style or default_style)
     except (KeyError, ValueError) as exc:
-        raise BackendError(str(exc), param="prompt_style",
-                           code="invalid_value") from None
+        raise BackendError(str(exc), param="prompt_style", code="invalid_value") from None
     return GenerationRequest(
         messages=build_messages(question, style),
         n=req.n,

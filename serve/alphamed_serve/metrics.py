@@ -14,23 +14,28 @@ class GatewayMetrics:
 
         self.registry = CollectorRegistry()
         r = self.registry
-        self.requests = Counter("alphamed_requests", "HTTP requests by route and status",
-                                ["route", "status"], registry=r)
-        self.latency = Histogram("alphamed_request_latency_seconds",
-                                 "Time from request to the last byte of the response", ["route"],
-                                 registry=r, buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5,
-                                                      10, 30, 60, 120, 300))
-        self.ttft = Histogram("alphamed_time_to_first_token_seconds",
-                              "Time to the first streamed token", registry=r,
-                              buckets=(.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30))
+        self.requests = Counter(
+            "alphamed_requests", "HTTP requests by route and status", ["route", "status"], registry=r
+        )
+        self.latency = Histogram(
+            "alphamed_request_latency_seconds",
+            "Time from request to the last byte of the response",
+            ["route"],
+            registry=r,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
+        )
+        self.ttft = Histogram(
+            "alphamed_time_to_first_token_seconds",
+            "Time to the first streamed token",
+            registry=r,
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )
         self.prompt_tokens = Counter("alphamed_prompt_tokens", "Prompt tokens processed", registry=r)
         self.completion_tokens = Counter("alphamed_completion_tokens", "Tokens generated", registry=r)
-        self.in_flight = Gauge("alphamed_requests_in_flight", "Requests holding a generation slot",
-                               registry=r)
+        self.in_flight = Gauge("alphamed_requests_in_flight", "Requests holding a generation slot", registry=r)
         self.queued = Gauge("alphamed_requests_queued", "Requests waiting for a slot", registry=r)
         self.rejected = Counter("alphamed_requests_rejected", "Requests refused with 429", registry=r)
-        self.answers = Counter("alphamed_answers", "Choices by answer extraction outcome",
-                               ["outcome"], registry=r)
+        self.answers = Counter("alphamed_answers", "Choices by answer extraction outcome", ["outcome"], registry=r)
 
     def record_answer(self, answer: dict[str, Any]) -> None:
         """Count one choice as ``extracted`` or ``abstained``."""

@@ -50,8 +50,7 @@ def answer_of(content: str, options: Any | None) -> dict[str, Any]:
     return {"letter": found.letter, "text": found.text, "method": found.method}
 
 
-def reasoning_token_count(reasoning: str, text: str, completion_tokens: int,
-                          count: TokenCounter | None) -> int:
+def reasoning_token_count(reasoning: str, text: str, completion_tokens: int, count: TokenCounter | None) -> int:
     """Tokens of the reasoning part: counted with the backend tokenizer when it has one,
     otherwise estimated as ``completion_tokens`` times the reasoning's share of characters."""
     if not reasoning:
@@ -64,8 +63,14 @@ def reasoning_token_count(reasoning: str, text: str, completion_tokens: int,
     return min(completion_tokens, round(completion_tokens * share))
 
 
-def finish_output(out: GenerationOutput, options: Any | None, count: TokenCounter | None = None, *,
-                  untagged: str = "reasoning", style: str = "final-answer") -> FinishedChoice:
+def finish_output(
+    out: GenerationOutput,
+    options: Any | None,
+    count: TokenCounter | None = None,
+    *,
+    untagged: str = "reasoning",
+    style: str = "final-answer",
+) -> FinishedChoice:
     """Split (as :class:`ChoiceStream` splits a stream, so both show the same) and extract one whole output."""
     if out.reasoning is not None:  # the engine split it: shown as it split it, graded as the core grades
         reasoning, content = out.reasoning, out.text
@@ -79,8 +84,9 @@ def finish_output(out: GenerationOutput, options: Any | None, count: TokenCounte
         answer=answer_of(region, options),
         finish_reason=out.finish_reason,
         completion_tokens=out.completion_tokens,
-        reasoning_tokens=reasoning_token_count(reasoning, (out.reasoning or "") + out.text,
-                                               out.completion_tokens, count),
+        reasoning_tokens=reasoning_token_count(
+            reasoning, (out.reasoning or "") + out.text, out.completion_tokens, count
+        ),
         logprobs=out.logprobs,
     )
 
@@ -107,10 +113,12 @@ def engine_parser_warning(reasoning_parser: str | None, prompt_style: str) -> st
     """
     if not reasoning_parser or prompt_style != "alphamed":
         return None
-    return (f"--reasoning-parser {reasoning_parser} with a free-text model (--prompt-style alphamed): AlphaMed "
-            "outputs never write </think>, so the engine puts each whole output in `reasoning` and leaves "
-            "`content` empty; answers are still graded from the whole output, but for the gateway's own "
-            "reasoning/answer split leave the engine parser off (docs/serving.md)")
+    return (
+        f"--reasoning-parser {reasoning_parser} with a free-text model (--prompt-style alphamed): AlphaMed "
+        "outputs never write </think>, so the engine puts each whole output in `reasoning` and leaves "
+        "`content` empty; answers are still graded from the whole output, but for the gateway's own "
+        "reasoning/answer split leave the engine parser off (docs/serving.md)"
+    )
 
 
 def put_reasoning(target: dict[str, Any], reasoning: str | None, field_name: ReasoningField) -> None:
@@ -180,5 +188,4 @@ class ChoiceStream:
     def reasoning_tokens(self, count: TokenCounter | None) -> int:
         """Reasoning tokens of this choice (counted or estimated, see :func:`reasoning_token_count`)."""
         reasoning = "".join(self.reasoning)
-        return reasoning_token_count(reasoning, reasoning + "".join(self.content),
-                                     self.completion_tokens, count)
+        return reasoning_token_count(reasoning, reasoning + "".join(self.content), self.completion_tokens, count)

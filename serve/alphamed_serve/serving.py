@@ -95,8 +95,10 @@ def _names_for_log(names: list[str]) -> str:
     >>> _names_for_log([str(i) for i in range(25)]).endswith("19 (and 5 more)")
     True
     """
-    shown = [repr(n)[1:-1] if len(n) <= _LOGGED_NAME_CHARS else repr(n[:_LOGGED_NAME_CHARS])[1:-1] + "..."
-             for n in names[:_LOGGED_NAMES]]
+    shown = [
+        repr(n)[1:-1] if len(n) <= _LOGGED_NAME_CHARS else repr(n[:_LOGGED_NAME_CHARS])[1:-1] + "..."
+        for n in names[:_LOGGED_NAMES]
+    ]
     more = len(names) - len(shown)
     return ", ".join(shown) + (f" (and {more} more)" if more else "")
 
@@ -130,8 +132,9 @@ class Gateway:
         self.backend = backend
         self.settings = settings
         self.metrics = metrics
-        self.limiter = ConcurrencyLimiter(settings.max_concurrency, settings.max_queue,
-                                          settings.retry_after, on_queue_change=metrics.queued.set)
+        self.limiter = ConcurrencyLimiter(
+            settings.max_concurrency, settings.max_queue, settings.retry_after, on_queue_change=metrics.queued.set
+        )
         self._count_text = backend.count_text_tokens
         self.deadline = ShutdownDeadline()
 
@@ -158,8 +161,7 @@ class Gateway:
         gen.extra = constrain(gen.extra, self.backend.constraint_dialect, self.backend.name)
         info = self.backend.model_info()
         if info.max_n is not None and gen.n > info.max_n:
-            raise BackendError(f"n must be at most {info.max_n}, got {gen.n}", param="n",
-                               code="invalid_value")
+            raise BackendError(f"n must be at most {info.max_n}, got {gen.n}", param="n", code="invalid_value")
         if _prompt_chars(gen) > _INLINE_TOKENIZE_CHARS:
             prompt_tokens = await asyncio.to_thread(self.backend.count_tokens, gen)
         else:
@@ -172,12 +174,16 @@ class Gateway:
         if prompt_tokens >= ctx:
             raise BackendError(
                 f"the prompt has {prompt_tokens} tokens; this model's context is {ctx} tokens",
-                param=prompt_param, code="context_length_exceeded")
+                param=prompt_param,
+                code="context_length_exceeded",
+            )
         if gen.max_tokens is not None and prompt_tokens + gen.max_tokens > ctx:
             raise BackendError(
                 f"max_tokens={gen.max_tokens} plus the prompt's {prompt_tokens} tokens exceeds this "
                 f"model's context of {ctx} tokens (at most {ctx - prompt_tokens})",
-                param="max_tokens", code="context_length_exceeded")
+                param="max_tokens",
+                code="context_length_exceeded",
+            )
         return prompt_tokens
 
     # ------------------------------------------------------------ whole responses
@@ -195,8 +201,12 @@ class Gateway:
             self._release()
 
     def _finish_all(self, result: GenerationResult, options: Any) -> tuple[list[FinishedChoice], dict]:
-        choices = [finish_output(o, options, self._count_text, untagged=self.settings.untagged_text,
-                                 style=self.settings.split_style) for o in result.outputs]
+        choices = [
+            finish_output(
+                o, options, self._count_text, untagged=self.settings.untagged_text, style=self.settings.split_style
+            )
+            for o in result.outputs
+        ]
         completion = sum(c.completion_tokens for c in choices)
         for c in choices:
             self.metrics.record_answer(c.answer)
@@ -213,10 +223,23 @@ class Gateway:
         for c in sorted(choices, key=lambda c: c.index):
             message: dict[str, Any] = {"role": "assistant", "content": c.content}
             put_reasoning(message, c.reasoning or None, self.settings.reasoning_field)
-            out.append({"index": c.index, "message": message, "finish_reason": c.finish_reason,
-                        "logprobs": c.logprobs, "answer": c.answer})
-        return {"id": f"chatcmpl-{uuid.uuid4().hex}", "object": "chat.completion",
-                "created": int(time.time()), "model": self.served_name, "choices": out, "usage": usage}
+            out.append(
+                {
+                    "index": c.index,
+                    "message": message,
+                    "finish_reason": c.finish_reason,
+                    "logprobs": c.logprobs,
+                    "answer": c.answer,
+                }
+            )
+        return {
+            "id": f"chatcmpl-{uuid.uuid4().hex}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": self.served_name,
+            "choices": out,
+            "usage": usage,
+        }
 
     async def completion(self, req: CompletionRequest) -> dict[str, Any]:
         """A whole ``text_completion`` body (raw text; ``answer`` from its answer part). Several prompts are
@@ -234,11 +257,24 @@ class Gateway:
         choices, usage = self._finish_all(merged, req.answer_options)
         raw = {o.index: (o.reasoning or "") + o.text for o in outputs}
         echoes = [await self._echo(p) if req.echo else "" for p in prompts]
-        out = [{"index": c.index, "text": echoes[c.index // req.n] + raw[c.index], "finish_reason": c.finish_reason,
-                "logprobs": c.logprobs, "answer": c.answer}
-               for c in sorted(choices, key=lambda c: c.index)]
-        return {"id": f"cmpl-{uuid.uuid4().hex}", "object": "text_completion",
-                "created": int(time.time()), "model": self.served_name, "choices": out, "usage": usage}
+        out = [
+            {
+                "index": c.index,
+                "text": echoes[c.index // req.n] + raw[c.index],
+                "finish_reason": c.finish_reason,
+                "logprobs": c.logprobs,
+                "answer": c.answer,
+            }
+            for c in sorted(choices, key=lambda c: c.index)
+        ]
+        return {
+            "id": f"cmpl-{uuid.uuid4().hex}",
+            "object": "text_completion",
+            "created": int(time.time()),
+            "model": self.served_name,
+            "choices": out,
+            "usage": usage,
+        }
 
     async def _echo(self, prompt: str | list[int]) -> str:
         return prompt if isinstance(prompt, str) else await self.detokenize(prompt)
@@ -253,8 +289,12 @@ class Gateway:
         except ValueError as exc:
             raise BackendError(str(exc), param="prompt", code="invalid_value") from None
         tokens = await self.backend.tokenize(spec)
-        return {"count": len(tokens), "max_model_len": self.backend.model_info().context_length,
-                "tokens": tokens, "token_strs": None}
+        return {
+            "count": len(tokens),
+            "max_model_len": self.backend.model_info().context_length,
+            "tokens": tokens,
+            "token_strs": None,
+        }
 
     async def tokenizer_info(self) -> dict[str, Any]:
         """Special tokens, chat template and context length of the served model's tokenizer."""
@@ -263,7 +303,6 @@ class Gateway:
     async def detokenize(self, tokens: list[int]) -> str:
         """The text of ``tokens``."""
         return await self.backend.detokenize(tokens)
-
 
     async def mcqa(self, req: MCQARequest) -> dict[str, Any]:
         """A ``/v1/mcqa`` body: samples, votes and the majority answer."""
@@ -274,11 +313,18 @@ class Gateway:
         result = await self._generate(gen)
         options = question.options
         choices, usage = self._finish_all(result, options)
-        samples = [{"reasoning": c.reasoning, "content": c.content, "answer": c.answer,
-                    "finish_reason": c.finish_reason} for c in sorted(choices, key=lambda c: c.index)]
+        samples = [
+            {"reasoning": c.reasoning, "content": c.content, "answer": c.answer, "finish_reason": c.finish_reason}
+            for c in sorted(choices, key=lambda c: c.index)
+        ]
         body = mcqa_body(question, samples)
-        return {"id": f"mcqa-{uuid.uuid4().hex}", "object": "mcqa.result", "model": self.served_name,
-                **body, "usage": usage}
+        return {
+            "id": f"mcqa-{uuid.uuid4().hex}",
+            "object": "mcqa.result",
+            "model": self.served_name,
+            **body,
+            "usage": usage,
+        }
 
     async def _chat_request(self, req: ChatCompletionRequest) -> GenerationRequest:
         self.check_model(req.model)
@@ -294,8 +340,9 @@ class Gateway:
         self.check_model(req.model)
         prompts = req.prompts()
         if len(prompts) != 1:
-            raise BackendError(f"a streamed completion takes one prompt, got {len(prompts)}", param="prompt",
-                               code="invalid_value")
+            raise BackendError(
+                f"a streamed completion takes one prompt, got {len(prompts)}", param="prompt", code="invalid_value"
+            )
         return await self._prepared_completion(req, prompts[0])
 
     async def _prepared_completion(self, req: CompletionRequest, prompt: str | list[int]) -> GenerationRequest:
@@ -348,8 +395,14 @@ class Gateway:
         await anext(events)
         return events
 
-    async def _events(self, req, gen: GenerationRequest, source: AsyncIterator[list[StreamDelta]],
-                      first: list[StreamDelta], start: float) -> AsyncIterator[str]:
+    async def _events(
+        self,
+        req,
+        gen: GenerationRequest,
+        source: AsyncIterator[list[StreamDelta]],
+        first: list[StreamDelta],
+        start: float,
+    ) -> AsyncIterator[str]:
         renderer = _ChunkRenderer(req, self.served_name, self.settings.reasoning_field)
         streams = {i: self._choice_stream(i, req.answer_options) for i in range(gen.n)}
         state = {"prompt_tokens": 0, "start": start}
@@ -396,8 +449,9 @@ class Gateway:
     def _choice_stream(self, index: int, options: Any) -> ChoiceStream:
         return ChoiceStream(index, options, untagged=self.settings.untagged_text, style=self.settings.split_style)
 
-    def _stream_usage(self, streams: dict[int, ChoiceStream], prompt_tokens: int,
-                      wanted: bool) -> dict[str, Any] | None:
+    def _stream_usage(
+        self, streams: dict[int, ChoiceStream], prompt_tokens: int, wanted: bool
+    ) -> dict[str, Any] | None:
         """Record a finished stream's tokens; its usage object when the client asked for it."""
         completion = sum(s.completion_tokens for s in streams.values())
         self.metrics.record_usage(prompt_tokens, completion)
@@ -406,8 +460,13 @@ class Gateway:
         reasoning = sum(s.reasoning_tokens(self._count_text) for s in streams.values())
         return _usage(prompt_tokens, completion, reasoning)
 
-    def _on_batch(self, renderer: _ChunkRenderer, streams: dict[int, ChoiceStream],
-                  batch: list[StreamDelta], state: dict[str, Any]) -> str:
+    def _on_batch(
+        self,
+        renderer: _ChunkRenderer,
+        streams: dict[int, ChoiceStream],
+        batch: list[StreamDelta],
+        state: dict[str, Any],
+    ) -> str:
         """The SSE text for deltas that arrived together, each choice's text merged
         (:func:`alphamed_serve.collector.coalesce`)."""
         out: list[str] = []
@@ -418,8 +477,9 @@ class Gateway:
             out.append(self._emit(renderer, streams, delta, pieces))
         return "".join(out)
 
-    def _emit(self, renderer: _ChunkRenderer, streams: dict[int, ChoiceStream], delta: StreamDelta,
-              pieces: int) -> str:
+    def _emit(
+        self, renderer: _ChunkRenderer, streams: dict[int, ChoiceStream], delta: StreamDelta, pieces: int
+    ) -> str:
         """Post-process one (possibly merged) delta; its SSE chunk, or "" when nothing is to be sent yet."""
         stream = streams.get(delta.index)
         if stream is None:
@@ -430,8 +490,7 @@ class Gateway:
         if delta.finish_reason is not None:
             answer = stream.answer()
             self.metrics.record_answer(answer)
-        return renderer.delta(delta.index, reasoning, content, raw, delta.finish_reason,
-                              delta.logprobs, answer) or ""
+        return renderer.delta(delta.index, reasoning, content, raw, delta.finish_reason, delta.logprobs, answer) or ""
 
 
 class _ChunkRenderer:
@@ -442,9 +501,12 @@ class _ChunkRenderer:
         self.options = req.answer_options
         self.echo = req.prompt_text() if not self.chat and req.echo else ""
         self.reasoning_field = reasoning_field
-        self.base = {"id": f"{'chatcmpl' if self.chat else 'cmpl'}-{uuid.uuid4().hex}",
-                     "object": "chat.completion.chunk" if self.chat else "text_completion",
-                     "created": int(time.time()), "model": model}
+        self.base = {
+            "id": f"{'chatcmpl' if self.chat else 'cmpl'}-{uuid.uuid4().hex}",
+            "object": "chat.completion.chunk" if self.chat else "text_completion",
+            "created": int(time.time()),
+            "model": model,
+        }
         self._prefix = "data: " + _json(self.base)[:-1] + ',"choices":['  # serialised once
 
     def _chunk(self, choices: list[dict[str, Any]]) -> str:
@@ -453,15 +515,36 @@ class _ChunkRenderer:
     def opening(self, n: int) -> list[str]:
         """The first chunk of each choice (chat: the assistant role; completions: echoed prompt)."""
         if self.chat:
-            return [self._chunk([{"index": i, "delta": {"role": "assistant", "content": ""},
-                                  "logprobs": None, "finish_reason": None}]) for i in range(n)]
+            return [
+                self._chunk(
+                    [
+                        {
+                            "index": i,
+                            "delta": {"role": "assistant", "content": ""},
+                            "logprobs": None,
+                            "finish_reason": None,
+                        }
+                    ]
+                )
+                for i in range(n)
+            ]
         if self.echo:
-            return [self._chunk([{"index": i, "text": self.echo, "logprobs": None,
-                                  "finish_reason": None}]) for i in range(n)]
+            return [
+                self._chunk([{"index": i, "text": self.echo, "logprobs": None, "finish_reason": None}])
+                for i in range(n)
+            ]
         return []
 
-    def delta(self, index: int, reasoning: str, content: str, raw: str, finish: str | None,
-              logprobs: Any, answer: dict[str, Any] | None) -> str | None:
+    def delta(
+        self,
+        index: int,
+        reasoning: str,
+        content: str,
+        raw: str,
+        finish: str | None,
+        logprobs: Any,
+        answer: dict[str, Any] | None,
+    ) -> str | None:
         """One choice's chunk, or None when there is nothing to send yet."""
         if self.chat:
             body: dict[str, Any] = {}
@@ -470,8 +553,7 @@ class _ChunkRenderer:
             put_reasoning(body, reasoning or None, self.reasoning_field)
             if not body and finish is None:
                 return None
-            choice: dict[str, Any] = {"index": index, "delta": body, "logprobs": logprobs,
-                                      "finish_reason": finish}
+            choice: dict[str, Any] = {"index": index, "delta": body, "logprobs": logprobs, "finish_reason": finish}
         else:
             if not raw and finish is None:
                 return None

@@ -130,7 +130,16 @@ def add_probe_routes(app, gateway: Gateway) -> None:
         """The serving settings (SGLang's server-args names)."""
         return server_info_body(gateway)
 
-    for path, endpoint in (("/model_info", model_info), ("/get_model_info", model_info),
-                           ("/server_info", server_info), ("/get_server_info", server_info)):
-        app.add_api_route(path, endpoint, methods=["GET"], dependencies=[Depends(require_key)],
-                          include_in_schema=not path.startswith("/get_"))
+    for path, endpoint in (
+        ("/model_info", model_info),
+        ("/get_model_info", model_info),
+        ("/server_info", server_info),
+        ("/get_server_info", server_info),
+    ):
+        app.add_api_route(
+            path,
+            endpoint,
+            methods=["GET"],
+            dependencies=[Depends(require_key)],
+            include_in_schema=not path.startswith("/get_"),
+        )

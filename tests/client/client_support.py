@@ -19,9 +19,14 @@ def gold_of(i: int) -> str:
 
 
 def question_record(i: int, **extra: object) -> dict:
-    record = {"id": f"q{i}", "question": f"[id:q{i}] Which first-line drug, case {i}?",
-              "options": {"A": "alpha", "B": "beta", "C": "gamma", "D": "delta"}, "answer": gold_of(i),
-              "source": ("medqa", "medmcqa")[i % 2], "subject": ("cardiology", "neurology", "nephrology")[i % 3]}
+    record = {
+        "id": f"q{i}",
+        "question": f"[id:q{i}] Which first-line drug, case {i}?",
+        "options": {"A": "alpha", "B": "beta", "C": "gamma", "D": "delta"},
+        "answer": gold_of(i),
+        "source": ("medqa", "medmcqa")[i % 2],
+        "subject": ("cardiology", "neurology", "nephrology")[i % 3],
+    }
     record.update(extra)
     return record
 

@@ -49,8 +49,15 @@ def test_rows_keep_what_was_sent_and_what_came_back_and_show_prints_it(tmp_path,
     assert row["reasoning"] == "Reasoning about the options." and row["span"] and "C" in row["span"]
     shown = invoke("report", str(out), "--show", "q1")
     assert shown.exit_code == 0
-    for needed in ("q1: wrong", "gold B", "predicted C", "Messages sent", "[id:q1]", "Reasoning about the options.",
-                   "span read by the extractor"):
+    for needed in (
+        "q1: wrong",
+        "gold B",
+        "predicted C",
+        "Messages sent",
+        "[id:q1]",
+        "Reasoning about the options.",
+        "span read by the extractor",
+    ):
         assert needed in shown.stdout
     missing = CliRunner().invoke(main, ["report", str(out), "--show", "nope"])
     assert missing.exit_code == 1 and "nope" in missing.stderr and str(out) in missing.stderr
@@ -60,8 +67,24 @@ def test_the_run_header_records_the_settings_and_the_bank(tmp_path, fake_server,
     monkeypatch.setenv("SECRET_KEY", "sk-very-secret")
     server = fake_server(api_key="sk-very-secret")
     bank, out = write_bank(tmp_path / "bank.jsonl", 2), tmp_path / "r.jsonl"
-    assert invoke(*score_args(bank, server, out, "--api-key-env", "SECRET_KEY", "--seed", "7",
-                              "--temperature", "0.3", "--max-tokens", "99")).exit_code == 0
+    assert (
+        invoke(
+            *score_args(
+                bank,
+                server,
+                out,
+                "--api-key-env",
+                "SECRET_KEY",
+                "--seed",
+                "7",
+                "--temperature",
+                "0.3",
+                "--max-tokens",
+                "99",
+            )
+        ).exit_code
+        == 0
+    )
     text = (tmp_path / "r.run.json").read_text()
     header = json.loads(text)
     assert "sk-very-secret" not in text
@@ -71,8 +94,9 @@ def test_the_run_header_records_the_settings_and_the_bank(tmp_path, fake_server,
     assert header["prompt_style"] == "alphamed" and len(header["prompt_template_sha256"]) == 64
     import hashlib
 
-    assert header["banks"] == [{"path": str(bank), "sha256": hashlib.sha256(bank.read_bytes()).hexdigest(),
-                                "format": None}]
+    assert header["banks"] == [
+        {"path": str(bank), "sha256": hashlib.sha256(bank.read_bytes()).hexdigest(), "format": None}
+    ]
     assert header["alphamed_version"] and header["started"] and header["ended"]
 
 
@@ -101,7 +125,9 @@ def test_a_resume_with_other_settings_is_refused_and_nothing_is_lost(tmp_path, f
     write_bank(tmp_path / "bank.jsonl", 6)  # two questions added: more to score
     refused = CliRunner().invoke(main, score_args(bank, server, out, "--temperature", "0.7", "--seed", "3"))
     assert refused.exit_code == 1 and len(refused.stderr.strip().splitlines()) == 1
-    assert str(out) in refused.stderr and "temperature: 0.0 -> 0.7" in refused.stderr and "seed: 0 -> 3" in refused.stderr
+    assert (
+        str(out) in refused.stderr and "temperature: 0.0 -> 0.7" in refused.stderr and "seed: 0 -> 3" in refused.stderr
+    )
     assert "changed since the run started" in refused.stderr and "bank.jsonl" in refused.stderr
     assert out.read_bytes() == before and len(server.log) == asked
     forced = invoke(*score_args(bank, server, out, "--temperature", "0.7", "--seed", "3", "--force-resume"))
@@ -127,8 +153,7 @@ def test_a_truncated_header_or_a_file_without_one_is_one_line(tmp_path, fake_ser
     assert invoke(*score_args(bank, server, out, "--no-resume")).exit_code == 0  # starting afresh is allowed
 
 
-def test_re_extract_reproduces_the_stored_letters_and_measures_a_changed_extractor(tmp_path, fake_server,
-                                                                                    monkeypatch):
+def test_re_extract_reproduces_the_stored_letters_and_measures_a_changed_extractor(tmp_path, fake_server, monkeypatch):
     def respond(key, attempt, body):
         i = int(key[1:])
         if i % 3 == 0:
@@ -192,10 +217,13 @@ def test_pass_at_k_and_maj_at_k(tmp_path, fake_server):
     assert metrics.maj_at_k == {1: pytest.approx(4 / 5), 2: pytest.approx(3 / 5), 4: pytest.approx(2 / 5)}
 
 
-@pytest.mark.parametrize(("responder", "consistency", "accuracy"), [
-    (always("A"), 0.0, 0.25),            # position bias: chance, never consistent
-    (answer_correctly, 1.0, 1.0),
-])
+@pytest.mark.parametrize(
+    ("responder", "consistency", "accuracy"),
+    [
+        (always("A"), 0.0, 0.25),  # position bias: chance, never consistent
+        (answer_correctly, 1.0, 1.0),
+    ],
+)
 def test_option_permutations(tmp_path, fake_server, responder, consistency, accuracy):
     server = fake_server(responder)
     bank, out = write_bank(tmp_path / "bank.jsonl", 8), tmp_path / "r.jsonl"

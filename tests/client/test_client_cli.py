@@ -17,8 +17,19 @@ from fake_openai import Reply
 
 from alphamed.cli import main
 
-STABLE_FIELDS = ("rows", "answered", "errors", "unlabeled", "overall", "abstention_rate", "by", "confusion",
-                 "methods", "prompt_tokens", "completion_tokens")
+STABLE_FIELDS = (
+    "rows",
+    "answered",
+    "errors",
+    "unlabeled",
+    "overall",
+    "abstention_rate",
+    "by",
+    "confusion",
+    "methods",
+    "prompt_tokens",
+    "completion_tokens",
+)
 
 
 def stable(report: ScoreReport) -> dict:
@@ -39,8 +50,20 @@ def test_score_prints_a_table_and_writes_results_and_report(tmp_path, fake_serve
     server = fake_server(right_when(lambda i: i % 4 != 1))
     bank = write_bank(tmp_path / "bank.jsonl", 20, extra_lines={5: "not json"})
     out, report_path = tmp_path / "r.jsonl", tmp_path / "report.md"
-    result = invoke("score", str(bank), "--base-url", server.base_url, "--model", "fake-model",
-                    "--out", str(out), "--report", str(report_path), "--concurrency", "4")
+    result = invoke(
+        "score",
+        str(bank),
+        "--base-url",
+        server.base_url,
+        "--model",
+        "fake-model",
+        "--out",
+        str(out),
+        "--report",
+        str(report_path),
+        "--concurrency",
+        "4",
+    )
     assert result.exit_code == 0, result.output
     assert "| overall | 20 | 15 | 75.0 |" in result.stdout
     assert f"{bank}:7" in result.stderr  # the bad line, with file and line
@@ -53,8 +76,12 @@ def test_report_command_formats_and_compare(tmp_path, fake_server):
     old, new = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
     for path, predicate in ((old, lambda i: i < 6), (new, lambda i: i >= 3)):
         server = fake_server(right_when(predicate))
-        assert invoke("score", str(bank), "--base-url", server.base_url, "--model", "fake-model",
-                      "--out", str(path)).exit_code == 0
+        assert (
+            invoke(
+                "score", str(bank), "--base-url", server.base_url, "--model", "fake-model", "--out", str(path)
+            ).exit_code
+            == 0
+        )
     result = invoke("report", str(new), "--compare", str(old), "--by", "source")
     assert result.exit_code == 0
     assert "fixed: q10, q11, q6, q7, q8, q9" in result.stdout and "broken: q0, q1, q2" in result.stdout
@@ -69,8 +96,9 @@ def test_unreachable_server_is_one_line_with_the_url_and_nothing_is_scored(tmp_p
         sock.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
     bank = write_bank(tmp_path / "bank.jsonl", 3)
-    result = invoke("score", str(bank), "--base-url", url, "--model", "m", "--max-retries", "0",
-                    "--out", str(tmp_path / "r.jsonl"))
+    result = invoke(
+        "score", str(bank), "--base-url", url, "--model", "m", "--max-retries", "0", "--out", str(tmp_path / "r.jsonl")
+    )
     assert result.exit_code == 1
     assert result.stderr.strip().count("\n") == 0 and url in result.stderr
     assert not (tmp_path / "r.jsonl").exists() or (tmp_path / "r.jsonl").read_text() == ""
@@ -80,8 +108,18 @@ def test_wrong_api_key_is_one_line(tmp_path, fake_server, monkeypatch):
     server = fake_server(api_key="secret")
     bank = write_bank(tmp_path / "bank.jsonl", 3)
     monkeypatch.setenv("MY_KEY", "not-the-key")
-    result = invoke("score", str(bank), "--base-url", server.base_url, "--model", "fake-model",
-                    "--api-key-env", "MY_KEY", "--out", str(tmp_path / "r.jsonl"))
+    result = invoke(
+        "score",
+        str(bank),
+        "--base-url",
+        server.base_url,
+        "--model",
+        "fake-model",
+        "--api-key-env",
+        "MY_KEY",
+        "--out",
+        str(tmp_path / "r.jsonl"),
+    )
     assert result.exit_code == 1 and "rejected the API key" in result.stderr
     assert "not-the-key" not in result.stderr
     assert [r.path for r in server.log] == []  # no question was sent
@@ -90,8 +128,18 @@ def test_wrong_api_key_is_one_line(tmp_path, fake_server, monkeypatch):
 def test_a_failing_server_check_is_one_line_not_a_traceback(tmp_path, fake_server):
     server = fake_server(models_status=500)
     bank = write_bank(tmp_path / "bank.jsonl", 2)
-    result = invoke("score", str(bank), "--base-url", server.base_url, "--model", "fake-model",
-                    "--max-retries", "0", "--out", str(tmp_path / "r.jsonl"))
+    result = invoke(
+        "score",
+        str(bank),
+        "--base-url",
+        server.base_url,
+        "--model",
+        "fake-model",
+        "--max-retries",
+        "0",
+        "--out",
+        str(tmp_path / "r.jsonl"),
+    )
     assert result.exit_code == 1 and "HTTP 500" in result.stderr and server.base_url in result.stderr
     assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
 
@@ -101,15 +149,38 @@ def test_failed_questions_give_a_distinct_exit_code(tmp_path, fake_server):
 
     server = fake_server(lambda key, attempt, body: Fail(500))
     bank = write_bank(tmp_path / "bank.jsonl", 2)
-    result = invoke("score", str(bank), "--base-url", server.base_url, "--model", "fake-model",
-                    "--max-retries", "0", "--out", str(tmp_path / "r.jsonl"))
+    result = invoke(
+        "score",
+        str(bank),
+        "--base-url",
+        server.base_url,
+        "--model",
+        "fake-model",
+        "--max-retries",
+        "0",
+        "--out",
+        str(tmp_path / "r.jsonl"),
+    )
     assert result.exit_code == 3 and "run the same command again" in result.stderr
     assert "errors 2" in result.stdout
 
 
 def _score_cmd(bank, url, out, concurrency):
-    return [sys.executable, "-m", "alphamed", "score", str(bank), "--base-url", url, "--model", "fake-model",
-            "--out", str(out), "--concurrency", str(concurrency)]
+    return [
+        sys.executable,
+        "-m",
+        "alphamed",
+        "score",
+        str(bank),
+        "--base-url",
+        url,
+        "--model",
+        "fake-model",
+        "--out",
+        str(out),
+        "--concurrency",
+        str(concurrency),
+    ]
 
 
 def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(tmp_path, fake_server):
@@ -123,8 +194,9 @@ def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(tmp_path, fake_
     server = fake_server(gated)
     bank = write_bank(tmp_path / "bank.jsonl", count)
     out = tmp_path / "killed.jsonl"
-    proc = subprocess.Popen(_score_cmd(bank, server.base_url, out, concurrency),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        _score_cmd(bank, server.base_url, out, concurrency), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not out.exists() or len(out.read_bytes().splitlines()) < 60):
         time.sleep(0.02)
@@ -133,8 +205,9 @@ def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(tmp_path, fake_
     released.set()
     written = len(out.read_bytes().splitlines())
     assert 60 <= written <= count // 2
-    resumed = subprocess.run(_score_cmd(bank, server.base_url, out, concurrency), capture_output=True,
-                             text=True, timeout=120)
+    resumed = subprocess.run(
+        _score_cmd(bank, server.base_url, out, concurrency), capture_output=True, text=True, timeout=120
+    )
     assert resumed.returncode == 0, resumed.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     ids = [row["id"] for row in rows]

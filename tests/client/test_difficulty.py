@@ -21,8 +21,19 @@ def test_labels_are_pass_rates_and_a_rerun_asks_nothing_again(tmp_path, fake_ser
     server = fake_server(respond_with_pass_rate)
     bank = write_bank(tmp_path / "bank.jsonl", 10)
     out = tmp_path / "labeled.jsonl"
-    args = ["data", "difficulty", str(bank), "--base-url", server.base_url, "--model", "fake-model",
-            "-k", "4", "-o", str(out)]
+    args = [
+        "data",
+        "difficulty",
+        str(bank),
+        "--base-url",
+        server.base_url,
+        "--model",
+        "fake-model",
+        "-k",
+        "4",
+        "-o",
+        str(out),
+    ]
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     labeled = {q["id"]: q["difficulty"] for q in map(json.loads, out.read_text().splitlines())}
@@ -44,8 +55,21 @@ def test_failed_questions_are_left_out_and_retried(tmp_path, fake_server):
     server = fake_server(respond)
     bank = write_bank(tmp_path / "bank.jsonl", 3)
     out = tmp_path / "labeled.jsonl"
-    args = ["data", "difficulty", str(bank), "--base-url", server.base_url, "--model", "fake-model",
-            "-k", "4", "-o", str(out), "--max-retries", "0"]
+    args = [
+        "data",
+        "difficulty",
+        str(bank),
+        "--base-url",
+        server.base_url,
+        "--model",
+        "fake-model",
+        "-k",
+        "4",
+        "-o",
+        str(out),
+        "--max-retries",
+        "0",
+    ]
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 3
     assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["q0", "q2"]

@@ -41,9 +41,21 @@ def expected_accuracy(name: str, letter: str) -> tuple[int, float]:
 def test_suite_table_has_one_column_per_benchmark_and_the_average(tmp_path, fake_server):
     server = fake_server(always("B"))
     out_dir = tmp_path / "results"
-    result = CliRunner().invoke(main, ["eval", "--base-url", server.base_url, "--model", "fake-model",
-                                       "--data-dir", str(data_dir(tmp_path)), "--out-dir", str(out_dir)],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        [
+            "eval",
+            "--base-url",
+            server.base_url,
+            "--model",
+            "fake-model",
+            "--data-dir",
+            str(data_dir(tmp_path)),
+            "--out-dir",
+            str(out_dir),
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     header, _, scores, counts = result.stdout.strip().splitlines()
     assert header == "| model | MedQA | MedMCQA | PubMedQA | MMLU-ProM | GPQA-M | MedXpertQA | Avg |"
@@ -57,13 +69,15 @@ def test_suite_table_has_one_column_per_benchmark_and_the_average(tmp_path, fake
     for name in ("summary.json", "summary.md", "summary.html"):
         assert str(out_dir / name) in result.stderr
     summary = json.loads((out_dir / "summary.json").read_text())
-    for (name, (n, acc)) in zip(SUITE, expected):
+    for name, (n, acc) in zip(SUITE, expected):
         bench = summary["benchmarks"][name]
         assert (bench["n"], bench["accuracy"], bench["errors"]) == (n, pytest.approx(acc), 0)
         assert bench["ci_low"] <= acc <= bench["ci_high"] and bench["abstained"] == 0
         assert bench["run"]["model"] == "fake-model" and bench["run"]["base_url"] == server.base_url
-        assert bench["run"]["banks"][0]["sha256"] == hashlib.sha256(Path(bench["run"]["banks"][0]["path"])
-                                                                    .read_bytes()).hexdigest()
+        assert (
+            bench["run"]["banks"][0]["sha256"]
+            == hashlib.sha256(Path(bench["run"]["banks"][0]["path"]).read_bytes()).hexdigest()
+        )
     assert "<img" in (out_dir / "summary.html").read_text()  # the per-benchmark plot
     assert "| MedQA |" in (out_dir / "summary.md").read_text()  # the scorers side by side
 
@@ -75,12 +89,36 @@ def test_medical_subsets_are_applied():
 
 def test_a_named_benchmark_without_a_file_fails_before_scoring(tmp_path, fake_server):
     server = fake_server()
-    result = CliRunner().invoke(main, ["eval", "--base-url", server.base_url, "--model", "fake-model",
-                                       "--data-dir", str(tmp_path), "--benchmarks", "medqa,gpqa-med"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "eval",
+            "--base-url",
+            server.base_url,
+            "--model",
+            "fake-model",
+            "--data-dir",
+            str(tmp_path),
+            "--benchmarks",
+            "medqa,gpqa-med",
+        ],
+    )
     assert result.exit_code == 1 and "medqa" in result.stderr and "gpqa" in result.stderr
     assert server.log == []
-    unknown = CliRunner().invoke(main, ["eval", "--base-url", server.base_url, "--model", "fake-model",
-                                        "--data-dir", str(tmp_path), "--benchmarks", "usmle"])
+    unknown = CliRunner().invoke(
+        main,
+        [
+            "eval",
+            "--base-url",
+            server.base_url,
+            "--model",
+            "fake-model",
+            "--data-dir",
+            str(tmp_path),
+            "--benchmarks",
+            "usmle",
+        ],
+    )
     assert unknown.exit_code == 1 and "usmle" in unknown.stderr
 
 
@@ -96,8 +134,12 @@ def hf_cached_dataset(tmp_path: Path, monkeypatch, hub_id: str, fixture: str) ->
     dest = cache / f"{owner}___{name}" / "default" / "0.0.0" / built.name
     shutil.copytree(built, dest)
     (dest / "json-test.arrow").rename(dest / f"{name}-test.arrow")
-    for var, value in {"HF_DATASETS_CACHE": str(cache), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
-                       "HF_HOME": str(tmp_path / "hf-home")}.items():
+    for var, value in {
+        "HF_DATASETS_CACHE": str(cache),
+        "HF_HUB_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1",
+        "HF_HOME": str(tmp_path / "hf-home"),
+    }.items():
         monkeypatch.setenv(var, value)
     monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", cache)
     monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", True)
@@ -107,16 +149,42 @@ def test_a_benchmark_can_be_a_hugging_face_dataset_id_resolved_offline(tmp_path,
     hf_cached_dataset(tmp_path, monkeypatch, "local/medqa-mini", "medqa_usmle.jsonl")
     server = fake_server(always("B"))
     out_dir = tmp_path / "results"
-    result = CliRunner().invoke(main, ["eval", "--base-url", server.base_url, "--model", "fake-model",
-                                       "--benchmarks", "medqa=local/medqa-mini", "--out-dir", str(out_dir)],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        [
+            "eval",
+            "--base-url",
+            server.base_url,
+            "--model",
+            "fake-model",
+            "--benchmarks",
+            "medqa=local/medqa-mini",
+            "--out-dir",
+            str(out_dir),
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     n, acc = expected_accuracy("medqa", "B")
     bench = json.loads((out_dir / "summary.json").read_text())["benchmarks"]["medqa"]
     assert (bench["n"], bench["accuracy"]) == (n, pytest.approx(acc))
     bank = Path(bench["run"]["banks"][0]["path"])
-    assert bank.parent == out_dir / "datasets" and bench["run"]["banks"][0]["sha256"] == hashlib.sha256(
-        bank.read_bytes()).hexdigest()
-    missing = CliRunner().invoke(main, ["eval", "--base-url", server.base_url, "--model", "fake-model",
-                                        "--benchmarks", "medqa=local/not-there", "--out-dir", str(out_dir)])
+    assert (
+        bank.parent == out_dir / "datasets"
+        and bench["run"]["banks"][0]["sha256"] == hashlib.sha256(bank.read_bytes()).hexdigest()
+    )
+    missing = CliRunner().invoke(
+        main,
+        [
+            "eval",
+            "--base-url",
+            server.base_url,
+            "--model",
+            "fake-model",
+            "--benchmarks",
+            "medqa=local/not-there",
+            "--out-dir",
+            str(out_dir),
+        ],
+    )
     assert missing.exit_code == 1 and "local/not-there" in missing.stderr and "Traceback" not in missing.output

@@ -1,7 +1,7 @@
 import pytest
+from alphamed_client import protocol
 
 from alphamed.schema import Question
-from alphamed_client import protocol
 
 Q = Question(id="q1", question="Which?", options={"A": "aspirin", "B": "heparin", "C": "warfarin"}, answer="B")
 
@@ -12,8 +12,13 @@ def _completion(*messages: dict, usage: dict | None = None) -> dict:
 
 def test_chat_answer_splits_think_tags_client_side():
     ans = protocol.model_answer_from_chat(
-        _completion({"content": "<think>B is the anticoagulant</think>The final answer is: $\\boxed{B}$"},
-                    usage={"prompt_tokens": 10, "completion_tokens": 5}), Q, 0.5)
+        _completion(
+            {"content": "<think>B is the anticoagulant</think>The final answer is: $\\boxed{B}$"},
+            usage={"prompt_tokens": 10, "completion_tokens": 5},
+        ),
+        Q,
+        0.5,
+    )
     assert (ans.letter, ans.text, ans.method) == ("B", "heparin", "boxed")
     assert ans.reasoning == "B is the anticoagulant"
     assert ans.usage.total_tokens == 15 and ans.latency == 0.5 and ans.via == "chat"
@@ -32,7 +37,9 @@ def test_chat_answer_survives_an_engine_parser_that_put_it_in_the_reasoning():
 
 
 def test_chat_vote_over_choices_with_a_tie_reports_no_answer():
-    ans = protocol.model_answer_from_chat(_completion({"content": "The answer is A"}, {"content": "The answer is B"}), Q, 0)
+    ans = protocol.model_answer_from_chat(
+        _completion({"content": "The answer is A"}, {"content": "The answer is B"}), Q, 0
+    )
     assert ans.letter is None and ans.votes == {"A": 1, "B": 1} and ans.n == 2
 
 
@@ -42,12 +49,17 @@ def test_chat_answer_outside_the_options_abstains():
 
 
 def test_mcqa_answer_keeps_the_servers_vote():
-    payload = {"answer": "C", "answer_text": "warfarin", "votes": {"C": 2, "A": 1}, "agreement": 2 / 3,
-               "samples": [{"reasoning": "r", "content": "x", "answer": {"letter": "A", "text": "aspirin",
-                                                                        "method": "boxed"}},
-                           {"reasoning": "r2", "content": "y", "answer": {"letter": "C", "text": "warfarin",
-                                                                         "method": "answer_tag"}}],
-               "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}}
+    payload = {
+        "answer": "C",
+        "answer_text": "warfarin",
+        "votes": {"C": 2, "A": 1},
+        "agreement": 2 / 3,
+        "samples": [
+            {"reasoning": "r", "content": "x", "answer": {"letter": "A", "text": "aspirin", "method": "boxed"}},
+            {"reasoning": "r2", "content": "y", "answer": {"letter": "C", "text": "warfarin", "method": "answer_tag"}},
+        ],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7},
+    }
     ans = protocol.model_answer_from_mcqa(payload, Q, 1.0)
     assert (ans.letter, ans.text, ans.method, ans.reasoning) == ("C", "warfarin", "answer_tag", "r2")
     assert ans.votes == {"C": 2, "A": 1} and ans.via == "mcqa" and ans.usage.total_tokens == 7
@@ -73,14 +85,32 @@ def test_text_question_needs_options():
         protocol.as_question("Which?")
 
 
-FRAGMENTS = ["<think>", "</think>", "## Thinking\n", "\n## Final Response\n", "The final answer is: ",
-             "Therefore, the final answer: ", "final answer", "$\\boxed{B}$", "C", "Answer: A", " ", "\n", ".",
-             "B12 is low", "  so ", "**", "think>", "<thi"]
+FRAGMENTS = [
+    "<think>",
+    "</think>",
+    "## Thinking\n",
+    "\n## Final Response\n",
+    "The final answer is: ",
+    "Therefore, the final answer: ",
+    "final answer",
+    "$\\boxed{B}$",
+    "C",
+    "Answer: A",
+    " ",
+    "\n",
+    ".",
+    "B12 is low",
+    "  so ",
+    "**",
+    "think>",
+    "<thi",
+]
 
 
 def test_one_split_gives_what_two_core_calls_give():
     """message_split runs the core splitter once; it must agree with split_reasoning + answer_region."""
-    from hypothesis import given, settings, strategies as st
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
 
     from alphamed.reasoning import answer_region, split_reasoning
 

@@ -3,12 +3,10 @@
 import json
 
 import pytest
-
 from alphamed_client.models import ResultRow
 from alphamed_client.render import comparison_markdown, to_json, to_markdown
 from alphamed_client.report import ScoreReport, compare
 from alphamed_client.stats import mcnemar, wilson_interval
-
 
 AUTO = object()
 
@@ -16,16 +14,27 @@ AUTO = object()
 def row(i, correct, *, source="medqa", predicted=AUTO, gold="A", error=None, **kw):
     if predicted is AUTO:
         predicted = None if (error or correct is None) else (gold if correct else "B")
-    return ResultRow(id=f"q{i}", source=source, gold=gold, predicted=predicted,
-                     correct=None if error else correct, error=error, model="m", **kw)
+    return ResultRow(
+        id=f"q{i}",
+        source=source,
+        gold=gold,
+        predicted=predicted,
+        correct=None if error else correct,
+        error=error,
+        model="m",
+        **kw,
+    )
 
 
-@pytest.mark.parametrize(("k", "n", "low", "high"), [
-    (0, 10, 0.0, 0.2775),      # published Wilson values (95%)
-    (10, 10, 0.7225, 1.0),
-    (50, 100, 0.4038, 0.5962),
-    (0, 0, 0.0, 1.0),
-])
+@pytest.mark.parametrize(
+    ("k", "n", "low", "high"),
+    [
+        (0, 10, 0.0, 0.2775),  # published Wilson values (95%)
+        (10, 10, 0.7225, 1.0),
+        (50, 100, 0.4038, 0.5962),
+        (0, 0, 0.0, 1.0),
+    ],
+)
 def test_wilson_interval(k, n, low, high):
     lo, hi = wilson_interval(k, n)
     assert lo == pytest.approx(low, abs=1e-4) and hi == pytest.approx(high, abs=1e-4)
@@ -41,8 +50,14 @@ def test_mcnemar_exact_and_chi2():
 
 
 def test_errors_and_abstentions_are_counted_apart():
-    rows = [row(0, True), row(1, False), row(2, False, predicted=None), row(3, None, error="Timeout"),
-            row(4, None, gold=None, predicted="C"), row(5, True, source="pubmedqa", difficulty=0.9)]
+    rows = [
+        row(0, True),
+        row(1, False),
+        row(2, False, predicted=None),
+        row(3, None, error="Timeout"),
+        row(4, None, gold=None, predicted="C"),
+        row(5, True, source="pubmedqa", difficulty=0.9),
+    ]
     report = ScoreReport.from_rows(rows)
     assert (report.overall.n, report.overall.correct, report.errors, report.unlabeled) == (4, 2, 1, 1)
     assert report.abstention_rate == 0.25
@@ -83,8 +98,7 @@ def test_html_has_the_plots_embedded():
     pytest.importorskip("matplotlib")
     from alphamed_client.html_report import to_html
 
-    rows = [row(i, i % 3 != 0, source=("medqa", "pubmedqa")[i % 2], subject=("a", "b", "c")[i % 3])
-            for i in range(30)]
+    rows = [row(i, i % 3 != 0, source=("medqa", "pubmedqa")[i % 2], subject=("a", "b", "c")[i % 3]) for i in range(30)]
     page = to_html(ScoreReport.from_rows(rows))
     assert page.count('src="data:image/png;base64,iVBOR') == 2  # per-source CIs and per-subject bars
     assert "<table>" in page and "Score report: m" in page

@@ -24,8 +24,23 @@ def test_accuracy_is_exact_and_broken_down(tmp_path, fake_server):
     assert report.confusion["A"] == {"A": 5, "B": 3}  # gold A: q0,q4,...,q28; wrong ones answer B
     rows = {r["id"]: r for r in lines(tmp_path / "r.jsonl")}
     assert rows["q3"]["predicted"] == "A" and rows["q3"]["gold"] == "D" and rows["q3"]["correct"] is False
-    assert {"id", "source", "subject", "difficulty", "gold", "predicted", "correct", "method", "latency",
-            "prompt_tokens", "completion_tokens", "n", "votes", "model", "error"} <= set(rows["q3"])
+    assert {
+        "id",
+        "source",
+        "subject",
+        "difficulty",
+        "gold",
+        "predicted",
+        "correct",
+        "method",
+        "latency",
+        "prompt_tokens",
+        "completion_tokens",
+        "n",
+        "votes",
+        "model",
+        "error",
+    } <= set(rows["q3"])
 
 
 def test_concurrency_is_bounded_and_used(tmp_path, fake_server):
@@ -40,8 +55,9 @@ def test_rows_are_written_as_they_complete(tmp_path, fake_server):
     out = tmp_path / "r.jsonl"
     server = fake_server(right_when(lambda i: True))
     bank = write_bank(tmp_path / "bank.jsonl", 10)
-    client_for(server).score(bank, out=out, concurrency=2,
-                             on_result=lambda row: seen_at_callback.append(len(out.read_text().splitlines())))
+    client_for(server).score(
+        bank, out=out, concurrency=2, on_result=lambda row: seen_at_callback.append(len(out.read_text().splitlines()))
+    )
     assert seen_at_callback == list(range(1, 11))
 
 
@@ -74,8 +90,15 @@ def test_resume_skips_done_ids_and_no_resume_starts_afresh(tmp_path, fake_server
     bank = write_bank(tmp_path / "bank.jsonl", 12)
     out = tmp_path / "r.jsonl"
     full = lines(write_bank(tmp_path / "b2.jsonl", 12))
-    out.write_text("".join(json.dumps({"id": r["id"], "gold": r["answer"], "predicted": r["answer"],
-                                       "correct": True, "model": "fake-model"}) + "\n" for r in full[:5]))
+    out.write_text(
+        "".join(
+            json.dumps(
+                {"id": r["id"], "gold": r["answer"], "predicted": r["answer"], "correct": True, "model": "fake-model"}
+            )
+            + "\n"
+            for r in full[:5]
+        )
+    )
     client_for(server).score(bank, out=out, force_resume=True)  # a file without a run header
     assert sorted({r.key for r in server.log}) == sorted(f"q{i}" for i in range(5, 12))
     assert len(lines(out)) == 12
@@ -100,9 +123,15 @@ def test_a_torn_last_line_is_dropped_and_its_question_asked_again(tmp_path, fake
 def test_bad_bank_lines_are_reported_with_file_and_line_and_skipped(tmp_path, fake_server):
     server = fake_server(right_when(lambda i: True))
     bad_answer = json.dumps({"id": "x", "question": "?", "options": {"A": "a", "B": "b"}, "answer": "E"})
-    bank = write_bank(tmp_path / "bank.jsonl", 6, extra_lines={1: "{not json", 3: bad_answer,
-                                                               4: json.dumps({"id": "q0", "question": "dup?",
-                                                                              "options": {"A": "a", "B": "b"}})})
+    bank = write_bank(
+        tmp_path / "bank.jsonl",
+        6,
+        extra_lines={
+            1: "{not json",
+            3: bad_answer,
+            4: json.dumps({"id": "q0", "question": "dup?", "options": {"A": "a", "B": "b"}}),
+        },
+    )
     report = client_for(server).score(bank, out=tmp_path / "r.jsonl")
     assert report.overall.n == 6
     not_json, bad_letter, duplicate = report.bad_lines
@@ -155,6 +184,7 @@ def test_the_bank_is_read_only_as_fast_as_questions_complete(tmp_path, fake_serv
     server = fake_server(right_when(lambda i: True))
     bank = write_bank(tmp_path / "bank.jsonl", 200)
     ahead = []
-    client_for(server).score(bank, out=tmp_path / "r.jsonl", concurrency=5,
-                             on_result=lambda row: ahead.append(read["n"] - len(ahead) - 1))
+    client_for(server).score(
+        bank, out=tmp_path / "r.jsonl", concurrency=5, on_result=lambda row: ahead.append(read["n"] - len(ahead) - 1)
+    )
     assert max(ahead) <= 5  # never more than `concurrency` questions read but not finished

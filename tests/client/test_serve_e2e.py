@@ -19,8 +19,9 @@ pytestmark = pytest.mark.slow  # starts a real server on the tiny model (~30-60 
 def served_tiny_model(tiny_model_dir):
     from gateway_process import GatewayProcess
 
-    server = GatewayProcess(str(tiny_model_dir), "--backend", "transformers", "--device", "cpu",
-                            "--served-model-name", "tiny", timeout=180)
+    server = GatewayProcess(
+        str(tiny_model_dir), "--backend", "transformers", "--device", "cpu", "--served-model-name", "tiny", timeout=180
+    )
     try:
         yield f"{server.url}/v1"
     finally:
@@ -39,9 +40,29 @@ def small_bank(path: Path) -> Path:
 
 
 def score(bank: Path, url: str, out: Path, *flags: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "alphamed", "score", str(bank), "--base-url", url, "--model", "tiny",
-                           "--out", str(out), "--max-tokens", "24", "--concurrency", "1", *flags],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "alphamed",
+            "score",
+            str(bank),
+            "--base-url",
+            url,
+            "--model",
+            "tiny",
+            "--out",
+            str(out),
+            "--max-tokens",
+            "24",
+            "--concurrency",
+            "1",
+            *flags,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_scores_through_mcqa_and_through_chat_agree(served_tiny_model, tmp_path):
@@ -78,6 +99,10 @@ def test_scores_through_mcqa_and_through_chat_agree(served_tiny_model, tmp_path)
     assert header["server"]["model_card"]["id"] == "tiny"
     assert header["server"]["server_info"]["backend"] == "transformers"
     assert header["base_url"] == served_tiny_model and header["ended"]
-    reextracted = subprocess.run([sys.executable, "-m", "alphamed", "report", str(via_chat), "--re-extract"],
-                                 capture_output=True, text=True, timeout=120)
+    reextracted = subprocess.run(
+        [sys.executable, "-m", "alphamed", "report", str(via_chat), "--re-extract"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert reextracted.returncode == 0 and "0 letter(s) changed" in reextracted.stdout, reextracted.stderr

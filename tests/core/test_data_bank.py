@@ -42,20 +42,31 @@ def test_reads_questions_in_order_and_can_iterate_twice(tmp_path):
 
 def test_blank_lines_and_utf8_bom_are_fine(tmp_path):
     path = tmp_path / "b.jsonl"
-    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(GOOD).encode() + b"\n\n   \n" + json.dumps({**GOOD, "id": "q2"}).encode())
+    path.write_bytes(
+        b"\xef\xbb\xbf" + json.dumps(GOOD).encode() + b"\n\n   \n" + json.dumps({**GOOD, "id": "q2"}).encode()
+    )
     assert [q.id for q in QuestionBank(path)] == ["q1", "q2"]
 
 
 @pytest.mark.parametrize(
     "line,expected",
     [
-        ("{not json", "bank.jsonl:2: json: malformed JSON: Expecting property name enclosed in double quotes (column 2)"),
+        (
+            "{not json",
+            "bank.jsonl:2: json: malformed JSON: Expecting property name enclosed in double quotes (column 2)",
+        ),
         ('["a list"]', "bank.jsonl:2: json: expected a JSON object, got list"),
         ({**GOOD, "id": "q2", "answer": "C"}, "bank.jsonl:2: answer: answer 'C' is not one of the options (A, B)"),
         ({**GOOD, "id": "q2", "options": {"A": "x", "B": ""}}, "bank.jsonl:2: options.B: option B is empty"),
-        ({**GOOD, "id": "q2", "options": {"A": "x", "C": "y"}}, "bank.jsonl:2: options: option letters must be contiguous from A (A, B), got A, C"),
+        (
+            {**GOOD, "id": "q2", "options": {"A": "x", "C": "y"}},
+            "bank.jsonl:2: options: option letters must be contiguous from A (A, B), got A, C",
+        ),
         ({**GOOD, "id": "q2", "options": {"A": "x"}}, "bank.jsonl:2: options: needs 2..26 options, got 1"),
-        ({**GOOD, "id": "q2", "answer": None, "options": {f"{i}": "x" for i in range(30)}}, "bank.jsonl:2: options: needs 2..26 options, got 30"),
+        (
+            {**GOOD, "id": "q2", "answer": None, "options": {f"{i}": "x" for i in range(30)}},
+            "bank.jsonl:2: options: needs 2..26 options, got 30",
+        ),
         (GOOD, "bank.jsonl:2: id: duplicate id 'q1' (first at line 1)"),
         ({**GOOD, "id": "q2", "extra": 1}, "bank.jsonl:2: extra: unknown field (not part of the question schema)"),
     ],
@@ -136,8 +147,12 @@ def test_iteration_is_lazy(tmp_path):
 def _big_bank(path: Path, n: int) -> Path:
     with open(path, "w") as f:
         for i in range(n):
-            row = {"id": f"q{i:06d}", "question": f"Question {i} about a patient?",
-                   "options": {"A": "one", "B": "two", "C": "three", "D": "four"}, "answer": "ABCD"[i % 4]}
+            row = {
+                "id": f"q{i:06d}",
+                "question": f"Question {i} about a patient?",
+                "options": {"A": "one", "B": "two", "C": "three", "D": "four"},
+                "answer": "ABCD"[i % 4],
+            }
             f.write(json.dumps(row) + "\n")
     return path
 
@@ -179,9 +194,18 @@ def test_questions_are_not_retained_between_iterations(tmp_path):
 
 
 def test_write_bank_round_trips(tmp_path):
-    qs = [Question(id="a", question="q", options={"A": "x", "B": "y"}, answer="B", context="ctx",
-                   difficulty=0.5, metadata={"k": [1, 2]}),
-          Question(id="b", question="q2", options={"A": "x", "B": "y", "C": "z"})]
+    qs = [
+        Question(
+            id="a",
+            question="q",
+            options={"A": "x", "B": "y"},
+            answer="B",
+            context="ctx",
+            difficulty=0.5,
+            metadata={"k": [1, 2]},
+        ),
+        Question(id="b", question="q2", options={"A": "x", "B": "y", "C": "z"}),
+    ]
     out = tmp_path / "sub" / "out.jsonl"
     assert write_bank(qs, out) == 2
     assert list(QuestionBank(out)) == qs
@@ -219,7 +243,6 @@ def test_every_bad_field_of_one_record_is_reported(tmp_path):
         list(QuestionBank(tmp_path / "b.jsonl"))
 
 
-
 _text = st.text(min_size=1, max_size=30).filter(lambda s: s.strip() == s)
 
 
@@ -227,10 +250,15 @@ _text = st.text(min_size=1, max_size=30).filter(lambda s: s.strip() == s)
 def _questions(draw):
     n = draw(st.integers(2, 26))
     options = dict(zip(letters_for(n), draw(st.lists(_text, min_size=n, max_size=n))))
-    return Question(id=draw(_text), question=draw(_text), options=options,
-                    answer=draw(st.sampled_from([None, *options])),
-                    context=draw(st.none() | _text), difficulty=draw(st.none() | st.floats(0, 1)),
-                    metadata=draw(st.dictionaries(_text, _text, max_size=2)))
+    return Question(
+        id=draw(_text),
+        question=draw(_text),
+        options=options,
+        answer=draw(st.sampled_from([None, *options])),
+        context=draw(st.none() | _text),
+        difficulty=draw(st.none() | st.floats(0, 1)),
+        metadata=draw(st.dictionaries(_text, _text, max_size=2)),
+    )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])

@@ -52,8 +52,9 @@ def test_convert_with_format_options(tmp_path):
 
 
 def test_convert_failure_writes_nothing_and_keeps_old_output(tmp_path):
-    src = write_lines(tmp_path / "in.jsonl", [{"question": "q", "options": {"A": "x", "B": "y"}, "answer_idx": "A"},
-                                              "{broken"])
+    src = write_lines(
+        tmp_path / "in.jsonl", [{"question": "q", "options": {"A": "x", "B": "y"}, "answer_idx": "A"}, "{broken"]
+    )
     out = tmp_path / "out.jsonl"
     line = one_line_error(run("convert", "--format", "medqa", src, out))
     assert line.startswith("Error: ") and "in.jsonl:2: json: malformed JSON" in line
@@ -65,8 +66,9 @@ def test_convert_failure_writes_nothing_and_keeps_old_output(tmp_path):
 
 
 def test_convert_skip_invalid_lists_skipped_records(tmp_path):
-    src = write_lines(tmp_path / "in.jsonl", [{"question": "q", "options": {"A": "x", "B": "y"}, "answer_idx": "A"},
-                                              "{broken"])
+    src = write_lines(
+        tmp_path / "in.jsonl", [{"question": "q", "options": {"A": "x", "B": "y"}, "answer_idx": "A"}, "{broken"]
+    )
     out = tmp_path / "out.jsonl"
     result = run("convert", "--format", "medqa", "--skip-invalid", src, out)
     assert result.exit_code == 0
@@ -77,8 +79,9 @@ def test_convert_skip_invalid_lists_skipped_records(tmp_path):
 def test_convert_unknown_format_and_option_mismatch(tmp_path):
     result = run("convert", "--format", "nope", FIXTURES / "medqa_usmle.jsonl", tmp_path / "o.jsonl")
     assert result.exit_code == 2 and "Invalid value for '--format'" in result.output
-    line = one_line_error(run("convert", "--format", "medqa", "--medical-only", FIXTURES / "medqa_usmle.jsonl",
-                              tmp_path / "o.jsonl"))
+    line = one_line_error(
+        run("convert", "--format", "medqa", "--medical-only", FIXTURES / "medqa_usmle.jsonl", tmp_path / "o.jsonl")
+    )
     assert "does not take option(s) medical_only" in line
 
 
@@ -93,8 +96,14 @@ def test_validate_ok():
 
 
 def test_validate_reports_every_problem_one_per_line(tmp_path):
-    lines = [GOOD, "{oops", {**GOOD, "id": "q3", "answer": "C"}, {**GOOD, "id": "q4", "options": {"A": "x", "B": ""}},
-             GOOD, {**GOOD, "id": "q6", "options": {"A": "x", "C": "y"}}]
+    lines = [
+        GOOD,
+        "{oops",
+        {**GOOD, "id": "q3", "answer": "C"},
+        {**GOOD, "id": "q4", "options": {"A": "x", "B": ""}},
+        GOOD,
+        {**GOOD, "id": "q6", "options": {"A": "x", "C": "y"}},
+    ]
     path = write_lines(tmp_path / "bank.jsonl", lines)
     result = CliRunner().invoke(main, ["data", "validate", str(path)])
     assert result.exit_code == 1
@@ -158,13 +167,18 @@ def test_tool_errors_are_one_line(tmp_path, args, message):
 def test_subprocess_exit_codes_and_no_traceback(tmp_path):
     bad = write_lines(tmp_path / "bad.jsonl", [GOOD, {**GOOD, "answer": "Q", "id": "q2"}])
     out = tmp_path / "out.jsonl"
-    proc = subprocess.run([sys.executable, "-m", "alphamed", "data", "convert", "--format", "alphamed", str(bad),
-                           str(out)], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "alphamed", "data", "convert", "--format", "alphamed", str(bad), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"Error: {bad}:2: answer: answer 'Q' is not one of the options (A, B)"
     assert "Traceback" not in proc.stderr and not out.exists()
-    proc = subprocess.run([sys.executable, "-m", "alphamed", "data", "validate", str(bad)],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "alphamed", "data", "validate", str(bad)], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 1 and proc.stdout.count("\n") == 1
 
 
@@ -176,8 +190,10 @@ def test_cli_format_names_match_the_registry():
 
 
 def test_help_does_not_import_the_data_package():
-    code = ("import sys; from alphamed.cli import main\ntry:\n main(['data', '--help'])\nexcept SystemExit: pass\n"
-            "print('alphamed.data' in sys.modules, 'pydantic' in sys.modules)")
+    code = (
+        "import sys; from alphamed.cli import main\ntry:\n main(['data', '--help'])\nexcept SystemExit: pass\n"
+        "print('alphamed.data' in sys.modules, 'pydantic' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip().splitlines()[-1] == "False False"
 

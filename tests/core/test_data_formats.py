@@ -31,6 +31,7 @@ def test_unknown_format_names_the_choices():
 
 # ---- MedQA ---------------------------------------------------------------------------------
 
+
 def test_medqa_fields():
     qs = load("medqa_usmle.jsonl", "medqa")
     assert [q.id for q in qs] == ["medqa-medqa_usmle-1", "medqa-medqa_usmle-2", "medqa-medqa_usmle-3"]
@@ -45,7 +46,9 @@ def test_medqa_answer_text_disagreeing_with_answer_idx_is_an_error(tmp_path):
     row = json.loads((FIXTURES / "medqa_usmle.jsonl").read_text().splitlines()[0])
     row["answer_idx"] = "C"
     path = write_jsonl(tmp_path / "m.jsonl", [row])
-    with pytest.raises(BankFormatError, match=r"m\.jsonl:1: answer: answer text 'Iron deficiency' does not match option C"):
+    with pytest.raises(
+        BankFormatError, match=r"m\.jsonl:1: answer: answer text 'Iron deficiency' does not match option C"
+    ):
         list(load_bank(path, format="medqa"))
 
 
@@ -57,6 +60,7 @@ def test_medqa_answer_idx_not_among_options(tmp_path):
 
 
 # ---- MedMCQA -------------------------------------------------------------------------------
+
 
 def test_medmcqa_release_numbering_is_detected_as_one_based():
     qs = load("medmcqa_release.jsonl", "medmcqa")
@@ -105,6 +109,7 @@ def test_medmcqa_empty_option_names_its_source_field(tmp_path):
 
 # ---- PubMedQA ------------------------------------------------------------------------------
 
+
 def test_pubmedqa_original_pmid_keyed_json():
     qs = load("pubmedqa_ori.json", "pubmedqa")
     assert [q.id for q in qs] == ["pubmedqa-90000001", "pubmedqa-90000002", "pubmedqa-90000003"]
@@ -146,7 +151,10 @@ def test_pubmedqa_huggingface_jsonl_layout():
     qs = load("pubmedqa_hf.jsonl", "pubmedqa")
     assert [q.id for q in qs] == ["pubmedqa-90000011", "pubmedqa-90000012"]
     assert [q.answer for q in qs] == ["A", "C"]
-    assert qs[0].context == "METHODS: A randomised trial of daily walking in 180 older adults.\nRESULTS: Systolic pressure fell more with walking."
+    assert (
+        qs[0].context
+        == "METHODS: A randomised trial of daily walking in 180 older adults.\nRESULTS: Systolic pressure fell more with walking."
+    )
 
 
 def test_pubmedqa_bad_decision(tmp_path):
@@ -157,6 +165,7 @@ def test_pubmedqa_bad_decision(tmp_path):
 
 
 # ---- MMLU / MMLU-Pro -----------------------------------------------------------------------
+
 
 def test_mmlu_original_headerless_csv_takes_subject_from_file_name():
     qs = load("clinical_knowledge_test.csv", "mmlu")
@@ -185,14 +194,27 @@ def test_mmlu_pro_fields_and_medical_subset():
 
 
 def test_mmlu_pro_answer_and_index_must_agree(tmp_path):
-    row = {"question_id": 1, "question": "q", "options": ["a", "b"], "answer": "A", "answer_index": 1, "category": "health"}
+    row = {
+        "question_id": 1,
+        "question": "q",
+        "options": ["a", "b"],
+        "answer": "A",
+        "answer_index": 1,
+        "category": "health",
+    }
     path = write_jsonl(tmp_path / "p.jsonl", [row])
     with pytest.raises(BankFormatError, match=r"p\.jsonl:1: answer_index: points to B but answer is A"):
         list(load_bank(path, format="mmlu-pro"))
 
 
 def test_mmlu_pro_more_options_than_letters(tmp_path):
-    row = {"question_id": 1, "question": "q", "options": [str(i) for i in range(27)], "answer": "A", "category": "health"}
+    row = {
+        "question_id": 1,
+        "question": "q",
+        "options": [str(i) for i in range(27)],
+        "answer": "A",
+        "category": "health",
+    }
     path = write_jsonl(tmp_path / "p.jsonl", [row])
     with pytest.raises(BankFormatError, match="options: has 27 options; at most 26"):
         list(load_bank(path, format="mmlu-pro"))
@@ -204,6 +226,7 @@ def test_medical_only_is_refused_by_formats_without_a_subset():
 
 
 # ---- GPQA ----------------------------------------------------------------------------------
+
 
 def test_gpqa_options_shuffled_reproducibly_and_gold_tracked():
     first = load("gpqa_main.csv", "gpqa")
@@ -222,7 +245,9 @@ def test_gpqa_shuffle_depends_on_record_id_not_file_position():
 
 def test_gpqa_seed_option_changes_the_order_reproducibly():
     default = [q.options for q in load("gpqa_main.csv", "gpqa")]
-    orders = {tuple(tuple(o.values()) for o in [q.options for q in load("gpqa_main.csv", "gpqa", seed=s)]) for s in range(6)}
+    orders = {
+        tuple(tuple(o.values()) for o in [q.options for q in load("gpqa_main.csv", "gpqa", seed=s)]) for s in range(6)
+    }
     assert len(orders) > 1
     assert [q.options for q in load("gpqa_main.csv", "gpqa", seed=0)] == default
 
@@ -240,6 +265,7 @@ def test_gpqa_missing_column_names_it(tmp_path):
 
 
 # ---- MedXpertQA ----------------------------------------------------------------------------
+
 
 def test_medxpertqa_fields_and_answer_choices_tail_removed():
     qs = load("medxpertqa_text.jsonl", "medxpertqa")
@@ -265,9 +291,15 @@ def test_every_format_has_a_description(name):
 
 @pytest.mark.parametrize(
     "fixture,fmt",
-    [("medqa_usmle.jsonl", "medqa"), ("medmcqa_release.jsonl", "medmcqa"), ("pubmedqa_ori.json", "pubmedqa"),
-     ("mmlu.jsonl", "mmlu"), ("mmlu_pro.jsonl", "mmlu-pro"), ("gpqa_main.csv", "gpqa"),
-     ("medxpertqa_text.jsonl", "medxpertqa")],
+    [
+        ("medqa_usmle.jsonl", "medqa"),
+        ("medmcqa_release.jsonl", "medmcqa"),
+        ("pubmedqa_ori.json", "pubmedqa"),
+        ("mmlu.jsonl", "mmlu"),
+        ("mmlu_pro.jsonl", "mmlu-pro"),
+        ("gpqa_main.csv", "gpqa"),
+        ("medxpertqa_text.jsonl", "medxpertqa"),
+    ],
 )
 def test_every_fixture_round_trips_through_the_native_format(fixture, fmt, tmp_path):
     from alphamed.data import convert_bank

@@ -19,8 +19,16 @@ def test_sample_bank_is_varied_and_balanced():
     assert {q.source for q in qs} == {"alphamed-sample"}
     assert all(q.subject for q in qs) and all(q.answer for q in qs)
     subjects = Counter(q.subject for q in qs)
-    for specialty in ("cardiology", "infectious disease", "endocrinology", "pharmacology", "neurology",
-                      "pediatrics", "obstetrics", "nephrology"):
+    for specialty in (
+        "cardiology",
+        "infectious disease",
+        "endocrinology",
+        "pharmacology",
+        "neurology",
+        "pediatrics",
+        "obstetrics",
+        "nephrology",
+    ):
         assert subjects[specialty] >= 3, specialty
     sizes = Counter(len(q.options) for q in qs)
     assert sizes[4] >= 10 and sizes[5] >= 10

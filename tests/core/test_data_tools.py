@@ -24,8 +24,13 @@ from alphamed.data.mixing import reservoir_sample, shares
 def make_bank(path: Path, prefix: str, n: int, difficulty=None) -> Path:
     with open(path, "w") as f:
         for i in range(n):
-            row = {"id": f"{prefix}{i}", "question": f"{prefix} question {i}?", "options": {"A": "x", "B": "y"},
-                   "answer": "AB"[i % 2], "source": prefix}
+            row = {
+                "id": f"{prefix}{i}",
+                "question": f"{prefix} question {i}?",
+                "options": {"A": "x", "B": "y"},
+                "answer": "AB"[i % 2],
+                "source": prefix,
+            }
             if difficulty is not None:
                 row["difficulty"] = difficulty(i)
             f.write(json.dumps(row) + "\n")
@@ -122,8 +127,10 @@ def test_split_of_a_bad_bank_writes_nothing(tmp_path):
     assert not out.exists() or list(out.iterdir()) == []
 
 
-@pytest.mark.parametrize("text,message", [("0.9,0.2", "sum to 1.1"), ("1", "at least two"),
-                                          ("a,b", "comma-separated"), ("0.5,0,0.5", "positive")])
+@pytest.mark.parametrize(
+    "text,message",
+    [("0.9,0.2", "sum to 1.1"), ("1", "at least two"), ("a,b", "comma-separated"), ("0.5,0,0.5", "positive")],
+)
 def test_parse_ratios_errors(text, message):
     with pytest.raises(ValueError, match=message):
         parse_ratios(text)

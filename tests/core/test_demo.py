@@ -24,9 +24,8 @@ def test_demo_prints_a_row_per_question(tiny_model_dir):
 
 
 def test_pipeline_rows_match_the_extractor(tiny_model_dir):
-    from alphamed.demo import run_demo
-
     from alphamed.data import QuestionBank, sample_bank_path
+    from alphamed.demo import run_demo
 
     questions = list(QuestionBank(sample_bank_path()))[:2]
     rows = run_demo(tiny_model_dir, n=2, max_new_tokens=8, style="think-answer")

@@ -7,9 +7,15 @@ import pytest
 from alphamed.prompts import STYLES, PromptStyle, build_messages, format_options, get_style
 from alphamed.schema import Question
 
-Q = Question(id="1", question="Which drug reverses heparin?", options={"A": "Protamine", "B": "Vitamin K", "C": "Naloxone"})
-PUBMED = Question(id="2", question="Does walking lower blood pressure?", options={"A": "yes", "B": "no", "C": "maybe"},
-                  context="RESULTS: Systolic pressure fell by 6 mmHg.")
+Q = Question(
+    id="1", question="Which drug reverses heparin?", options={"A": "Protamine", "B": "Vitamin K", "C": "Naloxone"}
+)
+PUBMED = Question(
+    id="2",
+    question="Does walking lower blood pressure?",
+    options={"A": "yes", "B": "no", "C": "maybe"},
+    context="RESULTS: Systolic pressure fell by 6 mmHg.",
+)
 
 
 @pytest.mark.parametrize("style", sorted(STYLES))

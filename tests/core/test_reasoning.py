@@ -19,20 +19,35 @@ CASES = [
     ("<think>a</think>b</think>c", ("a", "b</think>c")),
     # the template opened the tag: only </think> in the output
     ("B12 is low, so pernicious anemia.</think>\nC", ("B12 is low, so pernicious anemia.", "C")),
-    ("The final answer is B. Hmm, recheck.</think>The final answer is C.", ("The final answer is B. Hmm, recheck.", "The final answer is C.")),
+    (
+        "The final answer is B. Hmm, recheck.</think>The final answer is C.",
+        ("The final answer is B. Hmm, recheck.", "The final answer is C."),
+    ),
     # HuatuoGPT
-    ("## Thinking\nFolate is normal.\n\n## Final Response\nPernicious anemia.", ("Folate is normal.", "Pernicious anemia.")),
+    (
+        "## Thinking\nFolate is normal.\n\n## Final Response\nPernicious anemia.",
+        ("Folate is normal.", "Pernicious anemia."),
+    ),
     ("## Thinking\nstill going", ("still going", "")),
     # released AlphaMed style: free reasoning then a final-answer sentence
-    ("Folate is normal. B12 is low. The final answer is: $\\boxed{C}$", ("Folate is normal. B12 is low.", "The final answer is: $\\boxed{C}$")),
+    (
+        "Folate is normal. B12 is low. The final answer is: $\\boxed{C}$",
+        ("Folate is normal. B12 is low.", "The final answer is: $\\boxed{C}$"),
+    ),
     ("Reasoning here.\n\n**Final Answer:** C", ("Reasoning here.", "**Final Answer:** C")),
     ("Reasoning here.\n### Final answer\nC", ("Reasoning here.", "### Final answer\nC")),
     ("Reasoning. Therefore, the final answer is C.", ("Reasoning.", "Therefore, the final answer is C.")),
     ("Reasoning! So the final answer is C.", ("Reasoning!", "So the final answer is C.")),
     ("In conclusion,  the final answer is C", ("", "In conclusion,  the final answer is C")),
-    ("The final answer is C. Later: The final answer is D.", ("", "The final answer is C. Later: The final answer is D.")),
+    (
+        "The final answer is C. Later: The final answer is D.",
+        ("", "The final answer is C. Later: The final answer is D."),
+    ),
     # not a final-answer sentence
-    ("Before giving the final answer, check B12. It is low.", ("", "Before giving the final answer, check B12. It is low.")),
+    (
+        "Before giving the final answer, check B12. It is low.",
+        ("", "Before giving the final answer, check B12. It is low."),
+    ),
     ("Reasoning. The final answers are C and D.", ("", "Reasoning. The final answers are C and D.")),
     ("Reasoning.The final answer is C.", ("", "Reasoning.The final answer is C.")),
     ("C. Warfarin", ("", "C. Warfarin")),
@@ -84,7 +99,10 @@ def test_answer_region_of_an_engine_split_output(reasoning: str, content: str | 
 
 def test_untagged_reasoning_mode_makes_free_text_reasoning() -> None:
     assert split_reasoning("B12 is low, so", untagged="reasoning") == ("B12 is low, so", "")
-    assert split_reasoning("Because X.\nThe final answer is C", untagged="reasoning") == ("Because X.", "The final answer is C")
+    assert split_reasoning("Because X.\nThe final answer is C", untagged="reasoning") == (
+        "Because X.",
+        "The final answer is C",
+    )
     assert split_reasoning("x</think>C", untagged="reasoning") == ("x", "C")
 
 
@@ -140,7 +158,7 @@ def reference_split(text: str, untagged: str = "content", style: str = "auto") -
     s = text.lstrip()
     for open_tag, close_tag in (("<think>", "</think>"), ("## Thinking", "## Final Response")):
         if s.startswith(open_tag):
-            r, _, c = s[len(open_tag):].partition(close_tag)
+            r, _, c = s[len(open_tag) :].partition(close_tag)
             return r.strip(), c.strip()
     p, k = _first_opener(s), s.find("</think>")
     if style == "final-answer" and p >= 0 and (k < 0 or p < k):  # the first marker ends the reasoning
@@ -155,10 +173,54 @@ def reference_split(text: str, untagged: str = "content", style: str = "auto") -
 
 
 FRAGMENTS = [
-    "<think>", "</think>", "<th", "ink>", "</", "think", "</think", "## Thinking", "## Final Response", "## Fin",
-    "The final answer is: $\\boxed{C}$", "final answer", "Final  Answer", "FINAL ANSWER", "Therefore, the final answer",
-    "So the", "so,", "In   conclusion", "in summary ,", "the", "final", "answer", "answers", "finally", " ", "  ", "    ",
-    "\n", "\t", "\r\n", " " * 16, "\t" * 9, ".", ":", "!", "?", ",", "**", "#", "###", ">", "_", "B12 is low", "C", "é", "ſ", "İ", "\u00a0",
+    "<think>",
+    "</think>",
+    "<th",
+    "ink>",
+    "</",
+    "think",
+    "</think",
+    "## Thinking",
+    "## Final Response",
+    "## Fin",
+    "The final answer is: $\\boxed{C}$",
+    "final answer",
+    "Final  Answer",
+    "FINAL ANSWER",
+    "Therefore, the final answer",
+    "So the",
+    "so,",
+    "In   conclusion",
+    "in summary ,",
+    "the",
+    "final",
+    "answer",
+    "answers",
+    "finally",
+    " ",
+    "  ",
+    "    ",
+    "\n",
+    "\t",
+    "\r\n",
+    " " * 16,
+    "\t" * 9,
+    ".",
+    ":",
+    "!",
+    "?",
+    ",",
+    "**",
+    "#",
+    "###",
+    ">",
+    "_",
+    "B12 is low",
+    "C",
+    "é",
+    "ſ",
+    "İ",
+    "\u00a0",
 ]
 texts = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=30).map("".join)
 
@@ -176,10 +238,15 @@ def _stream(text: str, cuts: list[int], untagged: str = "content", style: str = 
 
 
 @settings(max_examples=600, deadline=None)
-@given(text=texts, cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=40),
-       untagged=st.sampled_from(["reasoning", "content"]), style=st.sampled_from(["auto", "final-answer"]))
-def test_streaming_equals_whole_text_split_for_any_chunking(text: str, cuts: list[int], untagged: str,
-                                                           style: str) -> None:
+@given(
+    text=texts,
+    cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=40),
+    untagged=st.sampled_from(["reasoning", "content"]),
+    style=st.sampled_from(["auto", "final-answer"]),
+)
+def test_streaming_equals_whole_text_split_for_any_chunking(
+    text: str, cuts: list[int], untagged: str, style: str
+) -> None:
     whole = split_reasoning(text, untagged=untagged, style=style)  # type: ignore[arg-type]
     assert _stream(text, cuts, untagged, style) == whole
     assert _stream(text, list(range(len(text))), untagged, style) == whole  # one character at a time
@@ -197,7 +264,9 @@ def test_final_answer_style_streams_the_answer_as_it_comes() -> None:
     assert held.feed("B12 is low.\nThe final answer is") == ("B12 is low.", "")
     assert held.feed(" $\\boxed{C}") == ("", "")
     assert split_reasoning("The final answer is B.</think>C", style="final-answer") == (
-        "", "The final answer is B.</think>C")
+        "",
+        "The final answer is B.</think>C",
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -213,7 +282,7 @@ def test_megabyte_outputs_split_in_linear_time() -> None:
     assert split_reasoning(text) == (body.strip(), "The final answer is C.")
     free = body + "\nThe final answer is: $\\boxed{C}$"
     s = ReasoningSplitter(untagged="reasoning")
-    pieces = [s.feed(free[i:i + 7]) for i in range(0, len(free), 7)] + [s.finish()]
+    pieces = [s.feed(free[i : i + 7]) for i in range(0, len(free), 7)] + [s.finish()]
     assert "".join(r for r, _ in pieces) == body.strip()
     assert "".join(c for _, c in pieces) == "The final answer is: $\\boxed{C}$"
 

@@ -50,7 +50,11 @@ def test_options_are_stripped_and_reordered_by_letter():
         ({"answer": "D"}, "answer", "answer 'D' is not one of the options (A, B, C)"),
         ({"options": {"A": "x", "B": "", "C": "z"}}, "options.B", "option B is empty"),
         ({"options": {"A": "x", "B": "   ", "C": "z"}}, "options.B", "option B is empty"),
-        ({"options": {"A": "x", "C": "z"}, "answer": None}, "options", "option letters must be contiguous from A (A, B), got A, C"),
+        (
+            {"options": {"A": "x", "C": "z"}, "answer": None},
+            "options",
+            "option letters must be contiguous from A (A, B), got A, C",
+        ),
         ({"options": {"B": "x", "C": "z"}, "answer": None}, "options", "option letters must be contiguous from A"),
         ({"options": {"A": "x"}, "answer": None}, "options", "needs 2..26 options, got 1"),
         ({"options": {}, "answer": None}, "options", "needs 2..26 options, got 0"),

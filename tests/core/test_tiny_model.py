@@ -59,8 +59,7 @@ def test_chat_template_renders_chatml_and_generates(tiny_model_dir):
     messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Which drug?"}]
     prompt = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     assert prompt == (
-        "<|im_start|>system\nBe brief.<|im_end|>\n"
-        "<|im_start|>user\nWhich drug?<|im_end|>\n<|im_start|>assistant\n"
+        "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nWhich drug?<|im_end|>\n<|im_start|>assistant\n"
     )
     enc = tok(prompt, return_tensors="pt", add_special_tokens=False)
     out = model.generate(**enc, max_new_tokens=5, do_sample=False)

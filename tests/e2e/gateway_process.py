@@ -40,14 +40,14 @@ def cmdline(pid: int) -> str:
 class GatewayProcess:
     """`python -m alphamed serve MODEL ARGS...` on a free port; waits for /health; stops at exit."""
 
-    def __init__(self, model: str, *args: str, env: dict[str, str] | None = None, timeout: float = 120,
-                 healthy: bool = True) -> None:
+    def __init__(
+        self, model: str, *args: str, env: dict[str, str] | None = None, timeout: float = 120, healthy: bool = True
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "alphamed", "serve", model, "--port", str(self.port), *args]
         self.log = tempfile.TemporaryFile("w+")
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
-                                     env={**os.environ, **(env or {})})
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
         try:
             self.started_in = self.wait_healthy(timeout, any_status=not healthy)
         except BaseException:

@@ -26,10 +26,13 @@ def test_models(server, tiny_model_dir):
 
 
 def test_chat_has_reasoning_split_answer_and_usage(server, tiny_model_dir):
-    r = server.client().chat.completions.create(model=tiny_model_dir.name, messages=MSGS, max_tokens=24,
-                                                temperature=1.0, n=2)
-    assert len(r.choices) == 2
-    assert r.usage.completion_tokens == 48 and r.usage.prompt_tokens > 10
+    r = server.client().chat.completions.create(
+        model=tiny_model_dir.name, messages=MSGS, max_tokens=24, temperature=1.0, n=2
+    )
+    assert len(r.choices) == 2 and r.usage.prompt_tokens > 10
+    # 24 tokens per choice, fewer only for a choice that sampled end-of-sequence (a random model can, at 1.0)
+    full = all(c.finish_reason == "length" for c in r.choices)
+    assert r.usage.completion_tokens == 48 if full else 0 < r.usage.completion_tokens < 48
     for c in r.choices:
         assert c.finish_reason in ("stop", "length")
         assert set(c.answer) == {"letter", "text", "method"}  # AlphaMed extension, via model_extra
@@ -59,11 +62,18 @@ def test_greedy_stream_equals_whole(server, tiny_model_dir):
 def test_async_client_concurrent_chats(server, tiny_model_dir):
     async def go():
         c = server.async_client()
-        rs = await asyncio.gather(*[
-            c.chat.completions.create(model=tiny_model_dir.name, max_tokens=8, temperature=0,
-                                      messages=[{"role": "user", "content": f"case {i}"}]) for i in range(6)])
-        stream = await c.chat.completions.create(model=tiny_model_dir.name, messages=MSGS, max_tokens=8,
-                                                 stream=True)
+        rs = await asyncio.gather(
+            *[
+                c.chat.completions.create(
+                    model=tiny_model_dir.name,
+                    max_tokens=8,
+                    temperature=0,
+                    messages=[{"role": "user", "content": f"case {i}"}],
+                )
+                for i in range(6)
+            ]
+        )
+        stream = await c.chat.completions.create(model=tiny_model_dir.name, messages=MSGS, max_tokens=8, stream=True)
         chunks = [ch async for ch in stream]
         await c.close()
         return rs, chunks
@@ -74,15 +84,25 @@ def test_async_client_concurrent_chats(server, tiny_model_dir):
 
 
 def test_completions_with_logprobs(server, tiny_model_dir):
-    r = server.client().completions.create(model=tiny_model_dir.name, prompt="The final answer is",
-                                           max_tokens=6, temperature=0, logprobs=2)
+    r = server.client().completions.create(
+        model=tiny_model_dir.name, prompt="The final answer is", max_tokens=6, temperature=0, logprobs=2
+    )
     assert r.usage.completion_tokens == 6 and len(r.choices[0].logprobs.tokens) == 6
 
 
 def test_mcqa_votes(server):
-    r = httpx.post(server.url + "/v1/mcqa", timeout=120, json={
-        "question": "First-line drug for type 2 diabetes?", "options": ["Insulin", "Metformin", "Warfarin"],
-        "n": 4, "temperature": 1.0, "max_tokens": 16, "seed": 3})
+    r = httpx.post(
+        server.url + "/v1/mcqa",
+        timeout=120,
+        json={
+            "question": "First-line drug for type 2 diabetes?",
+            "options": ["Insulin", "Metformin", "Warfarin"],
+            "n": 4,
+            "temperature": 1.0,
+            "max_tokens": 16,
+            "seed": 3,
+        },
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert len(body["samples"]) == 4
@@ -93,13 +113,16 @@ def test_mcqa_votes(server):
         assert body["votes"][body["answer"]] == max(body["votes"].values())
 
 
-@pytest.mark.parametrize("kwargs,status,param", [
-    (dict(messages=[]), 400, "messages"),
-    (dict(messages=MSGS, n=0), 400, "n"),  # n itself is the engine's to limit (vLLM: pass@k wants 32-64)
-    (dict(messages=MSGS, max_tokens=5000), 400, "max_tokens"),
-    (dict(messages=MSGS, temperature="hot"), 400, "temperature"),
-    (dict(messages=MSGS, model="gpt-4o"), 404, "model"),
-])
+@pytest.mark.parametrize(
+    "kwargs,status,param",
+    [
+        (dict(messages=[]), 400, "messages"),
+        (dict(messages=MSGS, n=0), 400, "n"),  # n itself is the engine's to limit (vLLM: pass@k wants 32-64)
+        (dict(messages=MSGS, max_tokens=5000), 400, "max_tokens"),
+        (dict(messages=MSGS, temperature="hot"), 400, "temperature"),
+        (dict(messages=MSGS, model="gpt-4o"), 404, "model"),
+    ],
+)
 def test_bad_input_is_an_openai_error(server, tiny_model_dir, kwargs, status, param):
     kwargs = {"model": tiny_model_dir.name, **kwargs}
     with pytest.raises(openai.APIStatusError) as info:
@@ -110,6 +133,5 @@ def test_bad_input_is_an_openai_error(server, tiny_model_dir, kwargs, status, pa
 
 
 def test_malformed_json(server):
-    r = httpx.post(server.url + "/v1/chat/completions", content=b"{oops",
-                   headers={"content-type": "application/json"})
+    r = httpx.post(server.url + "/v1/chat/completions", content=b"{oops", headers={"content-type": "application/json"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_json"

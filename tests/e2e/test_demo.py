@@ -30,8 +30,6 @@ pytestmark = [
 ]
 
 
-
-
 def port_open(port: int) -> bool:
     """Whether something accepts connections on ``port``."""
     with socket.socket() as s:
@@ -54,11 +52,21 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Compl
     venv = Path(sys.prefix)
     if not (venv / "bin" / "alphamed").exists():
         pytest.skip(f"no alphamed console script in {venv}/bin")
-    cmd = ["make", "--no-print-directory", "-o", f"{venv}/.alphamed-installed", "demo", f"VENV={venv}",
-           f"WORK={work}", f"DEMO_PORT={port}", f"DEMO_TRAIN_ARGS={SHORT_TRAINING}"]
+    cmd = [
+        "make",
+        "--no-print-directory",
+        "-o",
+        f"{venv}/.alphamed-installed",
+        "demo",
+        f"VENV={venv}",
+        f"WORK={work}",
+        f"DEMO_PORT={port}",
+        f"DEMO_TRAIN_ARGS={SHORT_TRAINING}",
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
-    with subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          start_new_session=True) as child:
+    with subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    ) as child:
         try:
             stdout, stderr = child.communicate(timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:

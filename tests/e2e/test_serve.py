@@ -30,8 +30,7 @@ KEY = "e2e-key"
 def remote_server(model_dir: Path, *args: str, env: dict | None = None) -> GatewayProcess:
     """`alphamed serve` on the tiny model with the embedded transformers backend (like vLLM's
     RemoteOpenAIServer): free port, waits for /health, ``stop()`` at teardown."""
-    return GatewayProcess(str(model_dir), "--backend", "transformers", "--log-level", "warning", *args,
-                          env=env)
+    return GatewayProcess(str(model_dir), "--backend", "transformers", "--log-level", "warning", *args, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -44,15 +43,15 @@ def server(tiny_model_dir):
 def test_prompt_longer_than_the_context_is_a_400(server, tiny_model_dir):
     with pytest.raises(openai.BadRequestError) as info:
         server.client().chat.completions.create(
-            model=tiny_model_dir.name, max_tokens=4, messages=[{"role": "user", "content": "fever " * 3000}])
+            model=tiny_model_dir.name, max_tokens=4, messages=[{"role": "user", "content": "fever " * 3000}]
+        )
     assert info.value.body["param"] == "messages"
 
 
 @pytest.fixture(scope="module")
 def guarded_server(tiny_model_dir):
     """A server with an API key from the environment and room for one request, no queue."""
-    s = remote_server(tiny_model_dir, "--max-concurrency", "1", "--max-queue", "0",
-                      env={"ALPHAMED_API_KEY": KEY})
+    s = remote_server(tiny_model_dir, "--max-concurrency", "1", "--max-queue", "0", env={"ALPHAMED_API_KEY": KEY})
     yield s
     s.stop()
 
@@ -71,8 +70,10 @@ def test_overload_gets_429_with_retry_after(guarded_server, tiny_model_dir):
 
     async def burst():
         c = s.async_client(api_key=KEY)
-        calls = [c.chat.completions.create(model=tiny_model_dir.name, messages=MSGS, max_tokens=64,
-                                           temperature=1.0) for _ in range(4)]
+        calls = [
+            c.chat.completions.create(model=tiny_model_dir.name, messages=MSGS, max_tokens=64, temperature=1.0)
+            for _ in range(4)
+        ]
         out = await asyncio.gather(*calls, return_exceptions=True)
         await c.close()
         return out
@@ -90,8 +91,9 @@ def test_sigterm_lets_in_flight_request_finish(guarded_server, tiny_model_dir):
 
     async def request_then_term():
         c = s.async_client(api_key=KEY)
-        task = asyncio.create_task(c.chat.completions.create(
-            model=tiny_model_dir.name, messages=MSGS, max_tokens=120, temperature=1.0))
+        task = asyncio.create_task(
+            c.chat.completions.create(model=tiny_model_dir.name, messages=MSGS, max_tokens=120, temperature=1.0)
+        )
         async with httpx.AsyncClient() as h:  # wait until the request holds its slot
             for _ in range(200):
                 if "alphamed_requests_in_flight 1.0" in (await h.get(s.url + "/metrics")).text:

@@ -32,14 +32,31 @@ ANSWER = "The final answer is: $\\boxed{A}$"
 
 
 def _serve(*args: str) -> GatewayProcess:
-    return GatewayProcess("/models/stub", "--served-model-name", "stub", "--log-level", "warning", *args,
-                          env={"PYTHONPATH": fake_engine_pythonpath()}, timeout=90)
+    return GatewayProcess(
+        "/models/stub",
+        "--served-model-name",
+        "stub",
+        "--log-level",
+        "warning",
+        *args,
+        env={"PYTHONPATH": fake_engine_pythonpath()},
+        timeout=90,
+    )
 
 
 @pytest.fixture(scope="module")
 def vllm_gateway():
-    s = _serve("--backend", "vllm", "--engine-python", sys.executable, "--reasoning-parser", "deepseek_r1",
-               "--", "--token-delay", "0.05")
+    s = _serve(
+        "--backend",
+        "vllm",
+        "--engine-python",
+        sys.executable,
+        "--reasoning-parser",
+        "deepseek_r1",
+        "--",
+        "--token-delay",
+        "0.05",
+    )
     yield s
     s.stop()
 
@@ -50,11 +67,14 @@ def test_engine_reasoning_passes_through_with_the_answer(vllm_gateway):
     assert message.content == ANSWER
     assert message.model_extra["reasoning"].startswith("The patient has Anaphylaxis")
     assert r.choices[0].answer["letter"] == "A"
-    chunks = list(vllm_gateway.client().chat.completions.create(model="stub", messages=MSGS, max_tokens=64,
-                                                                stream=True))
+    chunks = list(
+        vllm_gateway.client().chat.completions.create(model="stub", messages=MSGS, max_tokens=64, stream=True)
+    )
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == ANSWER
-    assert "".join(getattr(c.choices[0].delta, "reasoning", None) or "" for c in chunks if c.choices) \
+    assert (
+        "".join(getattr(c.choices[0].delta, "reasoning", None) or "" for c in chunks if c.choices)
         == message.model_extra["reasoning"]
+    )
 
 
 def test_engine_killed_mid_request_then_recovers(vllm_gateway):
@@ -83,14 +103,25 @@ def test_engine_killed_mid_request_then_recovers(vllm_gateway):
 
 
 def test_sglang_reasoning_content_and_mcqa():
-    s = _serve("--backend", "sglang", "--engine-python", sys.executable, "--reasoning-parser", "deepseek-r1",
-               "--reasoning-field", "reasoning_content")
+    s = _serve(
+        "--backend",
+        "sglang",
+        "--engine-python",
+        sys.executable,
+        "--reasoning-parser",
+        "deepseek-r1",
+        "--reasoning-field",
+        "reasoning_content",
+    )
     try:
         r = s.client().chat.completions.create(model="stub", messages=MSGS, n=2)
         assert [c.message.content for c in r.choices] == [ANSWER, ANSWER]
         assert r.choices[0].message.model_extra["reasoning_content"].startswith("The patient has")
-        body = httpx.post(s.url + "/v1/mcqa", timeout=30, json={
-            "question": "First-line drug for anaphylaxis?", "options": ["Epinephrine", "Insulin"], "n": 3}).json()
+        body = httpx.post(
+            s.url + "/v1/mcqa",
+            timeout=30,
+            json={"question": "First-line drug for anaphylaxis?", "options": ["Epinephrine", "Insulin"], "n": 3},
+        ).json()
         assert body["answer"] == "A" and body["votes"] == {"A": 3}
     finally:
         s.stop()
@@ -113,8 +144,17 @@ def test_upstream_failures_are_openai_errors():
 
 
 def test_unreachable_upstream_is_503_not_a_hang():
-    s = GatewayProcess("stub", "--backend", "openai", "--upstream", f"http://127.0.0.1:{free_port()}",
-                       "--log-level", "warning", healthy=False, timeout=60)
+    s = GatewayProcess(
+        "stub",
+        "--backend",
+        "openai",
+        "--upstream",
+        f"http://127.0.0.1:{free_port()}",
+        "--log-level",
+        "warning",
+        healthy=False,
+        timeout=60,
+    )
     try:
         health = httpx.get(s.url + "/health", timeout=10)
         assert health.status_code == 503 and health.json()["status"] == "unreachable"
@@ -131,8 +171,23 @@ def test_engine_that_cannot_start_exits_the_cli_with_a_message():
     import subprocess
 
     done = subprocess.run(
-        [sys.executable, "-m", "alphamed", "serve", "/models/stub", "--backend", "vllm", "--port", str(free_port()),
-         "--engine-python", "/nonexistent/python"], capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "alphamed",
+            "serve",
+            "/models/stub",
+            "--backend",
+            "vllm",
+            "--port",
+            str(free_port()),
+            "--engine-python",
+            "/nonexistent/python",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode != 0
     output = done.stdout + done.stderr
     assert "vllm engine: cannot run /nonexistent/python: No such file or directory" in output

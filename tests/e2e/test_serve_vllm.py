@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -104,49 +105,55 @@ def _engine_requests(engine: str) -> tuple[int, int]:
     return total("num_requests_running") + total("num_requests_waiting"), total("request_success_total")
 
 
-def _stream_frozen_in_the_engine(server, model: str, tries: int = 10):
-    """An open chat stream, its first chunk read, whose request is frozen inside the engine.
+def _gateway_in_flight(server) -> int:
+    """Requests holding a generation slot at the gateway, from its own /metrics."""
+    text = httpx.get(server.url + "/metrics", timeout=30).text
+    return int(float(re.search(r"^alphamed_requests_in_flight ([0-9.e+]+)$", text, flags=re.M).group(1)))
 
-    The request cannot end early (``ignore_eos``, the whole context to fill: about 2 s of the tiny
-    model's tokens); after its first chunk the engine pauses with ``mode=keep`` (in-flight requests
-    stay, frozen) and vLLM's own counters must show it still inside and not finished. When a starved
-    client read the first chunk only after the end, the engine resumes and a new request is tried.
+
+def _request_frozen_in_the_engine(server, model: str) -> tuple[threading.Thread, list[BaseException]]:
+    """A chat stream whose request is held at the engine, by construction: no race with its tokens.
+
+    The engine's scheduler is paused first (vLLM's ``/pause?mode=keep``: no request is scheduled until a
+    resume, which never comes), then the request is sent from a thread that reads its stream and keeps what
+    it raises; the gateway's own gauge must show it in flight before this returns. It cannot finish: the
+    engine makes no token while paused.
     """
     engine, client = _engine_url(server), server.client()
-    prompt = client.chat.completions.create(model=model, messages=MSGS, max_tokens=1).usage.prompt_tokens
-    for attempt in range(1, tries + 1):
-        _, finished = _engine_requests(engine)
-        chunks = iter(
-            client.chat.completions.create(
-                model=model,
-                messages=MSGS,
-                max_tokens=CONTEXT - prompt,
-                temperature=1.0,
-                stream=True,
-                extra_body={"ignore_eos": True},
-            )
-        )
-        assert next(chunks).choices  # the stream is open: the client has its first chunk
-        httpx.post(engine + "/pause", params={"mode": "keep"}, timeout=60).raise_for_status()
-        if _engine_requests(engine) == (1, finished):
-            print(f"the request is frozen inside the engine (try {attempt} of {tries})", file=sys.stderr)
-            return chunks
-        httpx.post(engine + "/resume", timeout=60).raise_for_status()
-        for _ in chunks:  # it ended before the pause: read it out, try again
-            pass
-    pytest.fail(f"the engine finished {tries} requests of {CONTEXT - prompt} tokens before it could be paused")
+    httpx.post(engine + "/pause", params={"mode": "keep"}, timeout=60).raise_for_status()
+    raised: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            for _ in client.chat.completions.create(
+                model=model, messages=MSGS, max_tokens=64, stream=True, extra_body={"ignore_eos": True}
+            ):
+                pass
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            raised.append(exc)
+
+    thread = threading.Thread(target=ask, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while _gateway_in_flight(server) != 1:
+        assert time.monotonic() < deadline, "the request never reached the gateway's engine call"
+        time.sleep(0.05)
+    time.sleep(0.5)  # the gateway's proxy call to the engine is made right after the slot is taken
+    assert thread.is_alive() and not raised, raised  # held: the paused engine made no token
+    print("the request is held at the paused engine", file=sys.stderr)
+    return thread, raised
 
 
 def test_engine_killed_mid_request_then_recovers(server, tiny_model_dir):
     """Runs last: kill vLLM while a stream is in flight; clear errors, /health says so, then it is back."""
     engine = server.engine_pid(ENGINE)
     client = server.client()
-    stream = _stream_frozen_in_the_engine(server, tiny_model_dir.name)
+    thread, raised = _request_frozen_in_the_engine(server, tiny_model_dir.name)
     os.killpg(engine, signal.SIGKILL)  # the request is inside the engine: the kill lands mid-request
-    with pytest.raises(openai.APIError) as info:
-        for _ in stream:
-            pass
-    assert "vllm engine" in str(info.value.message)
+    thread.join(120)
+    assert not thread.is_alive(), "the client still waits: the engine's death never reached it"
+    assert len(raised) == 1 and isinstance(raised[0], openai.APIError), raised
+    assert "vllm engine" in str(raised[0].message)
 
     health = httpx.get(server.url + "/health", timeout=10)
     assert health.status_code == 503 and health.json()["status"] in ("dead", "restarting")

@@ -41,16 +41,40 @@ def engine(tiny_model_dir, tmp_path_factory):
     work = tmp_path_factory.mktemp("vllm-parser")
     model = teach_reasoning(tiny_model_dir, work / "tiny-free-text", reply=FREE_TEXT_REPLY, steps=80)
     port, log = free_port(), work / "vllm.log"
-    cmd = [str(VLLM_PYTHON), "-m", "vllm.entrypoints.openai.api_server", "--model", str(model),
-           "--host", "127.0.0.1", "--port", str(port), "--max-model-len", "512", "--enforce-eager",
-           "--reasoning-parser", "deepseek_r1"]
+    cmd = [
+        str(VLLM_PYTHON),
+        "-m",
+        "vllm.entrypoints.openai.api_server",
+        "--model",
+        str(model),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--max-model-len",
+        "512",
+        "--enforce-eager",
+        "--reasoning-parser",
+        "deepseek_r1",
+    ]
     with open(log, "ab") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True, env={**os.environ, "VLLM_CPU_KVCACHE_SPACE": "1"})
+        proc = subprocess.Popen(
+            cmd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env={**os.environ, "VLLM_CPU_KVCACHE_SPACE": "1"},
+        )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: httpx.get(url + "/health", timeout=2).status_code == 200, timeout=600,
-                   what="vLLM /health", procs=(proc,), logs=(log,))
+        wait_until(
+            lambda: httpx.get(url + "/health", timeout=2).status_code == 200,
+            timeout=600,
+            what="vLLM /health",
+            procs=(proc,),
+            logs=(log,),
+        )
         yield model, url
     finally:
         stop(proc, timeout=30)
@@ -67,9 +91,16 @@ def gateway(engine):
 def test_the_engine_puts_the_whole_free_text_output_in_reasoning(engine):
     """The premise: what vLLM's parser does to AlphaMed's output (if vLLM changes, this says so)."""
     model, url = engine
-    r = httpx.post(url + "/v1/chat/completions", timeout=120, json={
-        "model": str(model), "messages": [{"role": "user", "content": PROMPT}], "max_tokens": 48,
-        "temperature": 0}).json()
+    r = httpx.post(
+        url + "/v1/chat/completions",
+        timeout=120,
+        json={
+            "model": str(model),
+            "messages": [{"role": "user", "content": PROMPT}],
+            "max_tokens": 48,
+            "temperature": 0,
+        },
+    ).json()
     message = r["choices"][0]["message"]
     assert message["reasoning"].strip() == FREE_TEXT_REPLY and not message["content"]
 
@@ -81,7 +112,8 @@ def test_answer_is_found_whole_and_streamed(gateway):
     assert whole.choices[0].message.model_extra["reasoning"].strip() == FREE_TEXT_REPLY  # the engine's split
     assert whole.choices[0].model_extra["answer"]["letter"] == ANSWER_LETTER
     answers = []
-    for chunk in client.chat.completions.create(model="tiny", messages=messages, max_tokens=48, temperature=0,
-                                                stream=True):
+    for chunk in client.chat.completions.create(
+        model="tiny", messages=messages, max_tokens=48, temperature=0, stream=True
+    ):
         answers += [c.model_extra["answer"] for c in chunk.choices if c.model_extra.get("answer")]
     assert [a["letter"] for a in answers] == [ANSWER_LETTER]

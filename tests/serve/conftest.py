@@ -31,4 +31,3 @@ def make_client():
 @pytest.fixture
 def client(make_client):
     return make_client()
-

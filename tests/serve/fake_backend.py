@@ -40,9 +40,16 @@ class FakeBackend:
     name = "fake"
     constraint_dialect = None
 
-    def __init__(self, reply: Reply = "<think>Thinking.</think>The final answer is: $\\boxed{B}$",
-                 *, model_id: str = "fake-model", context_length: int = 256, chunk: int = 3,
-                 delay: float = 0.0, max_n: int = 8) -> None:
+    def __init__(
+        self,
+        reply: Reply = "<think>Thinking.</think>The final answer is: $\\boxed{B}$",
+        *,
+        model_id: str = "fake-model",
+        context_length: int = 256,
+        chunk: int = 3,
+        delay: float = 0.0,
+        max_n: int = 8,
+    ) -> None:
         self.reply = reply
         self.info = ModelInfo(id=model_id, context_length=context_length, max_n=max_n, root="/fake")
         self.chunk = max(1, chunk)
@@ -75,8 +82,14 @@ class FakeBackend:
         return [ord(c) for c in text]
 
     async def tokenizer_info(self) -> dict[str, Any]:
-        return {"tokenizer_class": "FakeCharTokenizer", "eos_token": "\x03", "bos_token": None, "pad_token": None,
-                "chat_template": None, "model_max_length": self.info.context_length}
+        return {
+            "tokenizer_class": "FakeCharTokenizer",
+            "eos_token": "\x03",
+            "bos_token": None,
+            "pad_token": None,
+            "chat_template": None,
+            "model_max_length": self.info.context_length,
+        }
 
     async def engine_metrics(self) -> str:
         return ""
@@ -116,10 +129,14 @@ class FakeBackend:
         prompt_tokens = self.count_tokens(request)
         for i in range(request.n):
             text, finish = self._text(request, i)
-            pieces = [text[k:k + self.chunk] for k in range(0, len(text), self.chunk)] or [""]
+            pieces = [text[k : k + self.chunk] for k in range(0, len(text), self.chunk)] or [""]
             for k, piece in enumerate(pieces):
                 await asyncio.sleep(self.delay)  # 0 still yields to the loop, as engines do between tokens
                 last = k == len(pieces) - 1
-                yield StreamDelta(i, piece, finish_reason=finish if last else None,
-                                  prompt_tokens=prompt_tokens if last else None,
-                                  completion_tokens=len(text.split()) if last else None)
+                yield StreamDelta(
+                    i,
+                    piece,
+                    finish_reason=finish if last else None,
+                    prompt_tokens=prompt_tokens if last else None,
+                    completion_tokens=len(text.split()) if last else None,
+                )

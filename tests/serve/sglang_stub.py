@@ -128,8 +128,13 @@ class Stub:
     def usage(self, body: dict[str, Any], outs: list[tuple[list[str], str]]) -> dict[str, Any]:
         prompt = len(words(self.prompt_of(body)))
         completion = sum(len(p) for p, _ in outs)
-        return {"prompt_tokens": prompt, "total_tokens": prompt + completion, "completion_tokens": completion,
-                "prompt_tokens_details": None, "reasoning_tokens": 0}
+        return {
+            "prompt_tokens": prompt,
+            "total_tokens": prompt + completion,
+            "completion_tokens": completion,
+            "prompt_tokens_details": None,
+            "reasoning_tokens": 0,
+        }
 
     def whole(self, body: dict[str, Any]) -> dict[str, Any]:
         chat = "messages" in body
@@ -139,22 +144,44 @@ class Stub:
             text = "".join(pieces)
             if chat:
                 reasoning, content = split_think(text) if self.separate(body) else (None, text)
-                message = {"role": "assistant", "content": content or None, self.reasoning_field: reasoning,
-                           "tool_calls": None}
-                choices.append({"index": index, "message": message, "logprobs": None, "finish_reason": finish,
-                                "matched_stop": None})
+                message = {
+                    "role": "assistant",
+                    "content": content or None,
+                    self.reasoning_field: reasoning,
+                    "tool_calls": None,
+                }
+                choices.append(
+                    {
+                        "index": index,
+                        "message": message,
+                        "logprobs": None,
+                        "finish_reason": finish,
+                        "matched_stop": None,
+                    }
+                )
             else:
-                choices.append({"index": index, "text": text, "logprobs": None, "finish_reason": finish,
-                                "matched_stop": None})
-        return {"id": uuid.uuid4().hex, "object": "chat.completion" if chat else "text_completion",
-                "created": int(time.time()), "model": body.get("model", self.model_id), "choices": choices,
-                "usage": self.usage(body, outs)}
+                choices.append(
+                    {"index": index, "text": text, "logprobs": None, "finish_reason": finish, "matched_stop": None}
+                )
+        return {
+            "id": uuid.uuid4().hex,
+            "object": "chat.completion" if chat else "text_completion",
+            "created": int(time.time()),
+            "model": body.get("model", self.model_id),
+            "choices": choices,
+            "usage": self.usage(body, outs),
+        }
 
     def chunk(self, body: dict[str, Any], rid: str, choice: dict[str, Any], usage: Any = None) -> str:
         chat = "messages" in body
-        data = {"id": rid, "object": "chat.completion.chunk" if chat else "text_completion",
-                "created": int(time.time()), "model": body.get("model", self.model_id),
-                "choices": [choice] if choice else [], "usage": usage}
+        data = {
+            "id": rid,
+            "object": "chat.completion.chunk" if chat else "text_completion",
+            "created": int(time.time()),
+            "model": body.get("model", self.model_id),
+            "choices": [choice] if choice else [],
+            "usage": usage,
+        }
         return f"data: {json.dumps(data)}\n\n"
 
     def delta(self, **fields: Any) -> dict[str, Any]:
@@ -176,8 +203,17 @@ class Stub:
         states = [{"buffer": "", "content_started": False} for _ in outs]
         for index in range(len(outs)):
             if chat:
-                yield self.chunk(body, rid, {"index": index, "delta": self.delta(role="assistant", content=""),
-                                             "logprobs": None, "finish_reason": None, "matched_stop": None})
+                yield self.chunk(
+                    body,
+                    rid,
+                    {
+                        "index": index,
+                        "delta": self.delta(role="assistant", content=""),
+                        "logprobs": None,
+                        "finish_reason": None,
+                        "matched_stop": None,
+                    },
+                )
         for step in range(steps):
             for index, (pieces, finish) in enumerate(outs):
                 if step >= len(pieces):
@@ -186,23 +222,43 @@ class Stub:
                 fin = finish if last and not include_usage else None
                 piece = pieces[step]
                 if not chat:
-                    yield self.chunk(body, rid, {"index": index, "text": piece, "logprobs": None,
-                                                 "finish_reason": fin, "matched_stop": None})
+                    yield self.chunk(
+                        body,
+                        rid,
+                        {"index": index, "text": piece, "logprobs": None, "finish_reason": fin, "matched_stop": None},
+                    )
                     continue
                 for kind, text in self.route(states[index], piece, body):
                     field = {"content": text} if kind == "content" else {self.reasoning_field: text}
-                    yield self.chunk(body, rid, {"index": index, "delta": self.delta(**field), "logprobs": None,
-                                                 "finish_reason": fin if kind == "content" else None,
-                                                 "matched_stop": None})
+                    yield self.chunk(
+                        body,
+                        rid,
+                        {
+                            "index": index,
+                            "delta": self.delta(**field),
+                            "logprobs": None,
+                            "finish_reason": fin if kind == "content" else None,
+                            "matched_stop": None,
+                        },
+                    )
             await asyncio.sleep(self.args.token_delay)
             if hold and step == 1:
                 await asyncio.Event().wait()  # in flight until the process is killed
         last_index = len(outs) - 1
-        final = {"index": last_index, "delta": self.delta() if chat else None, "finish_reason": outs[-1][1],
-                 "matched_stop": None}
+        final = {
+            "index": last_index,
+            "delta": self.delta() if chat else None,
+            "finish_reason": outs[-1][1],
+            "matched_stop": None,
+        }
         if not chat:
-            final = {"index": last_index, "text": "", "logprobs": None, "finish_reason": outs[-1][1],
-                     "matched_stop": None}
+            final = {
+                "index": last_index,
+                "text": "",
+                "logprobs": None,
+                "finish_reason": outs[-1][1],
+                "matched_stop": None,
+            }
         yield self.chunk(body, rid, final)
         if include_usage:
             yield self.chunk(body, rid, {}, usage=self.usage(body, outs))
@@ -250,20 +306,39 @@ def build_app(args: argparse.Namespace):
 
     @app.get("/get_model_info")
     async def model_info() -> dict[str, Any]:
-        return {"model_path": args.model_path, "tokenizer_path": args.model_path, "is_generation": True,
-                "preferred_sampling_params": None, "weight_version": "default"}
+        return {
+            "model_path": args.model_path,
+            "tokenizer_path": args.model_path,
+            "is_generation": True,
+            "preferred_sampling_params": None,
+            "weight_version": "default",
+        }
 
     @app.get("/get_server_info")
     async def server_info() -> dict[str, Any]:
-        return {"model_path": args.model_path, "served_model_name": stub.model_id, "port": args.port,
-                "context_length": args.context_length, "reasoning_parser": args.reasoning_parser,
-                "tp_size": 1, "dp_size": 1, "internal_states": [{}], "version": "0.5.0-stub"}
+        return {
+            "model_path": args.model_path,
+            "served_model_name": stub.model_id,
+            "port": args.port,
+            "context_length": args.context_length,
+            "reasoning_parser": args.reasoning_parser,
+            "tp_size": 1,
+            "dp_size": 1,
+            "internal_states": [{}],
+            "version": "0.5.0-stub",
+        }
 
     @app.get("/v1/models")
     async def models() -> dict[str, Any]:
-        card = {"id": stub.model_id, "object": "model", "created": int(time.time()),
-                "owned_by": "vllm" if stub.vllm else "sglang", "root": args.model_path, "parent": None,
-                "max_model_len": args.context_length}
+        card = {
+            "id": stub.model_id,
+            "object": "model",
+            "created": int(time.time()),
+            "owned_by": "vllm" if stub.vllm else "sglang",
+            "root": args.model_path,
+            "parent": None,
+            "max_model_len": args.context_length,
+        }
         return {"object": "list", "data": [card]}
 
     async def generate(request: Request, chat: bool) -> Response:
@@ -276,8 +351,9 @@ def build_app(args: argparse.Namespace):
         stub.requests.append(body)
         prompt = stub.prompt_of(body)
         if "__500__" in prompt:
-            return JSONResponse(stub.error_body("Internal server error: stub failure", 500, "InternalServerError"),
-                                status_code=500)
+            return JSONResponse(
+                stub.error_body("Internal server error: stub failure", 500, "InternalServerError"), status_code=500
+            )
         if "__malformed__" in prompt:
             return Response(b"{not json", media_type="application/json")
         problem = stub.check(body)
@@ -312,9 +388,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--reasoning-parser")
     parser.add_argument("--context-length", "--max-model-len", dest="context_length", type=int, default=2048)
     parser.add_argument("--dialect", choices=["sglang", "vllm"], default="sglang")
-    parser.add_argument("--output-style", choices=["think", "free"], default="think",
-                        help="think: <think>...</think> then the answer; free: AlphaMed's free text (no tags), "
-                             "which the deepseek-r1 parser puts all in reasoning, as SGLang's detector does")
+    parser.add_argument(
+        "--output-style",
+        choices=["think", "free"],
+        default="think",
+        help="think: <think>...</think> then the answer; free: AlphaMed's free text (no tags), "
+        "which the deepseek-r1 parser puts all in reasoning, as SGLang's detector does",
+    )
     parser.add_argument("--token-delay", type=float, default=0.0)
     parser.add_argument("--startup-delay", type=float, default=0.0)
     args, unknown = parser.parse_known_args(argv)

@@ -17,8 +17,12 @@ BODY = {"messages": [{"role": "user", "content": "hi"}]}
 def test_api_key_required_on_v1_only(make_client, caplog):
     caplog.set_level(logging.DEBUG)
     c = make_client(api_key="s3cret-key")
-    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret-key"},
-                    {"Authorization": "Basic s3cret-key"}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": "s3cret-key"},
+        {"Authorization": "Basic s3cret-key"},
+    ):
         r = c.post("/v1/chat/completions", json=BODY, headers=headers)
         assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_api_key"
     assert c.get("/v1/models").status_code == 401

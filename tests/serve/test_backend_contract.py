@@ -10,8 +10,9 @@ from alphamed_serve.backend import Backend
 from alphamed_serve.backends import BACKENDS
 from fake_backend import FakeBackend
 
-MEMBERS = sorted({n for n, v in vars(Backend).items() if callable(v) and not n.startswith("_")}
-                 | set(Backend.__annotations__))
+MEMBERS = sorted(
+    {n for n, v in vars(Backend).items() if callable(v) and not n.startswith("_")} | set(Backend.__annotations__)
+)
 
 
 def _backend_class(target: str) -> type:

@@ -18,7 +18,7 @@ REPLY = "<think>Loop diuretic for edema.</think>The final answer is: $\\boxed{B}
 
 
 def sse_events(text: str) -> list:
-    events = [line[len("data: "):] for line in text.split("\n\n") if line.startswith("data: ")]
+    events = [line[len("data: ") :] for line in text.split("\n\n") if line.startswith("data: ")]
     assert events[-1] == "[DONE]"
     return [json.loads(e) for e in events[:-1]]
 
@@ -48,13 +48,20 @@ def test_chat_splits_reasoning_and_attaches_answer(client):
     assert choice["answer"] == {"letter": "B", "text": "furosemide", "method": "boxed"}
 
 
-@pytest.mark.parametrize("field,expected", [
-    ("reasoning", {"reasoning"}), ("reasoning_content", {"reasoning_content"}),
-    ("both", {"reasoning", "reasoning_content"}),
-])
+@pytest.mark.parametrize(
+    "field,expected",
+    [
+        ("reasoning", {"reasoning"}),
+        ("reasoning_content", {"reasoning_content"}),
+        ("both", {"reasoning", "reasoning_content"}),
+    ],
+)
 def test_reasoning_field_name(make_client, field, expected):
-    msg = make_client(reasoning_field=field).post("/v1/chat/completions", json=chat_body()).json()[
-        "choices"][0]["message"]
+    msg = (
+        make_client(reasoning_field=field)
+        .post("/v1/chat/completions", json=chat_body())
+        .json()["choices"][0]["message"]
+    )
     assert {k for k in msg if k.startswith("reasoning")} == expected
 
 
@@ -102,8 +109,10 @@ class PreSplitBackend(FakeBackend):
     """An engine that already split the reasoning (like vLLM with a reasoning parser)."""
 
     async def generate(self, request):
-        return GenerationResult([GenerationOutput(0, "<think>not a tag here</think>C", "stop", 5,
-                                                  reasoning="engine reasoning")], prompt_tokens=3)
+        return GenerationResult(
+            [GenerationOutput(0, "<think>not a tag here</think>C", "stop", 5, reasoning="engine reasoning")],
+            prompt_tokens=3,
+        )
 
     async def stream(self, request):
         yield StreamDelta(0, "", reasoning="engine reasoning")
@@ -113,8 +122,7 @@ class PreSplitBackend(FakeBackend):
 def test_backend_split_reasoning_is_not_split_again(make_client):
     c = make_client(PreSplitBackend())
     msg = c.post("/v1/chat/completions", json=chat_body()).json()["choices"][0]["message"]
-    assert msg == {"role": "assistant", "content": "<think>not a tag here</think>C",
-                   "reasoning": "engine reasoning"}
+    assert msg == {"role": "assistant", "content": "<think>not a tag here</think>C", "reasoning": "engine reasoning"}
     events = sse_events(c.post("/v1/chat/completions", json=chat_body(stream=True)).text)
     deltas = [e["choices"][0]["delta"] for e in events]
     assert "".join(d.get("content", "") for d in deltas) == "<think>not a tag here</think>C"
@@ -124,9 +132,19 @@ def test_backend_split_reasoning_is_not_split_again(make_client):
 def test_sampling_settings_reach_the_backend(make_client):
     fake = FakeBackend(REPLY)
     c = make_client(fake)
-    c.post("/v1/chat/completions", json=chat_body(
-        temperature=0.3, top_p=0.9, max_completion_tokens=50, max_tokens=7, stop="END", seed=11,
-        top_k=5, some_future_field={"x": 1}))
+    c.post(
+        "/v1/chat/completions",
+        json=chat_body(
+            temperature=0.3,
+            top_p=0.9,
+            max_completion_tokens=50,
+            max_tokens=7,
+            stop="END",
+            seed=11,
+            top_k=5,
+            some_future_field={"x": 1},
+        ),
+    )
     req = fake.requests[-1]
     assert (req.temperature, req.top_p, req.max_tokens, req.stop, req.seed) == (0.3, 0.9, 50, ["END"], 11)
     assert req.extra == {"top_k": 5, "some_future_field": {"x": 1}}
@@ -142,8 +160,9 @@ def test_unknown_fields_are_logged_not_rejected(client, caplog):
 def test_list_content_parts_are_joined(make_client):
     fake = FakeBackend()
     c = make_client(fake)
-    body = chat_body(messages=[{"role": "user", "content": [{"type": "text", "text": "a"},
-                                                            {"type": "text", "text": "b"}]}])
+    body = chat_body(
+        messages=[{"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]}]
+    )
     assert c.post("/v1/chat/completions", json=body).status_code == 200
     assert fake.requests[-1].messages[0]["content"] == "ab"
 
@@ -168,8 +187,9 @@ def test_finish_reason_length(make_client):
     assert (message.get("reasoning") or "") + (message["content"] or "") == "one two"
 
 
-FREE_REPLY = ("Edema with hypertension calls for a loop diuretic.\nFurosemide fits best.\n"
-              "The final answer is: $\\boxed{B}$")
+FREE_REPLY = (
+    "Edema with hypertension calls for a loop diuretic.\nFurosemide fits best.\nThe final answer is: $\\boxed{B}$"
+)
 
 
 def test_free_text_reasoning_streams_before_the_answer(make_client):

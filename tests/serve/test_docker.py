@@ -74,8 +74,9 @@ def test_serve_image_runs_alphamed_serve_as_non_root_with_healthcheck(name):
     port = _env(name)["ALPHAMED_PORT"]
     assert last(name, "EXPOSE").value[0] == port
     health = last(name, "HEALTHCHECK")
-    assert health is not None and any("127.0.0.1:{os.environ[\"ALPHAMED_PORT\"]}/health" in part
-                                      for part in health.value)
+    assert health is not None and any(
+        '127.0.0.1:{os.environ["ALPHAMED_PORT"]}/health' in part for part in health.value
+    )
 
 
 def _env(name: str) -> dict[str, str]:

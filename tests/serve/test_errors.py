@@ -10,25 +10,28 @@ MSG = [{"role": "user", "content": "short prompt"}]
 LONG = [{"role": "user", "content": "word " * 300}]  # the fake's context is 256 "tokens"
 
 
-@pytest.mark.parametrize("body,status,param,code", [
-    ({"messages": []}, 400, "messages", "invalid_value"),
-    ({}, 400, "messages", "invalid_value"),
-    ({"messages": "hello"}, 400, "messages", "invalid_value"),
-    ({"messages": [{"role": "wizard", "content": "x"}]}, 400, "messages[0].role", "invalid_value"),
-    ({"messages": [{"role": "user", "content": [{"type": "image_url"}]}]}, 400, "messages", "invalid_value"),
-    ({"messages": MSG, "n": "three"}, 400, "n", "invalid_value"),
-    ({"messages": MSG, "n": 0}, 400, "n", "invalid_value"),
-    ({"messages": MSG, "n": 9}, 400, "n", "invalid_value"),
-    ({"messages": MSG, "temperature": 3}, 400, "temperature", "invalid_value"),
-    ({"messages": MSG, "top_p": 0}, 400, "top_p", "invalid_value"),
-    ({"messages": MSG, "max_tokens": -1}, 400, "max_tokens", "invalid_value"),
-    ({"messages": MSG, "max_tokens": 1000}, 400, "max_tokens", "context_length_exceeded"),
-    ({"messages": LONG}, 400, "messages", "context_length_exceeded"),
-    ({"messages": MSG, "stop": ["a", "b", "c", "d", "e"]}, 400, "stop", "invalid_value"),
-    ({"messages": MSG, "stop": 5}, 400, "stop", "invalid_value"),
-    ({"messages": MSG, "stream": "maybe"}, 400, "stream", "invalid_value"),
-    ({"messages": MSG, "model": "gpt-4"}, 404, "model", "model_not_found"),
-])
+@pytest.mark.parametrize(
+    "body,status,param,code",
+    [
+        ({"messages": []}, 400, "messages", "invalid_value"),
+        ({}, 400, "messages", "invalid_value"),
+        ({"messages": "hello"}, 400, "messages", "invalid_value"),
+        ({"messages": [{"role": "wizard", "content": "x"}]}, 400, "messages[0].role", "invalid_value"),
+        ({"messages": [{"role": "user", "content": [{"type": "image_url"}]}]}, 400, "messages", "invalid_value"),
+        ({"messages": MSG, "n": "three"}, 400, "n", "invalid_value"),
+        ({"messages": MSG, "n": 0}, 400, "n", "invalid_value"),
+        ({"messages": MSG, "n": 9}, 400, "n", "invalid_value"),
+        ({"messages": MSG, "temperature": 3}, 400, "temperature", "invalid_value"),
+        ({"messages": MSG, "top_p": 0}, 400, "top_p", "invalid_value"),
+        ({"messages": MSG, "max_tokens": -1}, 400, "max_tokens", "invalid_value"),
+        ({"messages": MSG, "max_tokens": 1000}, 400, "max_tokens", "context_length_exceeded"),
+        ({"messages": LONG}, 400, "messages", "context_length_exceeded"),
+        ({"messages": MSG, "stop": ["a", "b", "c", "d", "e"]}, 400, "stop", "invalid_value"),
+        ({"messages": MSG, "stop": 5}, 400, "stop", "invalid_value"),
+        ({"messages": MSG, "stream": "maybe"}, 400, "stream", "invalid_value"),
+        ({"messages": MSG, "model": "gpt-4"}, 404, "model", "model_not_found"),
+    ],
+)
 def test_chat_bad_input(client, body, status, param, code):
     r = client.post("/v1/chat/completions", json=body)
     assert r.status_code == status, r.text
@@ -71,8 +74,13 @@ class FailingBackend(FakeBackend):
 
 
 def test_backend_error_keeps_its_status_and_fields(make_client):
-    c = make_client(FailingBackend(BackendError("engine busy", status=503, type="server_error",
-                                                code="engine_busy", headers={"Retry-After": "3"})))
+    c = make_client(
+        FailingBackend(
+            BackendError(
+                "engine busy", status=503, type="server_error", code="engine_busy", headers={"Retry-After": "3"}
+            )
+        )
+    )
     for stream in (False, True):
         r = c.post("/v1/chat/completions", json={"messages": MSG, "stream": stream})
         assert r.status_code == 503 and r.headers["retry-after"] == "3"
@@ -83,8 +91,12 @@ def test_unexpected_backend_crash_is_a_plain_500(make_client, caplog):
     c = make_client(FailingBackend(RuntimeError("secret internals")), raise_server_exceptions=False)
     r = c.post("/v1/chat/completions", json={"messages": MSG})
     assert r.status_code == 500
-    assert r.json()["error"] == {"message": "internal server error", "type": "server_error",
-                                 "param": None, "code": None}
+    assert r.json()["error"] == {
+        "message": "internal server error",
+        "type": "server_error",
+        "param": None,
+        "code": None,
+    }
     assert "secret internals" not in r.text
     # the slot was released: the server still answers
     assert c.get("/v1/models").status_code == 200

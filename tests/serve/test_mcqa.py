@@ -9,8 +9,11 @@ Q = {"question": "First-line drug for type 2 diabetes?", "options": ["Insulin", 
 
 
 def boxed(letters):
-    return lambda req, i: f"<think>step {i}</think>The final answer is: $\\boxed{{{letters[i]}}}$" \
-        if letters[i] else "<think>unsure</think>I cannot tell."
+    return lambda req, i: (
+        f"<think>step {i}</think>The final answer is: $\\boxed{{{letters[i]}}}$"
+        if letters[i]
+        else "<think>unsure</think>I cannot tell."
+    )
 
 
 def test_mcqa_votes_over_samples(make_client):
@@ -37,24 +40,29 @@ def test_mcqa_tie_is_reported_not_guessed(make_client):
 def test_mcqa_letter_map_options_and_context(make_client):
     fake = FakeBackend(boxed(["A"]))
     c = make_client(fake)
-    body = c.post("/v1/mcqa", json={"question": "Is it?", "options": {"A": "yes", "B": "no", "C": "maybe"},
-                                    "context": "A trial abstract."}).json()
+    body = c.post(
+        "/v1/mcqa",
+        json={"question": "Is it?", "options": {"A": "yes", "B": "no", "C": "maybe"}, "context": "A trial abstract."},
+    ).json()
     assert body["answer"] == "A" and body["answer_text"] == "yes"
     assert "A trial abstract." in fake.requests[-1].messages[-1]["content"]
 
 
-@pytest.mark.parametrize("body,param", [
-    ({"question": "q", "options": ["only one"]}, "options"),
-    ({"question": "q", "options": {"A": "x", "C": "y"}}, "options"),
-    ({"question": "q", "options": ["x", ""]}, "options"),
-    ({"question": "", "options": ["x", "y"]}, "question"),
-    ({"question": "   ", "options": ["x", "y"]}, "question"),
-    ({"question": "q", "options": "A or B"}, "options"),
-    ({"question": "q", "options": ["x", "y"], "n": 0}, "n"),
-    ({"question": "q", "options": ["x", "y"], "n": 100}, "n"),
-    ({"question": "q", "options": ["x", "y"], "prompt_style": "nope"}, "prompt_style"),
-    ({"question": "q", "options": ["x", "y"], "model": "nope"}, "model"),
-])
+@pytest.mark.parametrize(
+    "body,param",
+    [
+        ({"question": "q", "options": ["only one"]}, "options"),
+        ({"question": "q", "options": {"A": "x", "C": "y"}}, "options"),
+        ({"question": "q", "options": ["x", ""]}, "options"),
+        ({"question": "", "options": ["x", "y"]}, "question"),
+        ({"question": "   ", "options": ["x", "y"]}, "question"),
+        ({"question": "q", "options": "A or B"}, "options"),
+        ({"question": "q", "options": ["x", "y"], "n": 0}, "n"),
+        ({"question": "q", "options": ["x", "y"], "n": 100}, "n"),
+        ({"question": "q", "options": ["x", "y"], "prompt_style": "nope"}, "prompt_style"),
+        ({"question": "q", "options": ["x", "y"], "model": "nope"}, "model"),
+    ],
+)
 def test_mcqa_bad_input(client, body, param):
     r = client.post("/v1/mcqa", json=body)
     assert 400 <= r.status_code < 500

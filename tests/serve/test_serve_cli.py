@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
-
 from alphamed_serve.cli import choose_backend, serve
+from click.testing import CliRunner
 
 
 def test_every_flag_has_help_text():
     missing = [p.name for p in serve.params if p.param_type_name == "option" and not p.help]
     assert missing == []
     out = CliRunner().invoke(serve, ["--help"]).output
-    for flag in ("--backend", "--upstream", "--api-key", "--max-concurrency", "--max-queue",
-                 "--reasoning-field", "--max-batch-size", "--tensor-parallel-size", "--engine-python"):
+    for flag in (
+        "--backend",
+        "--upstream",
+        "--api-key",
+        "--max-concurrency",
+        "--max-queue",
+        "--reasoning-field",
+        "--max-batch-size",
+        "--tensor-parallel-size",
+        "--engine-python",
+    ):
         assert flag in out
 
 

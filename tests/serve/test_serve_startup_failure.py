@@ -10,7 +10,9 @@ def test_unloadable_model_folder_is_one_line_error(tmp_path):
     (broken / "config.json").write_text("{not json")
     proc = subprocess.run(
         [sys.executable, "-m", "alphamed", "serve", str(broken), "--backend", "transformers", "--port", "0"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr

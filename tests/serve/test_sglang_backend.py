@@ -25,8 +25,18 @@ ANSWER = "The final answer is: $\\boxed{A}$"
 @pytest.fixture(scope="module")
 def sglang_url():
     """An SGLang stub with a reasoning parser and an API key (as `launch_server` would run)."""
-    with stub_server("--model-path", "/models/alphamed", "--served-model-name", "alphamed-stub",
-                     "--reasoning-parser", "deepseek-r1", "--api-key", "sekrit", "--context-length", "512") as url:
+    with stub_server(
+        "--model-path",
+        "/models/alphamed",
+        "--served-model-name",
+        "alphamed-stub",
+        "--reasoning-parser",
+        "deepseek-r1",
+        "--api-key",
+        "sekrit",
+        "--context-length",
+        "512",
+    ) as url:
         yield url
 
 
@@ -173,7 +183,12 @@ async def test_in_stream_error_is_raised(plain_sglang_url):
     backend = await _backend(plain_sglang_url)
     try:
         with pytest.raises(BackendError) as err:
-            [d async for d in backend.stream(GenerationRequest(messages=[{"role": "user", "content": "__stream_error__"}]))]
+            [
+                d
+                async for d in backend.stream(
+                    GenerationRequest(messages=[{"role": "user", "content": "__stream_error__"}])
+                )
+            ]
         assert err.value.status == 500 and "stub in-stream failure" in err.value.message
     finally:
         await backend.stop()
@@ -208,15 +223,18 @@ async def test_openai_backend_needs_an_upstream():
 def free_text_sglang_url():
     """An SGLang stub whose model writes AlphaMed's free text (no tags) with the deepseek-r1 parser on:
     SGLang's detector then puts the whole output, final-answer sentence included, in reasoning."""
-    with stub_server("--model-path", "/models/alphamed", "--reasoning-parser", "deepseek-r1",
-                     "--output-style", "free") as url:
+    with stub_server(
+        "--model-path", "/models/alphamed", "--reasoning-parser", "deepseek-r1", "--output-style", "free"
+    ) as url:
         yield url
 
 
 def test_free_text_answer_survives_the_engines_reasoning_parser(make_client, free_text_sglang_url):
     """Issue #15: the engine's split leaves content empty; the gateway still grades the whole output."""
-    backend = create_backend("sglang", BackendOptions(model="/models/alphamed", upstream=free_text_sglang_url,
-                                                      reasoning_parser="deepseek-r1"))
+    backend = create_backend(
+        "sglang",
+        BackendOptions(model="/models/alphamed", upstream=free_text_sglang_url, reasoning_parser="deepseek-r1"),
+    )
     c = make_client(backend)
     body = {"messages": QUESTION, "max_tokens": 100, "n": 2}
     whole = c.post("/v1/chat/completions", json=body).json()["choices"]
@@ -228,8 +246,9 @@ def test_free_text_answer_survives_the_engines_reasoning_parser(make_client, fre
     events = [json.loads(line[6:]) for line in lines if line.startswith("data: {")]
     answers = [ch["answer"] for e in events for ch in e["choices"] if "answer" in ch]
     assert [a["letter"] for a in answers] == ["A", "A"]
-    mcqa = c.post("/v1/mcqa", json={"question": "Which drug treats anaphylaxis?",
-                                    "options": ["epinephrine", "insulin"], "n": 2}).json()
+    mcqa = c.post(
+        "/v1/mcqa", json={"question": "Which drug treats anaphylaxis?", "options": ["epinephrine", "insulin"], "n": 2}
+    ).json()
     assert mcqa["answer"] == "A" and mcqa["votes"] == {"A": 2}
 
 
@@ -238,8 +257,23 @@ def test_start_up_warns_once_about_an_engine_parser_on_a_free_text_model(free_te
 
     port = free_port()
     log = tmp_path / "gateway.log"
-    cmd = [sys.executable, "-m", "alphamed", "serve", "/models/alphamed", "--backend", "sglang", "--upstream",
-           free_text_sglang_url, "--reasoning-parser", "deepseek-r1", "--port", str(port), "--log-level", "warning"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "alphamed",
+        "serve",
+        "/models/alphamed",
+        "--backend",
+        "sglang",
+        "--upstream",
+        free_text_sglang_url,
+        "--reasoning-parser",
+        "deepseek-r1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     try:

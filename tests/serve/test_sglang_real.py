@@ -11,7 +11,6 @@ import os
 
 import pytest
 import pytest_asyncio
-
 from alphamed_serve.backend import BackendOptions, GenerationRequest
 from alphamed_serve.backends import create_backend
 from alphamed_serve.backends.auto import engine_installed, gpu_present
@@ -31,9 +30,15 @@ QUESTION = [{"role": "user", "content": "Which drug is first-line for anaphylaxi
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def sglang_backend(tiny_model_dir):
-    options = BackendOptions(model=str(tiny_model_dir), served_model_name="alphamed-tiny", max_model_len=1024,
-                             gpu_memory_utilization=0.3, reasoning_parser="deepseek-r1",
-                             engine_python=SGLANG_PYTHON, startup_timeout=600)
+    options = BackendOptions(
+        model=str(tiny_model_dir),
+        served_model_name="alphamed-tiny",
+        max_model_len=1024,
+        gpu_memory_utilization=0.3,
+        reasoning_parser="deepseek-r1",
+        engine_python=SGLANG_PYTHON,
+        startup_timeout=600,
+    )
     backend = create_backend("sglang", options)
     await backend.start()
     yield backend

@@ -77,7 +77,7 @@ async def test_free_text_answer_streams_as_it_is_generated_not_at_the_end():
     deltas = [e["choices"][0] for e in events if e["choices"]]
     with_content = [d for d in deltas if d["delta"].get("content")]
     assert len(with_content) >= 5 and with_content[0]["finish_reason"] is None  # token by token, not one blob
-    assert "".join(d["delta"].get("content", "") for d in deltas) == reply[len("B12 is low. "):]
+    assert "".join(d["delta"].get("content", "") for d in deltas) == reply[len("B12 is low. ") :]
     assert deltas[-1]["answer"]["letter"] == "C"
 
 

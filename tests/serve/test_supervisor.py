@@ -44,14 +44,20 @@ async def _wait_for(predicate, timeout: float = 60.0) -> None:
 @pytest.mark.parametrize("engine", ["vllm", "sglang"])
 async def test_child_engine_serves_and_uses_engine_reasoning(fake_engines, engine):
     parser = "deepseek_r1" if engine == "vllm" else "deepseek-r1"
-    backend = create_backend(engine, BackendOptions(model="/models/tiny", reasoning_parser=parser,
-                                                    engine_python=sys.executable, startup_timeout=60))
+    backend = create_backend(
+        engine,
+        BackendOptions(
+            model="/models/tiny", reasoning_parser=parser, engine_python=sys.executable, startup_timeout=60
+        ),
+    )
     await backend.start()
     try:
         assert (await backend.health()).ok
         assert backend.model_info().id == "/models/tiny"
         result = await backend.generate(GenerationRequest(messages=QUESTION))
-        assert result.outputs[0].reasoning.startswith("The patient has")  # vLLM: `reasoning`, SGLang: `reasoning_content`
+        assert result.outputs[0].reasoning.startswith(
+            "The patient has"
+        )  # vLLM: `reasoning`, SGLang: `reasoning_content`
         assert result.outputs[0].text == "The final answer is: $\\boxed{A}$"
         # the child listens on loopback only and wants the private key the backend holds
         unauthorised = httpx.get(backend.base_url + "/v1/models")
@@ -63,8 +69,15 @@ async def test_child_engine_serves_and_uses_engine_reasoning(fake_engines, engin
 
 
 async def test_engine_killed_mid_request_then_restarted(fake_engines):
-    backend = create_backend("vllm", BackendOptions(model="/models/tiny", engine_python=sys.executable,
-                                                    engine_args=["--token-delay", "0.2"], startup_timeout=60))
+    backend = create_backend(
+        "vllm",
+        BackendOptions(
+            model="/models/tiny",
+            engine_python=sys.executable,
+            engine_args=["--token-delay", "0.2"],
+            startup_timeout=60,
+        ),
+    )
     backend.supervisor.backoff_initial = 0.5
     await backend.start()
     try:
@@ -138,17 +151,30 @@ async def test_crash_loop_backs_off_and_reports_dead(caplog):
 
 
 async def test_engine_that_cannot_start_fails_with_its_output(fake_engines):
-    backend = create_backend("sglang", BackendOptions(model="/models/tiny", engine_python=sys.executable,
-                                                      engine_args=["--no-such-flag-and-missing-value", "--port"],
-                                                      startup_timeout=30))
+    backend = create_backend(
+        "sglang",
+        BackendOptions(
+            model="/models/tiny",
+            engine_python=sys.executable,
+            engine_args=["--no-such-flag-and-missing-value", "--port"],
+            startup_timeout=30,
+        ),
+    )
     with pytest.raises(EngineStartError, match="exited with code 2 while starting") as err:
         await backend.start()
     assert "usage:" in str(err.value)  # the engine's own complaint is shown
 
 
 async def test_engine_that_never_gets_healthy_times_out(fake_engines):
-    backend = create_backend("vllm", BackendOptions(model="/models/tiny", engine_python=sys.executable,
-                                                    engine_args=["--startup-delay", "60"], startup_timeout=3))
+    backend = create_backend(
+        "vllm",
+        BackendOptions(
+            model="/models/tiny",
+            engine_python=sys.executable,
+            engine_args=["--startup-delay", "60"],
+            startup_timeout=3,
+        ),
+    )
     started = time.monotonic()
     with pytest.raises(EngineStartError, match="not healthy after 3 s"):
         await backend.start()

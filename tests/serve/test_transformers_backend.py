@@ -31,11 +31,14 @@ def run(backend_loop, coro):
     return backend_loop[1].run_until_complete(coro)
 
 
-@pytest.mark.parametrize("pushes,emitted,hit", [
-    (["hello ", "wor", "ld"], "hello world", False),
-    (["abc<", "/ans", "wer> tail"], "abc", True),
-    (["x</", "y"], "x</y", False),
-])
+@pytest.mark.parametrize(
+    "pushes,emitted,hit",
+    [
+        (["hello ", "wor", "ld"], "hello world", False),
+        (["abc<", "/ans", "wer> tail"], "abc", True),
+        (["x</", "y"], "x</y", False),
+    ],
+)
 def test_stop_text_holds_back_partial_matches(pushes, emitted, hit):
     s = StopText(["</answer>"])
     out, reached = "", False
@@ -118,8 +121,14 @@ def test_logprobs_shapes(backend):
     assert all(len(c["top_logprobs"]) == 2 and c["logprob"] <= 0 for c in content)
     # greedy picks the most likely token
     assert all(c["logprob"] >= c["top_logprobs"][0]["logprob"] - 1e-6 for c in content)
-    comp = run(backend, b.generate(GenerationRequest(prompt="fever", max_tokens=3, temperature=0,
-                                                     logprobs=True, top_logprobs=1))).outputs[0].logprobs
+    comp = (
+        run(
+            backend,
+            b.generate(GenerationRequest(prompt="fever", max_tokens=3, temperature=0, logprobs=True, top_logprobs=1)),
+        )
+        .outputs[0]
+        .logprobs
+    )
     assert len(comp["tokens"]) == len(comp["token_logprobs"]) == 3
 
 
@@ -180,4 +189,3 @@ def test_a_prompt_far_past_the_context_is_refused_without_tokenizing(backend):
     with pytest.raises(BackendError) as info:
         b.count_tokens(request)
     assert info.value.code == "context_length_exceeded" and request.prompt_ids is None
-

@@ -13,16 +13,38 @@ from alphamed_serve.backends import openai_wire as proxy
     ("status", "body", "message", "type_", "param"),
     [
         # vLLM / SGLang >= 0.5.x: OpenAI envelope with an int code
-        (404, {"error": {"message": "The model `x` does not exist.", "type": "NotFoundError", "param": "model",
-                         "code": 404}}, "The model `x` does not exist.", "not_found_error", "model"),
+        (
+            404,
+            {
+                "error": {
+                    "message": "The model `x` does not exist.",
+                    "type": "NotFoundError",
+                    "param": "model",
+                    "code": 404,
+                }
+            },
+            "The model `x` does not exist.",
+            "not_found_error",
+            "model",
+        ),
         # SGLang 0.4/0.5 flat ErrorResponse
-        (400, {"object": "error", "message": "too long", "type": "BadRequestError", "param": None, "code": 400},
-         "too long", "invalid_request_error", None),
+        (
+            400,
+            {"object": "error", "message": "too long", "type": "BadRequestError", "param": None, "code": 400},
+            "too long",
+            "invalid_request_error",
+            None,
+        ),
         # vLLM's and SGLang's API-key middleware
         (401, {"error": "Unauthorized"}, "Unauthorized", "authentication_error", None),
         # FastAPI default
-        (422, {"detail": [{"loc": ["body", "n"], "msg": "bad"}]}, "[{'loc': ['body', 'n'], 'msg': 'bad'}]",
-         "invalid_request_error", None),
+        (
+            422,
+            {"detail": [{"loc": ["body", "n"], "msg": "bad"}]},
+            "[{'loc': ['body', 'n'], 'msg': 'bad'}]",
+            "invalid_request_error",
+            None,
+        ),
         (429, "slow down", "slow down", "rate_limit_error", None),
     ],
 )
@@ -50,8 +72,15 @@ def test_malformed_completion_is_a_502(data):
 
 
 def test_request_body_passes_engine_fields_through():
-    req = GenerationRequest(messages=[{"role": "user", "content": "q"}], n=2, max_tokens=5, temperature=0.0,
-                            stop=["</answer>"], seed=1, extra={"structured_outputs": {"choice": ["A", "B"]}})
+    req = GenerationRequest(
+        messages=[{"role": "user", "content": "q"}],
+        n=2,
+        max_tokens=5,
+        temperature=0.0,
+        stop=["</answer>"],
+        seed=1,
+        extra={"structured_outputs": {"choice": ["A", "B"]}},
+    )
     body = proxy.request_body(req, "m", stream=True)
     assert body["structured_outputs"] == {"choice": ["A", "B"]}
     assert body["stop"] == ["</answer>"] and body["temperature"] == 0.0 and body["seed"] == 1
@@ -68,7 +97,10 @@ def test_stream_reader_one_finish_per_choice_and_usage_last():
     ]
     deltas = [d for c in chunks for d in reader.feed(json.dumps(c))] + reader.close(1)
     assert [(d.text, d.reasoning, d.finish_reason) for d in deltas] == [
-        ("", "think", None), ("A", "", None), ("", "", "length")]
+        ("", "think", None),
+        ("A", "", None),
+        ("", "", "length"),
+    ]
     assert (deltas[-1].prompt_tokens, deltas[-1].completion_tokens) == (7, 2)
 
 
@@ -98,9 +130,13 @@ def test_content_after_engine_reasoning_is_never_split_again():
 
 def test_request_usage_is_shared_among_choices_exactly():
     """vLLM/SGLang report one completion count per request; each choice gets its share, the sum is exact."""
-    whole = {"choices": [{"index": 1, "message": {"content": "ab"}, "finish_reason": "length"},
-                         {"index": 0, "message": {"content": "abcdef"}, "finish_reason": "length"}],
-             "usage": {"prompt_tokens": 3, "completion_tokens": 9}}
+    whole = {
+        "choices": [
+            {"index": 1, "message": {"content": "ab"}, "finish_reason": "length"},
+            {"index": 0, "message": {"content": "abcdef"}, "finish_reason": "length"},
+        ],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 9},
+    }
     outs = proxy.parse_result(whole, chat=True, engine="vllm").outputs
     assert [(o.index, o.completion_tokens) for o in outs] == [(0, 7), (1, 2)]
     reader = proxy.StreamReader(chat=False, engine="vllm")

@@ -15,7 +15,6 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
-
 from alphamed_serve.backend import BackendError, BackendOptions, GenerationRequest
 from alphamed_serve.backends import create_backend
 
@@ -78,8 +77,9 @@ async def test_greedy_stream_matches_whole_answer(vllm_backend):
 
 
 async def test_completions_with_logprobs(vllm_backend):
-    result = await vllm_backend.generate(GenerationRequest(prompt="Anaphylaxis is treated with", max_tokens=4,
-                                                           logprobs=True, top_logprobs=2))
+    result = await vllm_backend.generate(
+        GenerationRequest(prompt="Anaphylaxis is treated with", max_tokens=4, logprobs=True, top_logprobs=2)
+    )
     assert len(result.outputs[0].logprobs["tokens"]) == 4
 
 

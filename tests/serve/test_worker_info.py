@@ -22,8 +22,7 @@ class SickBackend(FakeBackend):
 
 @pytest.mark.parametrize("path", ["/model_info", "/get_model_info"])
 def test_model_info_names_the_served_model_and_its_files(make_client, tmp_path, path):
-    (tmp_path / "config.json").write_text(json.dumps({"model_type": "qwen2",
-                                                      "architectures": ["Qwen2ForCausalLM"]}))
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "qwen2", "architectures": ["Qwen2ForCausalLM"]}))
     backend = FakeBackend(model_id="alphamed-8b", context_length=4096)
     backend.info.root = str(tmp_path)
     body = make_client(backend, served_model_name="AlphaMed").get(path).json()

@@ -102,10 +102,14 @@ class FakeServerState:
 
 def _json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> bytes:
     body = json.dumps(payload).encode()
-    reason = {200: "OK", 401: "Unauthorized", 404: "Not Found", 422: "Unprocessable Entity",
-              429: "Too Many Requests"}.get(status, "Error")
-    lines = [f"HTTP/1.1 {status} {reason}", "Content-Type: application/json",
-             f"Content-Length: {len(body)}"]
+    reason = {
+        200: "OK",
+        401: "Unauthorized",
+        404: "Not Found",
+        422: "Unprocessable Entity",
+        429: "Too Many Requests",
+    }.get(status, "Error")
+    lines = [f"HTTP/1.1 {status} {reason}", "Content-Type: application/json", f"Content-Length: {len(body)}"]
     lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
@@ -206,9 +210,14 @@ class _Handler:
             if action.reasoning is not None:
                 message["reasoning"] = action.reasoning
             choices.append({"index": i, "message": message, "finish_reason": "stop"})
-        return {"id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
-                "model": self.state.model, "choices": choices,
-                "usage": _usage(prompt, [action.text_for(i) for i in range(n)])}
+        return {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": self.state.model,
+            "choices": choices,
+            "usage": _usage(prompt, [action.text_for(i) for i in range(n)]),
+        }
 
 
 def _mcqa_payload(payload: dict[str, Any], action: Reply, n: int, prompt: str) -> dict[str, Any]:
@@ -221,14 +230,22 @@ def _mcqa_payload(payload: dict[str, Any], action: Reply, n: int, prompt: str) -
     for i in range(n):
         text = action.text_for(i)
         found = extract_answer(text, options)
-        answer = {"letter": found.letter if found else None, "text": found.text if found else None,
-                  "method": found.method if found else None}
+        answer = {
+            "letter": found.letter if found else None,
+            "text": found.text if found else None,
+            "method": found.method if found else None,
+        }
         samples.append({"reasoning": action.reasoning or "", "content": text, "answer": answer})
     vote = majority_vote([s["answer"]["letter"] for s in samples])
     answer_text = next((s["answer"]["text"] for s in samples if s["answer"]["letter"] == vote.letter), None)
-    return {"answer": vote.letter, "answer_text": answer_text if vote.letter else None, "votes": vote.votes,
-            "agreement": vote.agreement, "samples": samples,
-            "usage": _usage(prompt, [action.text_for(i) for i in range(n)])}
+    return {
+        "answer": vote.letter,
+        "answer_text": answer_text if vote.letter else None,
+        "votes": vote.votes,
+        "agreement": vote.agreement,
+        "samples": samples,
+        "usage": _usage(prompt, [action.text_for(i) for i in range(n)]),
+    }
 
 
 def _parse_head(head: bytes) -> tuple[str, str, dict[str, str]]:
@@ -278,8 +295,8 @@ class _HttpConnection(asyncio.Protocol):
         length = int(headers.get("content-length", "0"))
         if len(self.buffer) < end + 4 + length:
             return
-        body = bytes(self.buffer[end + 4:end + 4 + length])
-        del self.buffer[:end + 4 + length]
+        body = bytes(self.buffer[end + 4 : end + 4 + length])
+        del self.buffer[: end + 4 + length]
         self.busy = True
         self.task = asyncio.ensure_future(self._answer(method, path, headers, body))
 
@@ -315,11 +332,20 @@ class FakeServer:
     Use as a context manager; ``base_url`` is ``http://127.0.0.1:PORT/v1``.
     """
 
-    def __init__(self, responder: Responder | None = None, *, latency: float = 0.0,
-                 model: str = "fake-model", api_key: str | None = None, mcqa: bool = False,
-                 keep_log: bool = True, models_status: int = 200) -> None:
-        self.state = FakeServerState(responder or always("A"), latency, model, api_key, mcqa,
-                                     keep_log=keep_log, models_status=models_status)
+    def __init__(
+        self,
+        responder: Responder | None = None,
+        *,
+        latency: float = 0.0,
+        model: str = "fake-model",
+        api_key: str | None = None,
+        mcqa: bool = False,
+        keep_log: bool = True,
+        models_status: int = 200,
+    ) -> None:
+        self.state = FakeServerState(
+            responder or always("A"), latency, model, api_key, mcqa, keep_log=keep_log, models_status=models_status
+        )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.AbstractServer | None = None

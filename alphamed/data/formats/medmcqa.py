@@ -33,9 +33,9 @@ def detect_cop_base(path: Path) -> int:
         if isinstance(record, RawRecord) and isinstance(record.data.get("cop"), int):
             seen.add(record.data["cop"])
         if 0 in seen and 4 in seen:
-            raise BankFormatError(BankError(
-                display_path(path), None, "cop", "mixes 0 and 4: cannot tell 0..3 from 1..4 numbering"
-            ))
+            raise BankFormatError(
+                BankError(display_path(path), None, "cop", "mixes 0 and 4: cannot tell 0..3 from 1..4 numbering")
+            )
     if 0 in seen:
         return 0
     if 4 not in seen:
@@ -72,8 +72,10 @@ def convert(record: RawRecord, path: Path, options: Mapping[str, Any]) -> Questi
             texts[letter] = require_text(data, key)
         except FieldError as exc:
             raise FieldError(key, f"option {letter} {exc.message}") from None
-    metadata = {k: optional_text(data, src) for k, src in
-                (("topic", "topic_name"), ("choice_type", "choice_type"), ("explanation", "exp"))}
+    metadata = {
+        k: optional_text(data, src)
+        for k, src in (("topic", "topic_name"), ("choice_type", "choice_type"), ("explanation", "exp"))
+    }
     return Question(
         id=require_text(data, "id"),
         question=require_text(data, "question"),

@@ -82,8 +82,10 @@ def convert(record: RawRecord, path: Path, options: Mapping[str, Any]) -> Questi
         answer = DECISIONS.get(decision.lower())
         if answer is None:
             raise FieldError("final_decision", f"must be yes, no or maybe, got {decision!r}")
-    meta = {"long_answer": optional_text(data, "LONG_ANSWER") or optional_text(data, "long_answer"),
-            "year": optional_text(data, "YEAR")}
+    meta = {
+        "long_answer": optional_text(data, "LONG_ANSWER") or optional_text(data, "long_answer"),
+        "year": optional_text(data, "YEAR"),
+    }
     return Question(
         id=f"pubmedqa-{pmid}",
         question=require_text(data, stem_key),

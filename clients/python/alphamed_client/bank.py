@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from alphamed.schema import Question
-
 from alphamed_client.errors import BankError
 
 

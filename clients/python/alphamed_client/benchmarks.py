@@ -44,16 +44,21 @@ class Benchmark:
     location: str | None = None
 
 
-BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in (
-    Benchmark("medqa", "MedQA", "medqa", ("medqa", "medqa_usmle", "med_qa")),
-    Benchmark("medmcqa", "MedMCQA", "medmcqa", ("medmcqa",)),
-    Benchmark("pubmedqa", "PubMedQA", "pubmedqa", ("pubmedqa", "ori_pqal")),
-    Benchmark("mmlu-pro-med", "MMLU-ProM", "mmlu-pro", ("mmlu-pro-med", "mmlu-pro", "mmlu_pro"),
-              {"medical_only": True}),
-    Benchmark("gpqa-med", "GPQA-M", "gpqa", ("gpqa-med", "gpqa", "gpqa_main", "gpqa_diamond"),
-              {"medical_only": True}),
-    Benchmark("medxpertqa", "MedXpertQA", "medxpertqa", ("medxpertqa",)),
-)}
+BENCHMARKS: dict[str, Benchmark] = {
+    b.name: b
+    for b in (
+        Benchmark("medqa", "MedQA", "medqa", ("medqa", "medqa_usmle", "med_qa")),
+        Benchmark("medmcqa", "MedMCQA", "medmcqa", ("medmcqa",)),
+        Benchmark("pubmedqa", "PubMedQA", "pubmedqa", ("pubmedqa", "ori_pqal")),
+        Benchmark(
+            "mmlu-pro-med", "MMLU-ProM", "mmlu-pro", ("mmlu-pro-med", "mmlu-pro", "mmlu_pro"), {"medical_only": True}
+        ),
+        Benchmark(
+            "gpqa-med", "GPQA-M", "gpqa", ("gpqa-med", "gpqa", "gpqa_main", "gpqa_diamond"), {"medical_only": True}
+        ),
+        Benchmark("medxpertqa", "MedXpertQA", "medxpertqa", ("medxpertqa",)),
+    )
+}
 
 
 def parse_benchmarks(value: str | None) -> list[Benchmark]:
@@ -102,9 +107,17 @@ def find_files(data_dir: Path | None, benchmark: Benchmark, hub_folder: Path | N
     return []
 
 
-async def run_suite(client: Answerer, data_dir: Path | None, benchmarks: list[Benchmark], out_dir: Path, *,
-                    require_all: bool, scorer: str = "strict",
-                    describe_server: Callable[[], Awaitable[dict[str, Any]]] | None = None, **job: Any) -> SuiteResult:
+async def run_suite(
+    client: Answerer,
+    data_dir: Path | None,
+    benchmarks: list[Benchmark],
+    out_dir: Path,
+    *,
+    require_all: bool,
+    scorer: str = "strict",
+    describe_server: Callable[[], Awaitable[dict[str, Any]]] | None = None,
+    **job: Any,
+) -> SuiteResult:
     """Score each benchmark into ``out_dir/<name>.jsonl`` (resumable; run header ``<name>.run.json``).
 
     Args:
@@ -123,8 +136,7 @@ async def run_suite(client: Answerer, data_dir: Path | None, benchmarks: list[Be
     found = {b.name: find_files(data_dir, b, out_dir / "datasets") for b in benchmarks}
     missing = [b for b in benchmarks if not found[b.name]]
     if missing and (require_all or len(missing) == len(benchmarks)):
-        expected = "; ".join(f"{b.name}: {data_dir}/{b.names[0]}.jsonl (or a folder {b.names[0]}/)"
-                             for b in missing)
+        expected = "; ".join(f"{b.name}: {data_dir}/{b.names[0]}.jsonl (or a folder {b.names[0]}/)" for b in missing)
         raise BankError(f"benchmark files not found in {data_dir}: {expected}")
     await client.check_server()
     if describe_server is not None:
@@ -138,10 +150,24 @@ async def run_suite(client: Answerer, data_dir: Path | None, benchmarks: list[Be
             continue
         out = out_dir / f"{bench.name}.jsonl"
         for i, path in enumerate(found[bench.name]):
-            await run_job(client, ScoreJob(bank=path, out=out, resume=resume or i > 0, format=bench.format,
-                                           format_options=dict(bench.options), new_bank_ok=i > 0, **job))
+            await run_job(
+                client,
+                ScoreJob(
+                    bank=path,
+                    out=out,
+                    resume=resume or i > 0,
+                    format=bench.format,
+                    format_options=dict(bench.options),
+                    new_bank_ok=i > 0,
+                    **job,
+                ),
+            )
         summaries[bench.name] = BenchmarkSummary.of(bench.title, out, ScoreReport.from_file(out, scorer=scorer))
     scored = [b.accuracy for b in summaries.values() if b is not None]
-    return SuiteResult(model=client.model, scorer=scorer, benchmarks=summaries,
-                       errors=sum(b.errors for b in summaries.values() if b is not None),
-                       average=sum(scored) / len(scored) if scored else None)
+    return SuiteResult(
+        model=client.model,
+        scorer=scorer,
+        benchmarks=summaries,
+        errors=sum(b.errors for b in summaries.values() if b is not None),
+        average=sum(scored) / len(scored) if scored else None,
+    )

@@ -42,8 +42,18 @@ Options = Sequence[str] | Mapping[str, str]
 class _Settings:
     """What both twins are configured with (keyword-only, validated once)."""
 
-    def __init__(self, *, base_url: str, model: str, api_key: str | None, prompt_style: str,
-                 timeout: float, max_retries: int, mcqa: bool | None, max_connections: int) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str | None,
+        prompt_style: str,
+        timeout: float,
+        max_retries: int,
+        mcqa: bool | None,
+        max_connections: int,
+    ) -> None:
         get_style(prompt_style)  # fail early on an unknown style
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -57,8 +67,12 @@ class _Settings:
         self.max_connections = max_connections
 
     def openai_kwargs(self) -> dict[str, Any]:
-        return {"base_url": self.base_url, "api_key": self.api_key, "timeout": self.timeout,
-                "max_retries": self.max_retries}
+        return {
+            "base_url": self.base_url,
+            "api_key": self.api_key,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+        }
 
 
 def _translate_preflight(exc: Exception, base_url: str) -> Exception:
@@ -70,11 +84,13 @@ def _translate_preflight(exc: Exception, base_url: str) -> Exception:
         return ServerUnreachable(f"cannot reach the server at {base_url}: {cause}")
     if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
         return AuthenticationFailed(
-            f"the server at {base_url} rejected the API key (HTTP {exc.status_code}); "
-            "check --api-key / --api-key-env")
+            f"the server at {base_url} rejected the API key (HTTP {exc.status_code}); check --api-key / --api-key-env"
+        )
     if isinstance(exc, openai.APIStatusError):
-        return AlphaMedClientError(f"the server at {base_url} failed its check (HTTP {exc.status_code}): "
-                                   f"{str(exc.message).splitlines()[0][:200]}")
+        return AlphaMedClientError(
+            f"the server at {base_url} failed its check (HTTP {exc.status_code}): "
+            f"{str(exc.message).splitlines()[0][:200]}"
+        )
     return exc
 
 
@@ -169,18 +185,35 @@ class AsyncAlphaMed:
         max_connections: connection pool size (keep >= the scoring concurrency).
     """
 
-    def __init__(self, *, base_url: str, model: str, api_key: str | None = None,
-                 prompt_style: str = DEFAULT_STYLE, timeout: float = DEFAULT_TIMEOUT,
-                 max_retries: int = DEFAULT_MAX_RETRIES, mcqa: bool | None = None,
-                 max_connections: int = 256) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        prompt_style: str = DEFAULT_STYLE,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        mcqa: bool | None = None,
+        max_connections: int = 256,
+    ) -> None:
         import openai
 
-        self.settings = _Settings(base_url=base_url, model=model, api_key=api_key,
-                                  prompt_style=prompt_style, timeout=timeout, max_retries=max_retries,
-                                  mcqa=mcqa, max_connections=max_connections)
+        self.settings = _Settings(
+            base_url=base_url,
+            model=model,
+            api_key=api_key,
+            prompt_style=prompt_style,
+            timeout=timeout,
+            max_retries=max_retries,
+            mcqa=mcqa,
+            max_connections=max_connections,
+        )
         shards, per_shard = _pool_shards(max_connections)
-        self._pool = [openai.AsyncOpenAI(http_client=_http_client(per_shard, asynchronous=True),
-                              **self.settings.openai_kwargs()) for _ in range(shards)]
+        self._pool = [
+            openai.AsyncOpenAI(http_client=_http_client(per_shard, asynchronous=True), **self.settings.openai_kwargs())
+            for _ in range(shards)
+        ]
         self._next = itertools.cycle(self._pool)
         self.openai = self._pool[0]
         self.model_card: dict[str, Any] | None = None
@@ -227,8 +260,9 @@ class AsyncAlphaMed:
         found: dict[str, Any] = {"model_card": self.model_card, "server_info": None, "version": None}
         for key, path in (("server_info", "/server_info"), ("version", "/version")):
             try:
-                found[key] = await self.openai.get(root + path, cast_to=object,
-                                                   options={"max_retries": 0, "timeout": 10.0})
+                found[key] = await self.openai.get(
+                    root + path, cast_to=object, options={"max_retries": 0, "timeout": 10.0}
+                )
             except Exception as exc:  # an optional probe: absent on most servers
                 logger.debug("%s%s: %s", root, path, exc)
         return found
@@ -248,14 +282,25 @@ class AsyncAlphaMed:
                     self._mcqa = _probe_says_ours(error)
                 except Exception as exc:
                     raise _translate_preflight(exc, self.settings.base_url) from exc
-                logger.info("server at %s: %s", self.settings.base_url,
-                            "alphamed serve (/v1/mcqa)" if self._mcqa else "plain OpenAI-compatible")
+                logger.info(
+                    "server at %s: %s",
+                    self.settings.base_url,
+                    "alphamed serve (/v1/mcqa)" if self._mcqa else "plain OpenAI-compatible",
+                )
         return bool(self._mcqa)
 
-    async def answer(self, question: Question | str, *, options: Options | None = None,
-                     context: str | None = None, n: int = 1, temperature: float | None = None,
-                     max_tokens: int | None = None, prompt_style: str | None = None,
-                     seed: int | None = None) -> ModelAnswer:
+    async def answer(
+        self,
+        question: Question | str,
+        *,
+        options: Options | None = None,
+        context: str | None = None,
+        n: int = 1,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        prompt_style: str | None = None,
+        seed: int | None = None,
+    ) -> ModelAnswer:
         """Answer one multiple-choice question.
 
         Args:
@@ -272,8 +317,14 @@ class AsyncAlphaMed:
             A :class:`~alphamed_client.models.ModelAnswer`.
         """
         q = protocol.as_question(question, options, context)
-        kwargs = {"model": self.settings.model, "prompt_style": prompt_style or self.settings.prompt_style,
-                  "n": n, "temperature": temperature, "max_tokens": max_tokens, "seed": seed}
+        kwargs = {
+            "model": self.settings.model,
+            "prompt_style": prompt_style or self.settings.prompt_style,
+            "n": n,
+            "temperature": temperature,
+            "max_tokens": max_tokens,
+            "seed": seed,
+        }
         start = time.perf_counter()
         client = next(self._next)
         # the SDK's low-level post: its retries, timeouts and Retry-After, without re-validating
@@ -298,17 +349,33 @@ class AsyncAlphaMed:
 class AlphaMed:
     """The synchronous twin of :class:`AsyncAlphaMed` (same arguments, same method names)."""
 
-    def __init__(self, *, base_url: str, model: str, api_key: str | None = None,
-                 prompt_style: str = DEFAULT_STYLE, timeout: float = DEFAULT_TIMEOUT,
-                 max_retries: int = DEFAULT_MAX_RETRIES, mcqa: bool | None = None,
-                 max_connections: int = 256) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        prompt_style: str = DEFAULT_STYLE,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        mcqa: bool | None = None,
+        max_connections: int = 256,
+    ) -> None:
         import openai
 
-        self.settings = _Settings(base_url=base_url, model=model, api_key=api_key,
-                                  prompt_style=prompt_style, timeout=timeout, max_retries=max_retries,
-                                  mcqa=mcqa, max_connections=max_connections)
-        self.openai = openai.OpenAI(http_client=_http_client(max_connections, asynchronous=False),
-                                    **self.settings.openai_kwargs())
+        self.settings = _Settings(
+            base_url=base_url,
+            model=model,
+            api_key=api_key,
+            prompt_style=prompt_style,
+            timeout=timeout,
+            max_retries=max_retries,
+            mcqa=mcqa,
+            max_connections=max_connections,
+        )
+        self.openai = openai.OpenAI(
+            http_client=_http_client(max_connections, asynchronous=False), **self.settings.openai_kwargs()
+        )
         self._mcqa = mcqa
 
     @property
@@ -343,14 +410,28 @@ class AlphaMed:
                 raise _translate_preflight(exc, self.settings.base_url) from exc
         return self._mcqa
 
-    def answer(self, question: Question | str, *, options: Options | None = None,
-               context: str | None = None, n: int = 1, temperature: float | None = None,
-               max_tokens: int | None = None, prompt_style: str | None = None,
-               seed: int | None = None) -> ModelAnswer:
+    def answer(
+        self,
+        question: Question | str,
+        *,
+        options: Options | None = None,
+        context: str | None = None,
+        n: int = 1,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        prompt_style: str | None = None,
+        seed: int | None = None,
+    ) -> ModelAnswer:
         """See :meth:`AsyncAlphaMed.answer`."""
         q = protocol.as_question(question, options, context)
-        kwargs = {"model": self.settings.model, "prompt_style": prompt_style or self.settings.prompt_style,
-                  "n": n, "temperature": temperature, "max_tokens": max_tokens, "seed": seed}
+        kwargs = {
+            "model": self.settings.model,
+            "prompt_style": prompt_style or self.settings.prompt_style,
+            "n": n,
+            "temperature": temperature,
+            "max_tokens": max_tokens,
+            "seed": seed,
+        }
         start = time.perf_counter()
         if self.uses_mcqa():
             payload = self.openai.post("/mcqa", body=protocol.mcqa_body(q, **kwargs), cast_to=object)

@@ -58,5 +58,7 @@ class ConnectionBreaker:
             return
         self.in_a_row += 1
         if self.in_a_row >= self.limit:
-            raise ServerGone(f"scoring stopped at question {question_id!r}: {self.in_a_row} questions in a row "
-                             f"could not connect to the server: {cause}; the rest are left for the resume")
+            raise ServerGone(
+                f"scoring stopped at question {question_id!r}: {self.in_a_row} questions in a row "
+                f"could not connect to the server: {cause}; the rest are left for the resume"
+            )

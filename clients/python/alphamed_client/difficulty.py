@@ -42,17 +42,29 @@ class DifficultySummary:
 
     def describe(self) -> str:
         bins = " ".join(f"{k}:{v}" for k, v in self.histogram.items())
-        return (f"labeled {self.labeled} question(s); pass-rate histogram {bins or '-'}; "
-                f"{self.failed} failed, {self.unlabeled_gold} without a gold letter, "
-                f"{len(self.bad_lines)} unreadable line(s)")
+        return (
+            f"labeled {self.labeled} question(s); pass-rate histogram {bins or '-'}; "
+            f"{self.failed} failed, {self.unlabeled_gold} without a gold letter, "
+            f"{len(self.bad_lines)} unreadable line(s)"
+        )
 
 
-async def label_difficulty(client: Answerer, bank: str | Path, output: str | Path, *, k: int = 8,
-                           results_path: str | Path, concurrency: int = 64,
-                           temperature: float | None = None, max_tokens: int | None = None,
-                           prompt_style: str | None = None, seed: int = 0, force_resume: bool = False,
-                           server: dict | None = None,
-                           on_result: Callable[[ResultRow], None] | None = None) -> DifficultySummary:
+async def label_difficulty(
+    client: Answerer,
+    bank: str | Path,
+    output: str | Path,
+    *,
+    k: int = 8,
+    results_path: str | Path,
+    concurrency: int = 64,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+    prompt_style: str | None = None,
+    seed: int = 0,
+    force_resume: bool = False,
+    server: dict | None = None,
+    on_result: Callable[[ResultRow], None] | None = None,
+) -> DifficultySummary:
     """Sample ``k`` answers per question of ``bank`` and write it to ``output`` with pass rates.
 
     Args:
@@ -69,9 +81,18 @@ async def label_difficulty(client: Answerer, bank: str | Path, output: str | Pat
         A :class:`DifficultySummary`.
     """
     await client.check_server()
-    job = ScoreJob(bank=Path(bank), out=Path(results_path), concurrency=concurrency, n=k,
-                   temperature=temperature, max_tokens=max_tokens, prompt_style=prompt_style, seed=seed,
-                   force_resume=force_resume, server=server or {})
+    job = ScoreJob(
+        bank=Path(bank),
+        out=Path(results_path),
+        concurrency=concurrency,
+        n=k,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        prompt_style=prompt_style,
+        seed=seed,
+        force_resume=force_resume,
+        server=server or {},
+    )
     counts = await run_job(client, job, on_result=on_result)
     compact(job.out)
     rates: dict[str, float | None] = {}

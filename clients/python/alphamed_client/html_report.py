@@ -13,9 +13,11 @@ from typing import Any
 
 from alphamed_client.report import DIMENSIONS, Comparison, GroupAccuracy, ScoreReport
 
-STYLE = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
-         "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px}"
-         "td{text-align:right}td:first-child{text-align:left}")
+STYLE = (
+    "body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
+    "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px}"
+    "td{text-align:right}td:first-child{text-align:left}"
+)
 
 
 def _pyplot() -> Any:
@@ -54,12 +56,15 @@ def accuracy_plot(groups: Sequence[GroupAccuracy], title: str) -> str:
 
 
 def _table(groups: Sequence[GroupAccuracy], title: str) -> str:
-    head = f"<tr><th>{html.escape(title)}</th><th>n</th><th>correct</th><th>accuracy %</th><th>95% CI</th>" \
-           "<th>abstained</th><th>errors</th></tr>"
+    head = (
+        f"<tr><th>{html.escape(title)}</th><th>n</th><th>correct</th><th>accuracy %</th><th>95% CI</th>"
+        "<th>abstained</th><th>errors</th></tr>"
+    )
     rows = "".join(
         f"<tr><td>{html.escape(g.name)}</td><td>{g.n}</td><td>{g.correct}</td><td>{100 * g.accuracy:.1f}</td>"
         f"<td>{100 * g.ci_low:.1f}-{100 * g.ci_high:.1f}</td><td>{g.abstained}</td><td>{g.errors}</td></tr>"
-        for g in groups)
+        for g in groups
+    )
     return f"<table>{head}{rows}</table>"
 
 
@@ -67,22 +72,28 @@ def to_html(report: ScoreReport, by: Sequence[str] = DIMENSIONS, comparison: Com
     """A self-contained HTML page: tables, per-source accuracy with CIs, per-subject bars."""
     from alphamed_client.render import comparison_markdown, to_markdown
 
-    parts = [f"<h1>Score report: {html.escape(', '.join(report.models) or 'unknown model')}</h1>",
-             _table([report.overall], "all questions"),
-             f"<p>abstention rate {100 * report.abstention_rate:.1f}% · errors {report.errors} · "
-             f"unlabeled {report.unlabeled}</p>"]
+    parts = [
+        f"<h1>Score report: {html.escape(', '.join(report.models) or 'unknown model')}</h1>",
+        _table([report.overall], "all questions"),
+        f"<p>abstention rate {100 * report.abstention_rate:.1f}% · errors {report.errors} · "
+        f"unlabeled {report.unlabeled}</p>",
+    ]
     for dim in by:
         groups = report.by.get(dim) or []
         if not groups:
             continue
         parts.append(f"<h2>By {dim}</h2>")
         if dim in ("source", "subject"):
-            parts.append(f'<img alt="accuracy by {dim}" src="data:image/png;base64,'
-                         f'{accuracy_plot(groups, f"accuracy by {dim}")}">')
+            parts.append(
+                f'<img alt="accuracy by {dim}" src="data:image/png;base64,'
+                f'{accuracy_plot(groups, f"accuracy by {dim}")}">'
+            )
         parts.append(_table(groups, dim))
     details = to_markdown(report, by=())
     if comparison is not None:
         details += "\n" + comparison_markdown(comparison)
     parts.append(f"<h2>Details</h2><pre>{html.escape(details)}</pre>")
-    return f"<!doctype html><html><head><meta charset='utf-8'><style>{STYLE}</style>" \
-           f"<title>AlphaMed score report</title></head><body>{''.join(parts)}</body></html>\n"
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><style>{STYLE}</style>"
+        f"<title>AlphaMed score report</title></head><body>{''.join(parts)}</body></html>\n"
+    )

@@ -22,8 +22,10 @@ DEFAULT_SPLIT = "test"
 
 def _without_nulls(record: dict[str, Any]) -> dict[str, Any]:
     """Arrow gives every row every key of a nested dict (None where a row has none): drop those."""
-    return {k: ({kk: vv for kk, vv in v.items() if vv is not None} if isinstance(v, dict) else v)
-            for k, v in record.items()}
+    return {
+        k: ({kk: vv for kk, vv in v.items() if vv is not None} if isinstance(v, dict) else v)
+        for k, v in record.items()
+    }
 
 
 def export_hub_dataset(hub_id: str, folder: Path) -> Path:
@@ -41,8 +43,10 @@ def export_hub_dataset(hub_id: str, folder: Path) -> Path:
     try:
         data = datasets.load_dataset(name, split=split)
     except Exception as exc:  # datasets raises many kinds; the user needs one line
-        raise BankError(f"cannot load Hugging Face dataset {name!r} split {split!r}: "
-                        f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        raise BankError(
+            f"cannot load Hugging Face dataset {name!r} split {split!r}: "
+            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from None
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name.replace('/', '__')}-{split}-{data._fingerprint}.jsonl"
     if not path.exists():

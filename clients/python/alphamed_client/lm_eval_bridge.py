@@ -43,8 +43,10 @@ def register() -> None:
             self.scorer = scorer
 
         def apply(self, resps: Any, docs: Any) -> list[list[str]]:
-            return [[extract_letter(r, json.loads(doc["options"]), self.scorer) for r in doc_resps]
-                    for doc_resps, doc in zip(resps, docs)]
+            return [
+                [extract_letter(r, json.loads(doc["options"]), self.scorer) for r in doc_resps]
+                for doc_resps, doc in zip(resps, docs)
+            ]
 
     register_filter("alphamed_extract")(AlphaMedExtractFilter)
 
@@ -62,8 +64,17 @@ def bank_records(name: str) -> list[dict[str, Any]]:
         fmt, options = bench.format, dict(bench.options)
         if not files:
             raise FileNotFoundError(f"{name}: no file in $ALPHAMED_DATA_DIR={os.environ['ALPHAMED_DATA_DIR']}")
-    return [{"id": q.id, "question": q.question, "context": q.context or "", "options": json.dumps(q.options),
-             "answer": q.answer} for path in files for q in load_bank(path, fmt, **options)]
+    return [
+        {
+            "id": q.id,
+            "question": q.question,
+            "context": q.context or "",
+            "options": json.dumps(q.options),
+            "answer": q.answer,
+        }
+        for path in files
+        for q in load_bank(path, fmt, **options)
+    ]
 
 
 def doc_to_text(doc: dict[str, Any], style: str = "alphamed") -> str:
@@ -71,6 +82,7 @@ def doc_to_text(doc: dict[str, Any], style: str = "alphamed") -> str:
     from alphamed.prompts import build_messages
     from alphamed.schema import Question
 
-    question = Question(id=doc["id"], question=doc["question"], options=json.loads(doc["options"]),
-                        context=doc["context"] or None)
+    question = Question(
+        id=doc["id"], question=doc["question"], options=json.loads(doc["options"]), context=doc["context"] or None
+    )
     return build_messages(question, style)[-1]["content"]

@@ -90,13 +90,19 @@ class MetricsTally:
             self.counts[k] += 1
 
     def result(self) -> Metrics:
-        metrics = Metrics(pass_at_k={k: self.pass_sums[k] / self.counts[k] for k in sorted(self.counts)},
-                          maj_at_k={k: self.maj_sums[k] / self.counts[k] for k in sorted(self.counts)},
-                          sampled_questions=self.sampled)
+        metrics = Metrics(
+            pass_at_k={k: self.pass_sums[k] / self.counts[k] for k in sorted(self.counts)},
+            maj_at_k={k: self.maj_sums[k] / self.counts[k] for k in sorted(self.counts)},
+            sampled_questions=self.sampled,
+        )
         if self.by_question:
             by_order = [right / total for _, (right, total) in sorted(self.order_tallies.items())]
             consistent = sum(len(set(p)) == 1 and p[0] is not None for p in self.by_question.values())
             metrics.permutations = PermutationStats(
-                questions=len(self.by_question), orders=len(by_order), accuracy_by_order=by_order,
-                accuracy=sum(by_order) / len(by_order), consistency=consistent / len(self.by_question))
+                questions=len(self.by_question),
+                orders=len(by_order),
+                accuracy_by_order=by_order,
+                accuracy=sum(by_order) / len(by_order),
+                consistency=consistent / len(self.by_question),
+            )
         return metrics

@@ -21,8 +21,9 @@ from alphamed_client.models import ModelAnswer, Sample, Usage
 DEFAULT_SAMPLING_TEMPERATURE = 0.7
 
 
-def as_question(question: Question | str, options: Sequence[str] | Mapping[str, str] | None = None,
-                context: str | None = None) -> Question:
+def as_question(
+    question: Question | str, options: Sequence[str] | Mapping[str, str] | None = None, context: str | None = None
+) -> Question:
     """A :class:`Question` from a Question, or from a stem plus options.
 
     Args:
@@ -64,18 +65,42 @@ def _sampling(n: int, temperature: float | None, max_tokens: int | None, seed: i
     return params
 
 
-def chat_params(question: Question, *, model: str, prompt_style: str, n: int,
-                temperature: float | None, max_tokens: int | None, seed: int | None = None) -> dict[str, Any]:
+def chat_params(
+    question: Question,
+    *,
+    model: str,
+    prompt_style: str,
+    n: int,
+    temperature: float | None,
+    max_tokens: int | None,
+    seed: int | None = None,
+) -> dict[str, Any]:
     """Keyword arguments for ``chat.completions.create`` asking ``question``."""
-    return {"model": model, "messages": build_messages(question, prompt_style),
-            **_sampling(n, temperature, max_tokens, seed)}
+    return {
+        "model": model,
+        "messages": build_messages(question, prompt_style),
+        **_sampling(n, temperature, max_tokens, seed),
+    }
 
 
-def mcqa_body(question: Question, *, model: str, prompt_style: str, n: int,
-              temperature: float | None, max_tokens: int | None, seed: int | None = None) -> dict[str, Any]:
+def mcqa_body(
+    question: Question,
+    *,
+    model: str,
+    prompt_style: str,
+    n: int,
+    temperature: float | None,
+    max_tokens: int | None,
+    seed: int | None = None,
+) -> dict[str, Any]:
     """The JSON body of a ``POST /v1/mcqa`` asking ``question``."""
-    body: dict[str, Any] = {"question": question.question, "options": question.options, "model": model,
-                            "prompt_style": prompt_style, **_sampling(n, temperature, max_tokens, seed)}
+    body: dict[str, Any] = {
+        "question": question.question,
+        "options": question.options,
+        "model": model,
+        "prompt_style": prompt_style,
+        **_sampling(n, temperature, max_tokens, seed),
+    }
     if question.context:
         body["context"] = question.context
     return body
@@ -104,15 +129,20 @@ def message_split(message: Mapping[str, Any]) -> tuple[str, str, str]:
     return (*split_reasoning(text, untagged="reasoning"), answer_region(text))
 
 
-def sample_from_text(reasoning: str, content: str, options: Mapping[str, str],
-                     region: str | None = None) -> Sample:
+def sample_from_text(reasoning: str, content: str, options: Mapping[str, str], region: str | None = None) -> Sample:
     """A :class:`Sample` with the letter the core extractor finds in ``region`` (default: ``content``)."""
     text = content if region is None else region
     found = extract_answer(text, options)
     if found is None:
         return Sample(reasoning=reasoning, content=content)
-    return Sample(reasoning=reasoning, content=content, letter=found.letter, text=found.text,
-                  method=found.method, span=text[found.span[0]:found.span[1]])
+    return Sample(
+        reasoning=reasoning,
+        content=content,
+        letter=found.letter,
+        text=found.text,
+        method=found.method,
+        span=text[found.span[0] : found.span[1]],
+    )
 
 
 def sample_from_message(message: Mapping[str, Any], options: Mapping[str, str]) -> Sample:
@@ -121,21 +151,34 @@ def sample_from_message(message: Mapping[str, Any], options: Mapping[str, str]) 
     reasoning, content, region = message_split(message)
     sample = sample_from_text(reasoning, content, options, region=region)
     server_reasoning = message.get("reasoning") or message.get("reasoning_content")
-    return sample.model_copy(update={"output": str(message.get("content") or ""),
-                                     "server_reasoning": str(server_reasoning) if server_reasoning else None})
+    return sample.model_copy(
+        update={
+            "output": str(message.get("content") or ""),
+            "server_reasoning": str(server_reasoning) if server_reasoning else None,
+        }
+    )
 
 
-def combine(samples: list[Sample], question: Question, usage: Usage, latency: float,
-            via: str) -> ModelAnswer:
+def combine(samples: list[Sample], question: Question, usage: Usage, latency: float, via: str) -> ModelAnswer:
     """An :class:`ModelAnswer` from samples: majority vote, method and texts of the chosen sample."""
     vote = majority_vote([s.letter for s in samples])
     chosen = next((s for s in samples if vote.letter and s.letter == vote.letter), None)
     first = samples[0] if samples else Sample()
     shown = chosen or first
-    return ModelAnswer(letter=vote.letter, text=question.options.get(vote.letter) if vote.letter else None,
-                  reasoning=shown.reasoning, content=shown.content, votes=vote.votes,
-                  agreement=vote.agreement, method=chosen.method if chosen else None,
-                  n=len(samples), samples=samples, usage=usage, latency=latency, via=via)
+    return ModelAnswer(
+        letter=vote.letter,
+        text=question.options.get(vote.letter) if vote.letter else None,
+        reasoning=shown.reasoning,
+        content=shown.content,
+        votes=vote.votes,
+        agreement=vote.agreement,
+        method=chosen.method if chosen else None,
+        n=len(samples),
+        samples=samples,
+        usage=usage,
+        latency=latency,
+        via=via,
+    )
 
 
 def model_answer_from_chat(completion: Mapping[str, Any], question: Question, latency: float) -> ModelAnswer:
@@ -154,18 +197,33 @@ def model_answer_from_mcqa(payload: Mapping[str, Any], question: Question, laten
     samples = []
     for s in payload.get("samples") or []:
         extraction = s.get("answer") or {}
-        samples.append(Sample(reasoning=s.get("reasoning") or "", content=s.get("content") or "",
-                              output=s.get("content") or "", server_reasoning=s.get("reasoning") or None,
-                              letter=extraction.get("letter"), text=extraction.get("text"),
-                              method=extraction.get("method")))
+        samples.append(
+            Sample(
+                reasoning=s.get("reasoning") or "",
+                content=s.get("content") or "",
+                output=s.get("content") or "",
+                server_reasoning=s.get("reasoning") or None,
+                letter=extraction.get("letter"),
+                text=extraction.get("text"),
+                method=extraction.get("method"),
+            )
+        )
     letter = payload.get("answer")
     if letter is not None and letter not in question.options:
         raise ValueError(f"/v1/mcqa answered {letter!r}, not one of the options")
     chosen = next((s for s in samples if letter and s.letter == letter), None)
     shown = chosen or (samples[0] if samples else Sample())
-    return ModelAnswer(letter=letter, text=payload.get("answer_text") or question.options.get(letter or ""),
-                  reasoning=shown.reasoning, content=shown.content,
-                  votes={k: int(v) for k, v in (payload.get("votes") or {}).items()},
-                  agreement=float(payload.get("agreement") or 0.0),
-                  method=chosen.method if chosen else None, n=len(samples) or 1, samples=samples,
-                  usage=Usage.from_any(payload.get("usage")), latency=latency, via="mcqa")
+    return ModelAnswer(
+        letter=letter,
+        text=payload.get("answer_text") or question.options.get(letter or ""),
+        reasoning=shown.reasoning,
+        content=shown.content,
+        votes={k: int(v) for k, v in (payload.get("votes") or {}).items()},
+        agreement=float(payload.get("agreement") or 0.0),
+        method=chosen.method if chosen else None,
+        n=len(samples) or 1,
+        samples=samples,
+        usage=Usage.from_any(payload.get("usage")),
+        latency=latency,
+        via="mcqa",
+    )

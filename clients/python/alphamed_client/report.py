@@ -52,8 +52,14 @@ class Percentiles(BaseModel):
     def of(cls, values: list[float]) -> Percentiles:
         if not values:
             return cls()
-        return cls(p50=percentile(values, 50), p90=percentile(values, 90), p99=percentile(values, 99),
-                   mean=sum(values) / len(values), max=max(values), total=sum(values))
+        return cls(
+            p50=percentile(values, 50),
+            p90=percentile(values, 90),
+            p99=percentile(values, 99),
+            mean=sum(values) / len(values),
+            max=max(values),
+            total=sum(values),
+        )
 
 
 def difficulty_label(value: float | str | None) -> str:
@@ -91,9 +97,16 @@ class _Tally:
 
     def result(self, name: str) -> GroupAccuracy:
         low, high = wilson_interval(self.correct, self.n)
-        return GroupAccuracy(name=name, n=self.n, correct=self.correct, abstained=self.abstained,
-                             errors=self.errors, accuracy=self.correct / self.n if self.n else 0.0,
-                             ci_low=low, ci_high=high)
+        return GroupAccuracy(
+            name=name,
+            n=self.n,
+            correct=self.correct,
+            abstained=self.abstained,
+            errors=self.errors,
+            accuracy=self.correct / self.n if self.n else 0.0,
+            ci_low=low,
+            ci_high=high,
+        )
 
 
 class ScoreReport(BaseModel):
@@ -158,16 +171,26 @@ class ScoreReport(BaseModel):
             else:
                 confusion[row.gold][row.predicted or NONE_LABEL] += 1
         answered = count - overall.errors
-        return cls(models=[m for m in models if m], rows=count, answered=answered, errors=overall.errors,
-                   unlabeled=unlabeled, overall=overall.result("overall"),
-                   abstention_rate=overall.abstained / overall.n if overall.n else 0.0,
-                   by={d: [t.result(k) for k, t in sorted(g.items())] for d, g in groups.items()},
-                   confusion={g: dict(sorted(c.items())) for g, c in sorted(confusion.items())},
-                   methods=dict(methods.most_common()), latency_s=Percentiles.of(latencies),
-                   prompt_tokens=Percentiles.of(prompt), completion_tokens=Percentiles.of(completion),
-                   error_examples=errors, scorer=scorer, metrics=metrics.result(),
-                   scorers={name: t.result(name) for name, t in side.items()},
-                   rows_without_outputs=metrics.without_outputs)
+        return cls(
+            models=[m for m in models if m],
+            rows=count,
+            answered=answered,
+            errors=overall.errors,
+            unlabeled=unlabeled,
+            overall=overall.result("overall"),
+            abstention_rate=overall.abstained / overall.n if overall.n else 0.0,
+            by={d: [t.result(k) for k, t in sorted(g.items())] for d, g in groups.items()},
+            confusion={g: dict(sorted(c.items())) for g, c in sorted(confusion.items())},
+            methods=dict(methods.most_common()),
+            latency_s=Percentiles.of(latencies),
+            prompt_tokens=Percentiles.of(prompt),
+            completion_tokens=Percentiles.of(completion),
+            error_examples=errors,
+            scorer=scorer,
+            metrics=metrics.result(),
+            scorers={name: t.result(name) for name, t in side.items()},
+            rows_without_outputs=metrics.without_outputs,
+        )
 
     @classmethod
     def from_file(cls, path: str | Path, scorer: str = "strict") -> ScoreReport:
@@ -175,8 +198,9 @@ class ScoreReport(BaseModel):
         return cls.from_rows(read_results(path), scorer=scorer)
 
 
-def _rescored(rows: Iterable[ResultRow], scorer: str, side: dict[str, _Tally],
-              metrics: MetricsTally) -> Iterable[ResultRow]:
+def _rescored(
+    rows: Iterable[ResultRow], scorer: str, side: dict[str, _Tally], metrics: MetricsTally
+) -> Iterable[ResultRow]:
     """``rows`` as the chosen scorer grades them, tallying every scorer and the metrics on the way."""
     for row in rows:
         graded = {"strict": row}
@@ -232,9 +256,19 @@ def compare(a: str | Path | Iterable[ResultRow], b: str | Path | Iterable[Result
     both_correct = sum(1 for i in common if out_a[i] and out_b[i])
     test = mcnemar(len(broken), len(fixed))
     n = len(common)
-    return Comparison(paired=n, accuracy_a=sum(out_a[i] for i in common) / n if n else 0.0,
-                      accuracy_b=sum(out_b[i] for i in common) / n if n else 0.0,
-                      both_correct=both_correct, both_wrong=n - both_correct - len(fixed) - len(broken),
-                      fixed=len(fixed), broken=len(broken), p_exact=test.p_exact, chi2=test.chi2,
-                      p_chi2=test.p_chi2, only_in_a=len(out_a.keys() - out_b.keys()),
-                      only_in_b=len(out_b.keys() - out_a.keys()), fixed_ids=fixed, broken_ids=broken)
+    return Comparison(
+        paired=n,
+        accuracy_a=sum(out_a[i] for i in common) / n if n else 0.0,
+        accuracy_b=sum(out_b[i] for i in common) / n if n else 0.0,
+        both_correct=both_correct,
+        both_wrong=n - both_correct - len(fixed) - len(broken),
+        fixed=len(fixed),
+        broken=len(broken),
+        p_exact=test.p_exact,
+        chi2=test.chi2,
+        p_chi2=test.p_chi2,
+        only_in_a=len(out_a.keys() - out_b.keys()),
+        only_in_b=len(out_b.keys() - out_a.keys()),
+        fixed_ids=fixed,
+        broken_ids=broken,
+    )

@@ -61,8 +61,9 @@ def _sample(message: Mapping[str, str], options: Mapping[str, str], scorer: str)
         return sample
     region = message_split(message)[2] or sample.content or sample.output
     letter = most_similar_option(region, options)
-    return sample.model_copy(update={"letter": letter, "text": options[letter], "method": LENIENT_METHOD,
-                                     "span": None})
+    return sample.model_copy(
+        update={"letter": letter, "text": options[letter], "method": LENIENT_METHOD, "span": None}
+    )
 
 
 def rescore_row(row: ResultRow, scorer: str = "strict") -> ResultRow:
@@ -91,10 +92,17 @@ def rescore_row(row: ResultRow, scorer: str = "strict") -> ResultRow:
         key = to_original(letter, row.option_order) or letter
         votes[key] = votes.get(key, 0) + count
     letters = [to_original(s.letter, row.option_order) for s in samples]
-    return row.model_copy(update={
-        "predicted": predicted, "correct": None if row.gold is None else predicted == row.gold,
-        "method": chosen.method if chosen else None, "span": shown.span, "votes": dict(sorted(votes.items())),
-        "agreement": round(vote.agreement, 4), "letters": letters if len(samples) > 1 else None})
+    return row.model_copy(
+        update={
+            "predicted": predicted,
+            "correct": None if row.gold is None else predicted == row.gold,
+            "method": chosen.method if chosen else None,
+            "span": shown.span,
+            "votes": dict(sorted(votes.items())),
+            "agreement": round(vote.agreement, 4),
+            "letters": letters if len(samples) > 1 else None,
+        }
+    )
 
 
 class ReExtraction(BaseModel):

@@ -145,9 +145,8 @@ class ResultsWriter:
     def close(self) -> None:
         self._handle.close()
 
-    def __enter__(self) -> "ResultsWriter":
+    def __enter__(self) -> ResultsWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-

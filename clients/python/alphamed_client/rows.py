@@ -42,9 +42,17 @@ def _chosen(answer: ModelAnswer) -> Sample:
 
 def _base(asked: AskedQuestion, model: str) -> dict:
     q = asked.original
-    return {"id": asked.shown.id, "source": q.source, "subject": q.subject, "difficulty": q.difficulty,
-            "gold": q.answer, "model": model, "seed": asked.seed,
-            "base_id": q.id if asked.order else None, "option_order": asked.order}
+    return {
+        "id": asked.shown.id,
+        "source": q.source,
+        "subject": q.subject,
+        "difficulty": q.difficulty,
+        "gold": q.answer,
+        "model": model,
+        "seed": asked.seed,
+        "base_id": q.id if asked.order else None,
+        "option_order": asked.order,
+    }
 
 
 def row_from_model_answer(asked: AskedQuestion, answer: ModelAnswer, model: str, prompt_style: str) -> ResultRow:
@@ -59,15 +67,27 @@ def row_from_model_answer(asked: AskedQuestion, answer: ModelAnswer, model: str,
     samples = answer.samples
     several = len(samples) > 1
     split_by_server = any(s.server_reasoning for s in samples)
-    return ResultRow(**_base(asked, model), predicted=predicted, correct=None if gold is None else predicted == gold,
-                     method=answer.method, latency=round(answer.latency, 4),
-                     prompt_tokens=answer.usage.prompt_tokens, completion_tokens=answer.usage.completion_tokens,
-                     n=answer.n, votes=dict(sorted(votes.items())), agreement=round(answer.agreement, 4),
-                     options=dict(asked.shown.options), messages=build_messages(asked.shown, prompt_style),
-                     output=None if several else shown.output, reasoning=shown.reasoning, content=shown.content, span=shown.span,
-                     outputs=[s.output for s in samples] if several else None,
-                     server_reasoning=[s.server_reasoning or "" for s in samples] if split_by_server else None,
-                     letters=[to_original(s.letter, asked.order) for s in samples] if several else None)
+    return ResultRow(
+        **_base(asked, model),
+        predicted=predicted,
+        correct=None if gold is None else predicted == gold,
+        method=answer.method,
+        latency=round(answer.latency, 4),
+        prompt_tokens=answer.usage.prompt_tokens,
+        completion_tokens=answer.usage.completion_tokens,
+        n=answer.n,
+        votes=dict(sorted(votes.items())),
+        agreement=round(answer.agreement, 4),
+        options=dict(asked.shown.options),
+        messages=build_messages(asked.shown, prompt_style),
+        output=None if several else shown.output,
+        reasoning=shown.reasoning,
+        content=shown.content,
+        span=shown.span,
+        outputs=[s.output for s in samples] if several else None,
+        server_reasoning=[s.server_reasoning or "" for s in samples] if split_by_server else None,
+        letters=[to_original(s.letter, asked.order) for s in samples] if several else None,
+    )
 
 
 def row_from_error(asked: AskedQuestion, error: BaseException, model: str, n: int, latency: float) -> ResultRow:

@@ -32,8 +32,16 @@ from alphamed_client.errors import AlphaMedClientError
 
 logger = logging.getLogger(__name__)
 HEADER_VERSION = 1
-SETTINGS = ("model", "prompt_style", "prompt_template_sha256", "temperature", "max_tokens", "n", "seed",
-            "permutations")
+SETTINGS = (
+    "model",
+    "prompt_style",
+    "prompt_template_sha256",
+    "temperature",
+    "max_tokens",
+    "n",
+    "seed",
+    "permutations",
+)
 
 
 class RunMismatch(AlphaMedClientError):
@@ -125,8 +133,13 @@ def versions() -> dict[str, str | None]:
         done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
         revision = done.stdout.strip() if done.returncode == 0 else ""
         if revision:
-            dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
-                                   capture_output=True, text=True, timeout=5).stdout.strip()
+            dirty = subprocess.run(
+                ["git", "status", "--porcelain", "--untracked-files=no"],
+                cwd=here,
+                capture_output=True,
+                text=True,
+                timeout=5,
+            ).stdout.strip()
             revision += "+dirty" if dirty else ""
         found["git_revision"] = revision or None
     except (OSError, subprocess.SubprocessError):
@@ -136,8 +149,11 @@ def versions() -> dict[str, str | None]:
 
 def differences(old: RunHeader, new: RunHeader) -> list[str]:
     """The settings that differ between two headers, as ``name: old -> new``."""
-    return [f"{name}: {getattr(old, name)} -> {getattr(new, name)}" for name in SETTINGS
-            if getattr(old, name) != getattr(new, name)]
+    return [
+        f"{name}: {getattr(old, name)} -> {getattr(new, name)}"
+        for name in SETTINGS
+        if getattr(old, name) != getattr(new, name)
+    ]
 
 
 def read_header(path: str | Path) -> RunHeader | None:
@@ -169,8 +185,10 @@ def _merge_bank(old: RunHeader, bank: BankRecord, *, new_bank_ok: bool) -> list[
     """Add ``bank`` to ``old``'s banks; the differences it makes (a changed or foreign bank)."""
     for known in old.banks:
         if known.path == bank.path and known.sha256 != bank.sha256:
-            return [f"bank {bank.path} changed since the run started (sha256 {known.sha256[:12]}... -> "
-                    f"{bank.sha256[:12]}...)"]
+            return [
+                f"bank {bank.path} changed since the run started (sha256 {known.sha256[:12]}... -> "
+                f"{bank.sha256[:12]}...)"
+            ]
         if known.sha256 == bank.sha256:
             return []
     if old.banks and not new_bank_ok:
@@ -179,8 +197,9 @@ def _merge_bank(old: RunHeader, bank: BankRecord, *, new_bank_ok: bool) -> list[
     return []
 
 
-def open_run(results: Path, header: RunHeader, *, resume: bool, force: bool = False,
-             new_bank_ok: bool = False) -> RunHeader:
+def open_run(
+    results: Path, header: RunHeader, *, resume: bool, force: bool = False, new_bank_ok: bool = False
+) -> RunHeader:
     """Check (on a resume) and write the header of a run about to append to ``results``.
 
     Args:
@@ -200,16 +219,20 @@ def open_run(results: Path, header: RunHeader, *, resume: bool, force: bool = Fa
     old = read_header(results) if has_rows else None  # no rows to protect: this run's header replaces any
     if old is None:
         if has_rows and not force:
-            raise RunMismatch(f"{results} has rows but no run header {header_path(results).name}: its settings "
-                              "cannot be checked; --force-resume appends anyway, --no-resume starts afresh")
+            raise RunMismatch(
+                f"{results} has rows but no run header {header_path(results).name}: its settings "
+                "cannot be checked; --force-resume appends anyway, --no-resume starts afresh"
+            )
         write_header(results, header)
         return header
     diffs = differences(old, header)
     for bank in header.banks:
         diffs += _merge_bank(old, bank, new_bank_ok=new_bank_ok)
     if diffs and not force:
-        raise RunMismatch(f"{results} was produced by another run ({'; '.join(diffs)}); --force-resume appends "
-                          "anyway, --no-resume starts afresh, or choose another --out")
+        raise RunMismatch(
+            f"{results} was produced by another run ({'; '.join(diffs)}); --force-resume appends "
+            "anyway, --no-resume starts afresh, or choose another --out"
+        )
     if diffs:
         logger.warning("%s: appending despite %s (--force-resume)", results, "; ".join(diffs))
         old.forced_resumes.append({"at": now(), "differences": diffs})

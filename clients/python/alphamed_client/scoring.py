@@ -55,8 +55,16 @@ class Answerer(Protocol):
 
     async def check_server(self) -> list[str]: ...
 
-    async def answer(self, question: Question, *, n: int, temperature: float | None, max_tokens: int | None,
-                     prompt_style: str | None, seed: int | None) -> ModelAnswer: ...
+    async def answer(
+        self,
+        question: Question,
+        *,
+        n: int,
+        temperature: float | None,
+        max_tokens: int | None,
+        prompt_style: str | None,
+        seed: int | None,
+    ) -> ModelAnswer: ...
 
 
 @dataclass
@@ -118,12 +126,12 @@ class RunCounts:
 def _is_fatal(exc: BaseException) -> bool:
     import openai
 
-    return isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError,
-                            openai.NotFoundError))
+    return isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError))
 
 
-async def score_one(client: Answerer, asked: AskedQuestion, job: ScoreJob,
-                    breaker: ConnectionBreaker | None = None) -> ResultRow:
+async def score_one(
+    client: Answerer, asked: AskedQuestion, job: ScoreJob, breaker: ConnectionBreaker | None = None
+) -> ResultRow:
     """Ask one question; its result row, or its error row when it still fails after the retries.
 
     Raises:
@@ -134,8 +142,14 @@ async def score_one(client: Answerer, asked: AskedQuestion, job: ScoreJob,
     loop = asyncio.get_running_loop()
     start = loop.time()
     try:
-        answer = await client.answer(asked.shown, n=job.n, temperature=job.temperature, max_tokens=job.max_tokens,
-                                     prompt_style=job.prompt_style, seed=asked.seed)
+        answer = await client.answer(
+            asked.shown,
+            n=job.n,
+            temperature=job.temperature,
+            max_tokens=job.max_tokens,
+            prompt_style=job.prompt_style,
+            seed=asked.seed,
+        )
     except asyncio.CancelledError:
         raise
     except Exception as exc:
@@ -167,10 +181,21 @@ def run_header(client: Answerer, job: ScoreJob) -> RunHeader:
 
     server = dict(job.server)
     bank = BankRecord(path=str(job.bank), sha256=file_sha256(job.bank), format=job.format)
-    return RunHeader(model=client.model, base_url=str(server.pop("base_url", "")), server=server,
-                     prompt_style=job.prompt_style, prompt_template_sha256=template_sha256(job.prompt_style),
-                     temperature=resolve_temperature(job.temperature, job.n), max_tokens=job.max_tokens, n=job.n,
-                     seed=job.seed, permutations=job.permutations, banks=[bank], started=now(), **versions())
+    return RunHeader(
+        model=client.model,
+        base_url=str(server.pop("base_url", "")),
+        server=server,
+        prompt_style=job.prompt_style,
+        prompt_template_sha256=template_sha256(job.prompt_style),
+        temperature=resolve_temperature(job.temperature, job.n),
+        max_tokens=job.max_tokens,
+        n=job.n,
+        seed=job.seed,
+        permutations=job.permutations,
+        banks=[bank],
+        started=now(),
+        **versions(),
+    )
 
 
 class _Lanes:
@@ -181,9 +206,14 @@ class _Lanes:
     previous answer is written (no task per question, no waiting on a set of tasks).
     """
 
-    def __init__(self, questions: Iterator[AskedQuestion], ask: Callable[[AskedQuestion], Awaitable[ResultRow]],
-                 writer: results.ResultsWriter, counts: RunCounts,
-                 on_result: Callable[[ResultRow], None] | None) -> None:
+    def __init__(
+        self,
+        questions: Iterator[AskedQuestion],
+        ask: Callable[[AskedQuestion], Awaitable[ResultRow]],
+        writer: results.ResultsWriter,
+        counts: RunCounts,
+        on_result: Callable[[ResultRow], None] | None,
+    ) -> None:
         self.questions = questions
         self.ask = ask
         self.writer = writer
@@ -210,9 +240,13 @@ class _Lanes:
             await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def run_job(client: Answerer, job: ScoreJob, *,
-                  on_result: Callable[[ResultRow], None] | None = None,
-                  on_bad_line: Callable[[BadLine], None] | None = None) -> RunCounts:
+async def run_job(
+    client: Answerer,
+    job: ScoreJob,
+    *,
+    on_result: Callable[[ResultRow], None] | None = None,
+    on_bad_line: Callable[[BadLine], None] | None = None,
+) -> RunCounts:
     """Score every question of ``job.bank`` not already done; returns what this run did.
 
     Raises:
@@ -221,17 +255,21 @@ async def run_job(client: Answerer, job: ScoreJob, *,
     """
     if not job.bank.exists():
         raise BankError(f"cannot read question bank {job.bank}: no such file")
-    header = open_run(job.out, run_header(client, job), resume=job.resume, force=job.force_resume,
-                      new_bank_ok=job.new_bank_ok)
+    header = open_run(
+        job.out, run_header(client, job), resume=job.resume, force=job.force_resume, new_bank_ok=job.new_bank_ok
+    )
     ask = functools.partial(score_one, client, job=job, breaker=ConnectionBreaker())
     counts = await _dispatch(ask, job, on_result, on_bad_line)
     close_run(job.out, header)
     return counts
 
 
-async def _dispatch(ask: Callable[[AskedQuestion], Awaitable[ResultRow]], job: ScoreJob,
-                    on_result: Callable[[ResultRow], None] | None,
-                    on_bad_line: Callable[[BadLine], None] | None) -> RunCounts:
+async def _dispatch(
+    ask: Callable[[AskedQuestion], Awaitable[ResultRow]],
+    job: ScoreJob,
+    on_result: Callable[[ResultRow], None] | None,
+    on_bad_line: Callable[[BadLine], None] | None,
+) -> RunCounts:
     done = results.done_ids(job.out) if job.resume else set()
     counts = RunCounts()
 
@@ -254,9 +292,13 @@ async def _dispatch(ask: Callable[[AskedQuestion], Awaitable[ResultRow]], job: S
     return counts
 
 
-async def score_bank(client: Answerer, job: ScoreJob, *,
-                     on_result: Callable[[ResultRow], None] | None = None,
-                     on_bad_line: Callable[[BadLine], None] | None = None) -> ScoreReport:
+async def score_bank(
+    client: Answerer,
+    job: ScoreJob,
+    *,
+    on_result: Callable[[ResultRow], None] | None = None,
+    on_bad_line: Callable[[BadLine], None] | None = None,
+) -> ScoreReport:
     """Run ``job`` and report on the whole results file (earlier runs included).
 
     Args:
@@ -275,8 +317,14 @@ async def score_bank(client: Answerer, job: ScoreJob, *,
 
     counts = await run_job(client, job, on_result=on_result, on_bad_line=on_bad_line)
     dropped = results.compact(job.out)
-    logger.info("scored %d (%d errors), skipped %d done, %d bad lines, compacted %d superseded rows",
-                counts.scored, counts.errors, counts.skipped, len(counts.bad_lines), dropped)
+    logger.info(
+        "scored %d (%d errors), skipped %d done, %d bad lines, compacted %d superseded rows",
+        counts.scored,
+        counts.errors,
+        counts.skipped,
+        len(counts.bad_lines),
+        dropped,
+    )
     report = ScoreReport.from_rows(results.read_compacted(job.out))
     report.bad_lines = [str(b) for b in counts.bad_lines]
     return report

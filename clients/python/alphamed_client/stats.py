@@ -56,8 +56,7 @@ def _binom_cdf_half(k: int, n: int) -> float:
     if k >= n:
         return 1.0
     log_half_n = n * math.log(0.5)
-    logs = [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + log_half_n
-            for i in range(k + 1)]
+    logs = [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + log_half_n for i in range(k + 1)]
     top = max(logs)
     return min(1.0, math.exp(top) * sum(math.exp(x - top) for x in logs))
 

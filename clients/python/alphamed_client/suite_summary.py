@@ -36,9 +36,19 @@ class BenchmarkSummary(BaseModel):
     @classmethod
     def of(cls, title: str, results: Path, report: ScoreReport) -> BenchmarkSummary:
         g = report.overall
-        return cls(title=title, results=str(results), n=g.n, accuracy=g.accuracy, ci_low=g.ci_low,
-                   ci_high=g.ci_high, abstained=g.abstained, errors=report.errors, scorers=report.scorers,
-                   metrics=report.metrics, run=read_header(results))
+        return cls(
+            title=title,
+            results=str(results),
+            n=g.n,
+            accuracy=g.accuracy,
+            ci_low=g.ci_low,
+            ci_high=g.ci_high,
+            abstained=g.abstained,
+            errors=report.errors,
+            scorers=report.scorers,
+            metrics=report.metrics,
+            run=read_header(results),
+        )
 
 
 class SuiteResult(BaseModel):
@@ -56,24 +66,30 @@ class SuiteResult(BaseModel):
         cells = [f"{100 * b.accuracy:.1f}" if b else "-" for b in self.benchmarks.values()]
         counts = [f"n={b.n}" if b else "missing" for b in self.benchmarks.values()]
         avg = f"{100 * self.average:.1f}" if self.average is not None else "-"
-        return "\n".join([
-            "| model | " + " | ".join(titles) + " | Avg |",
-            "| --- |" + " ---: |" * (len(titles) + 1),
-            f"| {self.model} | " + " | ".join(cells) + f" | {avg} |",
-            "| (questions) | " + " | ".join(counts) + " | |",
-        ])
+        return "\n".join(
+            [
+                "| model | " + " | ".join(titles) + " | Avg |",
+                "| --- |" + " ---: |" * (len(titles) + 1),
+                f"| {self.model} | " + " | ".join(cells) + f" | {avg} |",
+                "| (questions) | " + " | ".join(counts) + " | |",
+            ]
+        )
 
     def scorer_markdown(self) -> str:
         """Strict vs lenient per benchmark, with CIs, abstentions, errors and the gap."""
-        lines = ["| benchmark | n | strict % (95% CI) | abstained | lenient % | gap (points) | errors |",
-                 "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        lines = [
+            "| benchmark | n | strict % (95% CI) | abstained | lenient % | gap (points) | errors |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for b in self.benchmarks.values():
             if b is None or "strict" not in b.scorers:
                 continue
             s, le = b.scorers["strict"], b.scorers["lenient"]
-            lines.append(f"| {b.title} | {s.n} | {100 * s.accuracy:.1f} ({100 * s.ci_low:.1f}-{100 * s.ci_high:.1f}) "
-                         f"| {s.abstained} | {100 * le.accuracy:.1f} | {100 * (le.accuracy - s.accuracy):+.1f} | "
-                         f"{b.errors} |")
+            lines.append(
+                f"| {b.title} | {s.n} | {100 * s.accuracy:.1f} ({100 * s.ci_low:.1f}-{100 * s.ci_high:.1f}) "
+                f"| {s.abstained} | {100 * le.accuracy:.1f} | {100 * (le.accuracy - s.accuracy):+.1f} | "
+                f"{b.errors} |"
+            )
         return "\n".join(lines)
 
 
@@ -108,13 +124,21 @@ def write_summary(result: SuiteResult, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [out_dir / "summary.json", out_dir / "summary.md", out_dir / "summary.html"]
     written[0].write_text(json.dumps(result.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8")
-    markdown = f"## {result.model}: scorer {result.scorer}\n\n{result.markdown()}\n\n### Scorers side by side\n\n" \
-               f"{result.scorer_markdown()}\n"
+    markdown = (
+        f"## {result.model}: scorer {result.scorer}\n\n{result.markdown()}\n\n### Scorers side by side\n\n"
+        f"{result.scorer_markdown()}\n"
+    )
     written[1].write_text(markdown, encoding="utf-8")
     png = _plot(result)
-    figure = f'<img alt="accuracy by benchmark" src="data:image/png;base64,{png}">' if png else \
-        "<p>(plots need matplotlib: pip install 'alphamed-client[html]')</p>"
-    written[2].write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>AlphaMed eval: "
-                          f"{html.escape(result.model)}</title></head><body><h1>{html.escape(result.model)}</h1>"
-                          f"{figure}<pre>{html.escape(markdown)}</pre></body></html>\n", encoding="utf-8")
+    figure = (
+        f'<img alt="accuracy by benchmark" src="data:image/png;base64,{png}">'
+        if png
+        else "<p>(plots need matplotlib: pip install 'alphamed-client[html]')</p>"
+    )
+    written[2].write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'><title>AlphaMed eval: "
+        f"{html.escape(result.model)}</title></head><body><h1>{html.escape(result.model)}</h1>"
+        f"{figure}<pre>{html.escape(markdown)}</pre></body></html>\n",
+        encoding="utf-8",
+    )
     return written

@@ -52,7 +52,7 @@ class StopText:
                 if buf.endswith(s[:k]):
                     keep = max(keep, k)
                     break
-        self.held = buf[len(buf) - keep:] if keep else ""
+        self.held = buf[len(buf) - keep :] if keep else ""
         return buf[: len(buf) - keep], False
 
     def flush(self) -> str:
@@ -100,12 +100,11 @@ class Sequence:
 
     def new_text(self, tokenizer) -> str:
         """Text added by the last token, decoded incrementally (never a broken multi-byte char)."""
-        prefix = tokenizer.decode(self.tokens[self._prefix_offset:self._read_offset],
-                                  skip_special_tokens=True)
-        full = tokenizer.decode(self.tokens[self._prefix_offset:], skip_special_tokens=True)
+        prefix = tokenizer.decode(self.tokens[self._prefix_offset : self._read_offset], skip_special_tokens=True)
+        full = tokenizer.decode(self.tokens[self._prefix_offset :], skip_special_tokens=True)
         if len(full) > len(prefix) and not full.endswith("\ufffd"):
             self._prefix_offset, self._read_offset = self._read_offset, len(self.tokens)
-            return full[len(prefix):]
+            return full[len(prefix) :]
         return ""
 
     def step(self, token: int, tokenizer, eos_ids: set[int], logprobs: Any) -> None:
@@ -118,9 +117,16 @@ class Sequence:
             self.finish_reason = "length"
         if self.finish_reason is not None and not hit:
             text += self._stop.flush()
-        self.sink(StreamDelta(self.index, text, finish_reason=self.finish_reason, logprobs=logprobs,
-                              prompt_tokens=len(self.prompt_ids) if self.finish_reason else None,
-                              completion_tokens=len(self.tokens) if self.finish_reason else None))
+        self.sink(
+            StreamDelta(
+                self.index,
+                text,
+                finish_reason=self.finish_reason,
+                logprobs=logprobs,
+                prompt_tokens=len(self.prompt_ids) if self.finish_reason else None,
+                completion_tokens=len(self.tokens) if self.finish_reason else None,
+            )
+        )
 
     def fail(self, exc: BaseException) -> None:
         """Finish with ``exc``: this sequence alone failed (the rest of the batch carries on)."""
@@ -130,8 +136,15 @@ class Sequence:
     def abort(self) -> None:
         """Finish without generating more (client went away or the engine stopped)."""
         self.finish_reason = "abort"
-        self.sink(StreamDelta(self.index, "", finish_reason="abort", prompt_tokens=len(self.prompt_ids),
-                              completion_tokens=len(self.tokens)))
+        self.sink(
+            StreamDelta(
+                self.index,
+                "",
+                finish_reason="abort",
+                prompt_tokens=len(self.prompt_ids),
+                completion_tokens=len(self.tokens),
+            )
+        )
 
 
 class BatchEngine:
@@ -253,13 +266,19 @@ class BatchEngine:
         ids = torch.full((len(seqs), width), self.pad_id, dtype=torch.long)
         mask = torch.zeros((len(seqs), width), dtype=torch.long)
         for i, s in enumerate(seqs):
-            ids[i, width - len(s.prompt_ids):] = torch.tensor(s.prompt_ids)
-            mask[i, width - len(s.prompt_ids):] = 1
+            ids[i, width - len(s.prompt_ids) :] = torch.tensor(s.prompt_ids)
+            mask[i, width - len(s.prompt_ids) :] = 1
         ids, mask = ids.to(device), mask.to(device)
         pos = (mask.cumsum(-1) - 1).clamp(min=0)
         cache = self._new_cache()
-        out = self.model(input_ids=ids, attention_mask=mask, position_ids=pos, use_cache=True,
-                         **self._keep_last, **{self._cache_kw: cache})
+        out = self.model(
+            input_ids=ids,
+            attention_mask=mask,
+            position_ids=pos,
+            use_cache=True,
+            **self._keep_last,
+            **{self._cache_kw: cache},
+        )
         state.merge(seqs, out.logits[:, -1, :].float(), cache, mask, pos[:, -1:])
         self.max_rows_seen = max(self.max_rows_seen, len(state.rows))
 
@@ -294,8 +313,13 @@ class BatchEngine:
         next_ids = torch.tensor([[tokens[i]] for i in keep], dtype=torch.long, device=self.model.device)
         state.mask = torch.cat([state.mask, torch.ones_like(state.mask[:, :1])], dim=1)
         state.pos = state.pos + 1
-        out = self.model(input_ids=next_ids, attention_mask=state.mask, position_ids=state.pos,
-                         use_cache=True, **{self._cache_kw: state.cache})
+        out = self.model(
+            input_ids=next_ids,
+            attention_mask=state.mask,
+            position_ids=state.pos,
+            use_cache=True,
+            **{self._cache_kw: state.cache},
+        )
         state.logits = out.logits[:, -1, :].float()
         self.steps += 1
 
@@ -384,8 +408,14 @@ def _shape_logprobs(s: Sequence, tok: int, lp, tokenizer) -> Any:
         alts = [(tokenizer.decode([int(i)]), float(v)) for v, i in zip(values, ids)]
     chosen = float(lp[tok])
     if s.chat_logprobs:
-        return {"content": [{"token": text, "logprob": chosen, "bytes": list(text.encode()),
-                             "top_logprobs": [{"token": t, "logprob": v, "bytes": list(t.encode())}
-                                              for t, v in alts]}]}
-    return {"tokens": [text], "token_logprobs": [chosen], "top_logprobs": [dict(alts)],
-            "text_offset": [0]}
+        return {
+            "content": [
+                {
+                    "token": text,
+                    "logprob": chosen,
+                    "bytes": list(text.encode()),
+                    "top_logprobs": [{"token": t, "logprob": v, "bytes": list(t.encode())} for t, v in alts],
+                }
+            ]
+        }
+    return {"tokens": [text], "token_logprobs": [chosen], "top_logprobs": [dict(alts)], "text_offset": [0]}

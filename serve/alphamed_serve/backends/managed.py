@@ -22,8 +22,16 @@ from alphamed_serve.backends.upstream import OpenAIUpstreamBackend, api_root
 logger = logging.getLogger(__name__)
 
 
-def engine_argv(options: BackendOptions, *, module: str, model_flag: str, flags: dict[str, str], python: str,
-                port: int, api_key: str | None) -> list[str]:
+def engine_argv(
+    options: BackendOptions,
+    *,
+    module: str,
+    model_flag: str,
+    flags: dict[str, str],
+    python: str,
+    port: int,
+    api_key: str | None,
+) -> list[str]:
     """An engine's server command line: ``python -m module``, the model, loopback ``port``, then
     each option in ``flags`` (option field -> the engine's flag name) that is set to something
     other than its default, the key (as ``--api-key=KEY``: a generated key may start with "-",
@@ -57,7 +65,11 @@ def _fetch_hub_model(options: BackendOptions) -> None:
 
     from alphamed.hub import ModelNotFoundError, looks_like_hub_id, resolve_model
 
-    if "/" not in options.model or not looks_like_hub_id(options.model) or importlib.util.find_spec("huggingface_hub") is None:
+    if (
+        "/" not in options.model
+        or not looks_like_hub_id(options.model)
+        or importlib.util.find_spec("huggingface_hub") is None
+    ):
         return
     try:
         resolve_model(options.model, revision=options.revision)
@@ -72,9 +84,13 @@ class _ChildEngine:
     def __init__(self, backend: ManagedEngineBackend) -> None:
         self.engine = backend.engine
         self.model = backend.options.model
-        self.supervisor = EngineSupervisor(backend.engine, backend.engine_command, env=backend.env,
-                                           health_path=backend.health_path,
-                                           startup_timeout=backend.options.startup_timeout)
+        self.supervisor = EngineSupervisor(
+            backend.engine,
+            backend.engine_command,
+            env=backend.env,
+            health_path=backend.health_path,
+            startup_timeout=backend.options.startup_timeout,
+        )
 
     @property
     def base_url(self) -> str:
@@ -167,8 +183,7 @@ class ManagedEngineBackend(OpenAIUpstreamBackend):
             _fetch_hub_model(options)
             # a private key so nothing else on the machine can use the engine behind our back
             self._api_key = secrets.token_urlsafe(24)
-        self.place: _ChildEngine | _ExternalEngine = (
-            _ExternalEngine(self) if options.upstream else _ChildEngine(self))
+        self.place: _ChildEngine | _ExternalEngine = _ExternalEngine(self) if options.upstream else _ChildEngine(self)
 
     @property
     def supervisor(self) -> EngineSupervisor | None:

@@ -331,8 +331,11 @@ class StreamReader:
         # a choice that ended silently in a completed stream gets the last reason seen.
         fallback = self.last_finish or "stop"
         out = [
-            StreamDelta(index=i, finish_reason=self.finished.get(i, fallback),  # type: ignore[arg-type]
-                        reasoning="" if self._splits(i) else None)
+            StreamDelta(
+                index=i,
+                finish_reason=self.finished.get(i, fallback),  # type: ignore[arg-type]
+                reasoning="" if self._splits(i) else None,
+            )
             for i in range(n)
         ]
         if self.completion_tokens is not None:

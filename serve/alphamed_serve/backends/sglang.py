@@ -44,8 +44,15 @@ def sglang_command(options: BackendOptions, *, python: str, port: int, api_key: 
     >>> sglang_command(opts, python="py", port=9, api_key=None)[3:]
     ['--model-path', 'm', '--host', '127.0.0.1', '--port', '9', '--context-length', '4096', '--mem-fraction-static', '0.8']
     """
-    return engine_argv(options, module="sglang.launch_server", model_flag="--model-path", flags=SGLANG_FLAGS,
-                       python=python, port=port, api_key=api_key)
+    return engine_argv(
+        options,
+        module="sglang.launch_server",
+        model_flag="--model-path",
+        flags=SGLANG_FLAGS,
+        python=python,
+        port=port,
+        api_key=api_key,
+    )
 
 
 class SGLangBackend(ManagedEngineBackend):

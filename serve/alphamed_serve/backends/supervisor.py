@@ -235,7 +235,9 @@ class EngineSupervisor:
             self.restarts += 1
             self.state = "dead"
             self.detail = f"exited with code {code}; restarting in {backoff:.0f} s"
-            logger.error("%s engine died (exit code %s); restart %d in %.1f s", self.name, code, self.restarts, backoff)
+            logger.error(
+                "%s engine died (exit code %s); restart %d in %.1f s", self.name, code, self.restarts, backoff
+            )
             await asyncio.sleep(backoff)
             backoff = await self._restart(backoff)
 

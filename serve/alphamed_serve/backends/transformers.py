@@ -33,8 +33,15 @@ logger = logging.getLogger(__name__)
 
 # the largest n: choices beyond --max-batch-size wait for a slot in the running batch
 MAX_N = 128
-_DTYPES = {"float32": "float32", "fp32": "float32", "bfloat16": "bfloat16", "bf16": "bfloat16",
-           "float16": "float16", "fp16": "float16", "half": "float16"}
+_DTYPES = {
+    "float32": "float32",
+    "fp32": "float32",
+    "bfloat16": "bfloat16",
+    "bf16": "bfloat16",
+    "float16": "float16",
+    "fp16": "float16",
+    "half": "float16",
+}
 
 
 def _config_context_length(path: Path) -> int | None:
@@ -67,8 +74,9 @@ class TransformersBackend:
         self.path = path
         ctx = options.max_model_len or _config_context_length(path) or 2048
         default_id = path.name if is_local(options.model) else options.model  # a hub id is served as is
-        self.info = ModelInfo(id=options.served_model_name or default_id, context_length=ctx,
-                              max_n=MAX_N, root=str(path.resolve()))
+        self.info = ModelInfo(
+            id=options.served_model_name or default_id, context_length=ctx, max_n=MAX_N, root=str(path.resolve())
+        )
         self.state, self.detail = "stopped", ""
         self.engine: BatchEngine | None = None
         self.tokenizer: Any = None
@@ -111,8 +119,7 @@ class TransformersBackend:
         pad = self.tokenizer.pad_token_id
         pad = pad if pad is not None else next(iter(eos_ids), 0)
         self.engine = BatchEngine(self.model, self.tokenizer, self.options.max_batch_size, pad, eos_ids)
-        logger.info("loaded %s on %s (%s), batch up to %d", self.path, device, dtype,
-                    self.options.max_batch_size)
+        logger.info("loaded %s on %s (%s), batch up to %d", self.path, device, dtype, self.options.max_batch_size)
 
     async def stop(self) -> None:
         """Stop the engine thread (in-flight sequences are aborted)."""
@@ -132,8 +139,13 @@ class TransformersBackend:
 
     def _check_loaded(self) -> None:
         if self.tokenizer is None:
-            raise BackendError("the model is still loading", status=503, type="server_error",
-                               code="model_loading", headers={"Retry-After": "5"})
+            raise BackendError(
+                "the model is still loading",
+                status=503,
+                type="server_error",
+                code="model_loading",
+                headers={"Retry-After": "5"},
+            )
 
     def _prompt_text(self, request: GenerationRequest) -> str:
         """The text to tokenize: the prompt, or the messages through the chat template."""
@@ -141,17 +153,19 @@ class TransformersBackend:
         if request.prompt is not None:
             return request.prompt
         if not getattr(self.tokenizer, "chat_template", None):
-            raise BackendError("this model has no chat template; use /v1/completions",
-                               param="messages", code="no_chat_template")
+            raise BackendError(
+                "this model has no chat template; use /v1/completions", param="messages", code="no_chat_template"
+            )
         try:
             text = self.tokenizer.apply_chat_template(
-                request.messages, tokenize=False, add_generation_prompt=request.add_generation_prompt)
+                request.messages, tokenize=False, add_generation_prompt=request.add_generation_prompt
+            )
         except Exception as exc:  # noqa: BLE001 - template errors are the request's fault
-            raise BackendError(f"could not apply the chat template: {exc}", param="messages",
-                               code="invalid_value") from None
+            raise BackendError(
+                f"could not apply the chat template: {exc}", param="messages", code="invalid_value"
+            ) from None
         if not isinstance(text, str):
-            raise BackendError("the chat template did not render to text", param="messages",
-                               code="invalid_value")
+            raise BackendError("the chat template did not render to text", param="messages", code="invalid_value")
         return text
 
     def _prompt_ids(self, request: GenerationRequest) -> list[int]:
@@ -160,8 +174,9 @@ class TransformersBackend:
             self._check_loaded()
             vocab = len(self.tokenizer)
             if any(not 0 <= t < vocab for t in request.prompt_token_ids):
-                raise BackendError(f"token ids must be below the vocabulary size {vocab}", param="prompt",
-                                   code="invalid_value")
+                raise BackendError(
+                    f"token ids must be below the vocabulary size {vocab}", param="prompt", code="invalid_value"
+                )
             request.prompt_ids = list(request.prompt_token_ids)
         if request.prompt_ids is None:
             text = self._prompt_text(request)
@@ -178,7 +193,9 @@ class TransformersBackend:
         if at_least >= ctx:
             raise BackendError(
                 f"the prompt has at least {at_least} tokens; this model's context is {ctx} tokens",
-                param="messages" if request.messages is not None else "prompt", code="context_length_exceeded")
+                param="messages" if request.messages is not None else "prompt",
+                code="context_length_exceeded",
+            )
 
     async def tokenize(self, spec: dict[str, Any]) -> list[int]:
         """Token ids of ``spec["prompt"]``, or of ``spec["messages"]`` after the chat template."""
@@ -186,17 +203,23 @@ class TransformersBackend:
             if self.tokenizer is None:
                 self._prompt_ids(GenerationRequest(prompt=""))  # raises "still loading"
             return list(self.tokenizer(spec["prompt"], add_special_tokens=spec["add_special_tokens"])["input_ids"])
-        return self._prompt_ids(GenerationRequest(messages=spec["messages"],
-                                                  add_generation_prompt=spec["add_generation_prompt"]))
+        return self._prompt_ids(
+            GenerationRequest(messages=spec["messages"], add_generation_prompt=spec["add_generation_prompt"])
+        )
 
     async def tokenizer_info(self) -> dict[str, Any]:
         """vLLM's ``/tokenizer_info`` fields: special tokens, chat template, class, context length."""
         if self.tokenizer is None:
             self._prompt_ids(GenerationRequest(prompt=""))  # raises "still loading"
         tok = self.tokenizer
-        return {"tokenizer_class": type(tok).__name__, "eos_token": tok.eos_token, "bos_token": tok.bos_token,
-                "pad_token": tok.pad_token, "chat_template": getattr(tok, "chat_template", None),
-                "model_max_length": self.info.context_length}
+        return {
+            "tokenizer_class": type(tok).__name__,
+            "eos_token": tok.eos_token,
+            "bos_token": tok.bos_token,
+            "pad_token": tok.pad_token,
+            "chat_template": getattr(tok, "chat_template", None),
+            "model_max_length": self.info.context_length,
+        }
 
     async def detokenize(self, tokens: list[int]) -> str:
         """The text of ``tokens`` (400 for an id outside the vocabulary)."""
@@ -214,9 +237,11 @@ class TransformersBackend:
         except BackendError:
             raise
         except Exception as exc:  # noqa: BLE001 - text the tokenizer refuses is the request's fault
-            raise BackendError(f"could not tokenize the prompt: {type(exc).__name__}: {exc}",
-                               param="messages" if request.messages is not None else "prompt",
-                               code="invalid_value") from None
+            raise BackendError(
+                f"could not tokenize the prompt: {type(exc).__name__}: {exc}",
+                param="messages" if request.messages is not None else "prompt",
+                code="invalid_value",
+            ) from None
 
     def count_text_tokens(self, text: str) -> int | None:
         """Tokens of a piece of generated text (for ``reasoning_tokens``)."""
@@ -234,28 +259,42 @@ class TransformersBackend:
             raise empty_prompt(request)
         room = self.info.context_length - len(prompt_ids)
         if room <= 0:
-            raise BackendError(f"the prompt has {len(prompt_ids)} tokens; the context is "
-                               f"{self.info.context_length}", code="context_length_exceeded")
+            raise BackendError(
+                f"the prompt has {len(prompt_ids)} tokens; the context is {self.info.context_length}",
+                code="context_length_exceeded",
+            )
         max_new = min(request.max_tokens or room, room)
         temperature = 1.0 if request.temperature is None else request.temperature
         base_seed = request.seed if request.seed is not None else random.getrandbits(62)
         seqs = []
         for i in range(request.n):
             gen = torch.Generator().manual_seed((base_seed + i) % (2**63))
-            seqs.append(Sequence(
-                index=i, prompt_ids=prompt_ids, max_new_tokens=max_new, temperature=temperature,
-                top_p=1.0 if request.top_p is None else request.top_p, generator=gen,
-                stops=list(request.stop), sink=sink,
-                top_logprobs=(request.top_logprobs or 0) if request.logprobs else None,
-                chat_logprobs=request.messages is not None))
+            seqs.append(
+                Sequence(
+                    index=i,
+                    prompt_ids=prompt_ids,
+                    max_new_tokens=max_new,
+                    temperature=temperature,
+                    top_p=1.0 if request.top_p is None else request.top_p,
+                    generator=gen,
+                    stops=list(request.stop),
+                    sink=sink,
+                    top_logprobs=(request.top_logprobs or 0) if request.logprobs else None,
+                    chat_logprobs=request.messages is not None,
+                )
+            )
         return seqs
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamDelta]:
         """Stream deltas of every choice, interleaved; aborts the sequences if the consumer leaves."""
         if self.state != "ok" or self.engine is None:
-            raise BackendError(f"the model is not ready ({self.state})", status=503,
-                               type="server_error", code="model_not_ready",
-                               headers={"Retry-After": "5"})
+            raise BackendError(
+                f"the model is not ready ({self.state})",
+                status=503,
+                type="server_error",
+                code="model_not_ready",
+                headers={"Retry-After": "5"},
+            )
         loop = asyncio.get_running_loop()
         inbox: asyncio.Queue[StreamDelta | BaseException] = asyncio.Queue()
         seqs = self._sequences(request, lambda item: loop.call_soon_threadsafe(inbox.put_nowait, item))
@@ -265,8 +304,12 @@ class TransformersBackend:
             while remaining:
                 item = await inbox.get()
                 if isinstance(item, BaseException):
-                    raise BackendError(f"generation failed: {type(item).__name__}: {item}", status=500,
-                                       type="server_error", code="generation_failed")
+                    raise BackendError(
+                        f"generation failed: {type(item).__name__}: {item}",
+                        status=500,
+                        type="server_error",
+                        code="generation_failed",
+                    )
                 if item.finish_reason is not None:
                     remaining -= 1
                 yield item
@@ -293,10 +336,16 @@ class TransformersBackend:
             if d.finish_reason is not None:
                 done[d.index] = d
                 prompt_tokens = d.prompt_tokens or prompt_tokens
-        outputs = [GenerationOutput(i, "".join(texts[i]), done[i].finish_reason,
-                                    done[i].completion_tokens or 0,
-                                    logprobs=_merge_logprobs(logprobs[i]) if request.logprobs else None)
-                   for i in sorted(done)]
+        outputs = [
+            GenerationOutput(
+                i,
+                "".join(texts[i]),
+                done[i].finish_reason,
+                done[i].completion_tokens or 0,
+                logprobs=_merge_logprobs(logprobs[i]) if request.logprobs else None,
+            )
+            for i in sorted(done)
+        ]
         return GenerationResult(outputs, prompt_tokens=prompt_tokens)
 
 

@@ -41,8 +41,15 @@ def vllm_command(options: BackendOptions, *, python: str, port: int, api_key: st
     >>> vllm_command(opts, python="py", port=9, api_key=None)[3:]
     ['--model', 'm', '--host', '127.0.0.1', '--port', '9', '--tensor-parallel-size', '2', '--enforce-eager']
     """
-    return engine_argv(options, module="vllm.entrypoints.openai.api_server", model_flag="--model", flags=VLLM_FLAGS,
-                       python=python, port=port, api_key=api_key)
+    return engine_argv(
+        options,
+        module="vllm.entrypoints.openai.api_server",
+        model_flag="--model",
+        flags=VLLM_FLAGS,
+        python=python,
+        port=port,
+        api_key=api_key,
+    )
 
 
 class VLLMBackend(ManagedEngineBackend):

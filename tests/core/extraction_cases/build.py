@@ -28,7 +28,19 @@ Ctx = dict[str, str]
 Template = Callable[[Ctx], str]
 
 FULL_WIDTH = {c: chr(0xFF21 + i) for i, c in enumerate("ABCDEFGHIJ")}
-CYRILLIC = {"A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "K": "К", "M": "М", "O": "О", "P": "Р", "T": "Т", "X": "Х"}
+CYRILLIC = {
+    "A": "А",
+    "B": "В",
+    "C": "С",
+    "E": "Е",
+    "H": "Н",
+    "K": "К",
+    "M": "М",
+    "O": "О",
+    "P": "Р",
+    "T": "Т",
+    "X": "Х",
+}
 
 ELIMINATIONS = [
     "{X}. {TX}: unlikely, the findings do not match.",
@@ -100,10 +112,19 @@ NEAR_MISS: list[Template] = [
 ]
 TRAPS: list[tuple[str, Template]] = [
     ("elimination", lambda c: f"Let's evaluate each option.\n{c['E']}\n{c['R']}\nThe answer is {c['L']}."),
-    ("elimination", lambda c: f"{c['E']} Option {c['L1']} is wrong as well. {c['R']} So, the final answer is {c['L']}."),
-    ("revised", lambda c: f"Initially I thought the answer was {c['L1']}. However, {c['r']} So the final answer is {c['L']}."),
+    (
+        "elimination",
+        lambda c: f"{c['E']} Option {c['L1']} is wrong as well. {c['R']} So, the final answer is {c['L']}.",
+    ),
+    (
+        "revised",
+        lambda c: f"Initially I thought the answer was {c['L1']}. However, {c['r']} So the final answer is {c['L']}.",
+    ),
     ("revised", lambda c: f"The answer is {c['L1']}.\n\nWait, let me reconsider. {c['R']}\n\nThe answer is {c['L']}."),
-    ("revised", lambda c: f"{c['R']} At first glance ({c['L1']}) looks right, but on reflection the answer is ({c['L']})."),
+    (
+        "revised",
+        lambda c: f"{c['R']} At first glance ({c['L1']}) looks right, but on reflection the answer is ({c['L']}).",
+    ),
     ("not_a", lambda c: f"{c['R']} The answer is not {c['L1']}; it is {c['L']}."),
     ("not_a", lambda c: f"{c['R']} It's not {c['L1']}. The correct answer is {c['L']}."),
     ("article", lambda c: f"A patient like this needs careful thought. {c['R']}\n\nAnswer: {c['L']}"),
@@ -111,8 +132,14 @@ TRAPS: list[tuple[str, Template]] = [
     ("stem_repeat", lambda c: f"Question: {c['S']}\nOptions:\n{c['O']}\n\n{c['R']}\nThe answer is {c['L']}."),
     ("list_markers", lambda c: f"Going through the options:\n{c['LIST']}\n\nTherefore, the answer is {c['L']}."),
     ("option_vs_paren", lambda c: f"Option {c['L1']} can be excluded. ({c['L']}) fits best. Final answer: ({c['L']})"),
-    ("letters_in_words", lambda c: f"An X-ray, a B-cell panel and vitamin B12 levels were reviewed. {c['R']} The answer is {c['L']}."),
-    ("letters_in_words", lambda c: f"{c['R']} (HbA1c and a T-score are irrelevant here; see Table A.) Final answer: {c['L']}"),
+    (
+        "letters_in_words",
+        lambda c: f"An X-ray, a B-cell panel and vitamin B12 levels were reviewed. {c['R']} The answer is {c['L']}.",
+    ),
+    (
+        "letters_in_words",
+        lambda c: f"{c['R']} (HbA1c and a T-score are irrelevant here; see Table A.) Final answer: {c['L']}",
+    ),
 ]
 PUBMEDQA_TEMPLATES: list[Template] = [
     lambda c: f"{c['R']} Therefore, the answer is {c['W']}.",
@@ -149,13 +176,29 @@ FORMATTING: list[tuple[str, Template]] = [
 
 # --- outputs that commit to nothing ------------------------------------------------------------
 ABSTAIN: list[tuple[str, Template]] = [
-    ("truncated", lambda c: f"Let's analyze each option.\n{c['E']}\nNow, considering the remaining choice, {c['r'][: len(c['r']) // 2]}"),
+    (
+        "truncated",
+        lambda c: (
+            f"Let's analyze each option.\n{c['E']}\nNow, considering the remaining choice, {c['r'][: len(c['r']) // 2]}"
+        ),
+    ),
     ("truncated", lambda c: f"{c['R'][: len(c['R']) * 2 // 3]}"),
-    ("truncated", lambda c: f"<think>\n{c['R']}\nSo far the most plausible options are {c['L1']} and {c['L']}, and to decide I need to check whether"),
+    (
+        "truncated",
+        lambda c: (
+            f"<think>\n{c['R']}\nSo far the most plausible options are {c['L1']} and {c['L']}, and to decide I need to check whether"
+        ),
+    ),
     ("truncated", lambda c: f"{c['R']} The answer is"),
-    ("refusal", lambda c: "I'm sorry, but I can't provide medical advice. Please consult a qualified healthcare professional."),
+    (
+        "refusal",
+        lambda c: "I'm sorry, but I can't provide medical advice. Please consult a qualified healthcare professional.",
+    ),
     ("refusal", lambda c: "As an AI language model, I cannot diagnose patients or recommend treatments."),
-    ("refusal", lambda c: f"I am not able to determine whether it is {c['t']} without more information. Please see a doctor."),
+    (
+        "refusal",
+        lambda c: f"I am not able to determine whether it is {c['t']} without more information. Please see a doctor.",
+    ),
     ("hedge", lambda c: f"{c['R']} The answer is either {c['L1']} or {c['L']}."),
     ("hedge", lambda c: f"{c['R']} Both {c['L1']} and {c['L']} seem plausible, and I cannot decide between them."),
     ("hedge", lambda c: f"{c['R']} It could be {c['t1']} or {c['t']}; the question does not give enough information."),
@@ -172,7 +215,10 @@ ABSTAIN: list[tuple[str, Template]] = [
     ("negation", lambda c: f"{c['R']} I don't think the answer is {c['L']}."),
     ("stem_only", lambda c: f"Question: {c['S']}\nOptions:\n{c['O']}"),
     ("question_back", lambda c: "Which option is correct: A, B, C or D? Please tell me more about the patient."),
-    ("conditional", lambda c: f"{c['R']} If the antibodies were negative, the answer would be {c['L1']}; I need the lab result."),
+    (
+        "conditional",
+        lambda c: f"{c['R']} If the antibodies were negative, the answer would be {c['L1']}; I need the lab result.",
+    ),
 ]
 
 
@@ -201,18 +247,38 @@ def _context(item: Item, letter: str, rng: random.Random) -> Ctx:
         f"{x}. {text[x]} - {'fits the findings' if x == letter else rng.choice(['unlikely', 'does not fit', 'excluded'])}"
         for x in letters
     )
-    reasoning = item.reasoning if letter == item.answer else f"{item.reasoning.split('. ')[0]}. Still, I lean toward {text[letter]}."
+    reasoning = (
+        item.reasoning
+        if letter == item.answer
+        else f"{item.reasoning.split('. ')[0]}. Still, I lean toward {text[letter]}."
+    )
     return {
-        "L": letter, "T": text[letter], "t": _lower_first(text[letter]), "L1": other, "T1": text[other],
-        "t1": _lower_first(text[other]), "R": reasoning, "r": _lower_first(reasoning), "E": elim, "S": item.stem,
-        "O": "\n".join(f"{x}. {text[x]}" for x in letters), "LIST": listing, "W": text[letter],
+        "L": letter,
+        "T": text[letter],
+        "t": _lower_first(text[letter]),
+        "L1": other,
+        "T1": text[other],
+        "t1": _lower_first(text[other]),
+        "R": reasoning,
+        "r": _lower_first(reasoning),
+        "E": elim,
+        "S": item.stem,
+        "O": "\n".join(f"{x}. {text[x]}" for x in letters),
+        "LIST": listing,
+        "W": text[letter],
         "OUT": LETTERS[len(item.options)] if len(item.options) < 10 else "K",
     }
 
 
 def _case(item: Item, category: str, subcategory: str, output: str, gold: str | None) -> dict[str, object]:
-    return {"category": category, "subcategory": subcategory, "question": item.key, "options": item.options,
-            "output": output, "gold": gold}
+    return {
+        "category": category,
+        "subcategory": subcategory,
+        "question": item.key,
+        "options": item.options,
+        "output": output,
+        "gold": gold,
+    }
 
 
 def build_cases() -> list[dict[str, object]]:
@@ -235,7 +301,9 @@ def build_cases() -> list[dict[str, object]]:
                 cases.append(_case(item, "answer_first", "first", template(_context(item, letter, rng)), letter))
         for j, template in enumerate(OPTION_TEXT):
             if (i + j) % 3 == 0:
-                cases.append(_case(item, "option_text", "text", template(_context(item, item.answer, rng)), item.answer))
+                cases.append(
+                    _case(item, "option_text", "text", template(_context(item, item.answer, rng)), item.answer)
+                )
         if item.near_miss:
             for template in NEAR_MISS:
                 cases.append(_case(item, "near_miss", "text", template(_context(item, item.answer, rng)), item.answer))
@@ -254,7 +322,15 @@ def build_cases() -> list[dict[str, object]]:
         for template in PUBMEDQA_TEMPLATES:
             cases.append(_case(item, "pubmedqa", "decision", template(_context(item, item.answer, rng)), item.answer))
         ctx = _context(item, item.answer, rng)
-        cases.append(_case(item, "abstain", "hedge", f"{ctx['R']} The answer could be yes or no depending on the population.", None))
+        cases.append(
+            _case(
+                item,
+                "abstain",
+                "hedge",
+                f"{ctx['R']} The answer could be yes or no depending on the population.",
+                None,
+            )
+        )
     for i, item in enumerate(MMLU_PRO):
         for j, template in enumerate(FINAL_MARKERS + ANSWER_FIRST[:3]):
             if (i + j) % 3 == 0:

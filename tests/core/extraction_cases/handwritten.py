@@ -11,28 +11,72 @@ from pathlib import Path
 PATH = Path(__file__).resolve().parent / "handwritten.jsonl"
 
 AF = ["Aspirin", "Unfractionated heparin", "Warfarin", "Clopidogrel"]
-DM = ["Type 2 diabetes mellitus", "Type 1 diabetes mellitus", "Maturity-onset diabetes of the young", "Diabetes insipidus"]
+DM = [
+    "Type 2 diabetes mellitus",
+    "Type 1 diabetes mellitus",
+    "Maturity-onset diabetes of the young",
+    "Diabetes insipidus",
+]
 ANEMIA = ["Folate deficiency", "Iron deficiency anemia", "Pernicious anemia", "Anemia of chronic disease"]
 YNM = ["yes", "no", "maybe"]
-VIT = ["Vitamin A", "Vitamin B1", "Vitamin B2", "Vitamin B3", "Vitamin B6", "Vitamin B9", "Vitamin B12", "Vitamin C", "Vitamin D", "Vitamin K"]
+VIT = [
+    "Vitamin A",
+    "Vitamin B1",
+    "Vitamin B2",
+    "Vitamin B3",
+    "Vitamin B6",
+    "Vitamin B9",
+    "Vitamin B12",
+    "Vitamin C",
+    "Vitamin D",
+    "Vitamin K",
+]
 NUM = ["2 mg", "4 mg", "8 mg", "16 mg"]
 MENING = ["Streptococcus pneumoniae", "Neisseria meningitidis", "Haemophilus influenzae", "Listeria monocytogenes"]
 
 CASES: list[tuple[str, str, list[str], str | None, str]] = [
     # (category, subcategory, options, gold, output)
-    ("final_marker", "alphamed", AF, "C",
-     "Okay, so I need to figure out the best long-term drug. The patient has AF with a CHA2DS2-VASc of 4. Aspirin is "
-     "not enough. Heparin is IV only. Clopidogrel is an antiplatelet. So warfarin, an oral anticoagulant, makes sense."
-     "\n\nThe final answer is: $\\boxed{C}$"),
-    ("final_marker", "alphamed", AF, "C",
-     "Let me recall the guidelines... Option A (aspirin) used to be given, but it's inferior. Option D is similar. "
-     "Option B requires infusion. Hmm, what about C? Yes, warfarin is an oral anticoagulant.\n\n"
-     "The final answer is: $\\boxed{C}$."),
-    ("final_marker", "boxed_text", ANEMIA, "C", "Macrocytosis plus antibodies.\n\n$$\\boxed{\\text{C. Pernicious anemia}}$$"),
+    (
+        "final_marker",
+        "alphamed",
+        AF,
+        "C",
+        "Okay, so I need to figure out the best long-term drug. The patient has AF with a CHA2DS2-VASc of 4. Aspirin is "
+        "not enough. Heparin is IV only. Clopidogrel is an antiplatelet. So warfarin, an oral anticoagulant, makes sense."
+        "\n\nThe final answer is: $\\boxed{C}$",
+    ),
+    (
+        "final_marker",
+        "alphamed",
+        AF,
+        "C",
+        "Let me recall the guidelines... Option A (aspirin) used to be given, but it's inferior. Option D is similar. "
+        "Option B requires infusion. Hmm, what about C? Yes, warfarin is an oral anticoagulant.\n\n"
+        "The final answer is: $\\boxed{C}$.",
+    ),
+    (
+        "final_marker",
+        "boxed_text",
+        ANEMIA,
+        "C",
+        "Macrocytosis plus antibodies.\n\n$$\\boxed{\\text{C. Pernicious anemia}}$$",
+    ),
     ("final_marker", "boxed_spaces", ANEMIA, "C", "... therefore $\\boxed{ C }$"),
     ("final_marker", "tag_newlines", AF, "C", "<think>\nAF, stroke risk high.\n</think>\n\n<answer>\nC\n</answer>"),
-    ("final_marker", "answer_is_colon", DM, "B", "GAD65 positive, ketotic child. The answer is: B) Type 1 diabetes mellitus"),
-    ("final_marker", "bold_option", DM, "B", "Ketosis and autoantibodies mean autoimmune diabetes.\n\n**Answer: (B) Type 1 diabetes mellitus**"),
+    (
+        "final_marker",
+        "answer_is_colon",
+        DM,
+        "B",
+        "GAD65 positive, ketotic child. The answer is: B) Type 1 diabetes mellitus",
+    ),
+    (
+        "final_marker",
+        "bold_option",
+        DM,
+        "B",
+        "Ketosis and autoantibodies mean autoimmune diabetes.\n\n**Answer: (B) Type 1 diabetes mellitus**",
+    ),
     ("final_marker", "correct_answer_colon", ANEMIA, "C", "Correct answer: C"),
     ("final_marker", "best_answer", AF, "C", "The single best answer here is C, warfarin."),
     ("final_marker", "final_answer_letter_dot", AF, "D", "Reasoning aside, final answer: D."),
@@ -42,48 +86,132 @@ CASES: list[tuple[str, str, list[str], str | None, str]] = [
     ("final_marker", "lowercase_paren", AF, "C", "the answer is (c)"),
     ("final_marker", "boxed_lower", AF, "B", "$\\boxed{b}$"),
     # revisions and traps
-    ("trap", "revised_boxed", AF, "C",
-     "At first I'd pick $\\boxed{A}$, but aspirin is inferior to anticoagulation in AF.\n\nThe final answer is: $\\boxed{C}$"),
-    ("trap", "wait", DM, "B",
-     "The answer is A. Wait, no. GAD65 antibodies indicate autoimmunity, so the answer is B."),
-    ("trap", "option_discussion_after_answer", AF, "C",
-     "The final answer is: $\\boxed{C}$\n\nWhy not the others? Option A is weaker, option B is parenteral and option D is an antiplatelet."),
-    ("trap", "explanation_of_wrong", ANEMIA, "C",
-     "Answer: C\n\nA is wrong because folate deficiency lacks neurologic signs. B is wrong because the MCV is high. "
-     "D is wrong because anemia of chronic disease is normocytic."),
-    ("trap", "article_a_start", AF, "C", "A 70-year-old with AF needs anticoagulation. Aspirin is inadequate. Answer: C"),
-    ("trap", "a_in_sentence", ANEMIA, "C",
-     "This is a classic case. A deficiency of intrinsic factor causes it. The answer is C."),
-    ("trap", "vitamin_b12_words", VIT, "B",
-     "Vitamin B12 deficiency causes subacute combined degeneration, not Wernicke. The answer is B."),
+    (
+        "trap",
+        "revised_boxed",
+        AF,
+        "C",
+        "At first I'd pick $\\boxed{A}$, but aspirin is inferior to anticoagulation in AF.\n\nThe final answer is: $\\boxed{C}$",
+    ),
+    (
+        "trap",
+        "wait",
+        DM,
+        "B",
+        "The answer is A. Wait, no. GAD65 antibodies indicate autoimmunity, so the answer is B.",
+    ),
+    (
+        "trap",
+        "option_discussion_after_answer",
+        AF,
+        "C",
+        "The final answer is: $\\boxed{C}$\n\nWhy not the others? Option A is weaker, option B is parenteral and option D is an antiplatelet.",
+    ),
+    (
+        "trap",
+        "explanation_of_wrong",
+        ANEMIA,
+        "C",
+        "Answer: C\n\nA is wrong because folate deficiency lacks neurologic signs. B is wrong because the MCV is high. "
+        "D is wrong because anemia of chronic disease is normocytic.",
+    ),
+    (
+        "trap",
+        "article_a_start",
+        AF,
+        "C",
+        "A 70-year-old with AF needs anticoagulation. Aspirin is inadequate. Answer: C",
+    ),
+    (
+        "trap",
+        "a_in_sentence",
+        ANEMIA,
+        "C",
+        "This is a classic case. A deficiency of intrinsic factor causes it. The answer is C.",
+    ),
+    (
+        "trap",
+        "vitamin_b12_words",
+        VIT,
+        "B",
+        "Vitamin B12 deficiency causes subacute combined degeneration, not Wernicke. The answer is B.",
+    ),
     ("trap", "not_a_but", AF, "C", "It is not A but C."),
     ("trap", "is_not_correct", AF, "C", "Option A is not correct. Option C is correct."),
-    ("trap", "incorrect_word", AF, "C", "Option D is incorrect, option A is incorrect, and option C is the correct answer."),
+    (
+        "trap",
+        "incorrect_word",
+        AF,
+        "C",
+        "Option D is incorrect, option A is incorrect, and option C is the correct answer.",
+    ),
     ("trap", "numeric_options", NUM, "C", "The loading dose is 8 mg, so the answer is 8 mg."),
     ("trap", "numeric_boxed", NUM, "B", "Half of 8 mg is 4 mg. \\boxed{4 mg}"),
-    ("trap", "stem_with_which", AF, "C",
-     "Which drug best prevents stroke in the long term? A. Aspirin B. Unfractionated heparin C. Warfarin D. Clopidogrel\n"
-     "Anticoagulation is needed: the answer is C."),
-    ("trap", "list_then_bare", AF, "C",
-     "A. Aspirin - inferior\nB. Unfractionated heparin - short term only\nC. Warfarin - correct\nD. Clopidogrel - inferior\n\nC"),
+    (
+        "trap",
+        "stem_with_which",
+        AF,
+        "C",
+        "Which drug best prevents stroke in the long term? A. Aspirin B. Unfractionated heparin C. Warfarin D. Clopidogrel\n"
+        "Anticoagulation is needed: the answer is C.",
+    ),
+    (
+        "trap",
+        "list_then_bare",
+        AF,
+        "C",
+        "A. Aspirin - inferior\nB. Unfractionated heparin - short term only\nC. Warfarin - correct\nD. Clopidogrel - inferior\n\nC",
+    ),
     ("trap", "option_c_vs_paren", MENING, "B", "Option (B) Neisseria meningitidis is the organism. I choose (B)."),
-    ("trap", "answer_in_middle_then_summary", MENING, "B",
-     "The answer is B.\n\nSummary: gram-negative diplococci and petechiae in a dorm resident."),
-    ("trap", "near_miss_substring", DM, "A",
-     "Obesity, acanthosis nigricans, no ketones, negative antibodies: type 2 diabetes mellitus is the most likely diagnosis."),
-    ("trap", "near_miss_mody", DM, "C",
-     "Three generations affected, lean, antibody negative: most likely maturity-onset diabetes of the young."),
+    (
+        "trap",
+        "answer_in_middle_then_summary",
+        MENING,
+        "B",
+        "The answer is B.\n\nSummary: gram-negative diplococci and petechiae in a dorm resident.",
+    ),
+    (
+        "trap",
+        "near_miss_substring",
+        DM,
+        "A",
+        "Obesity, acanthosis nigricans, no ketones, negative antibodies: type 2 diabetes mellitus is the most likely diagnosis.",
+    ),
+    (
+        "trap",
+        "near_miss_mody",
+        DM,
+        "C",
+        "Three generations affected, lean, antibody negative: most likely maturity-onset diabetes of the young.",
+    ),
     ("trap", "anemia_vs_pernicious", ANEMIA, "C", "Therefore the diagnosis is pernicious anemia."),
-    ("trap", "iron_vs_anemia", ANEMIA, "B", "Microcytic, low ferritin: the most likely diagnosis is iron deficiency anemia."),
-    ("trap", "vitamin_near_miss", VIT, "G", "Subacute combined degeneration means the deficient vitamin is Vitamin B12."),
+    (
+        "trap",
+        "iron_vs_anemia",
+        ANEMIA,
+        "B",
+        "Microcytic, low ferritin: the most likely diagnosis is iron deficiency anemia.",
+    ),
+    (
+        "trap",
+        "vitamin_near_miss",
+        VIT,
+        "G",
+        "Subacute combined degeneration means the deficient vitamin is Vitamin B12.",
+    ),
     ("trap", "mmlu_letter_i", VIT, "I", "Rickets in a dark-skinned infant points to vitamin D. The answer is (I)."),
     ("trap", "mmlu_answer_i_think", VIT, "B", "Answer: I think it is thiamine, so B."),
     # PubMedQA
     ("pubmedqa", "yes_start", YNM, "A", "Yes, the trial demonstrates a clear improvement in walking distance."),
     ("pubmedqa", "no_start", YNM, "B", "No. Fracture rates did not differ between the groups."),
     ("pubmedqa", "maybe_word", YNM, "C", "The evidence is inconsistent; the answer is maybe."),
-    ("pubmedqa", "no_after_hedge_words", YNM, "B",
-     "Although some subgroups seemed to benefit, the overall effect was null. Final answer: no."),
+    (
+        "pubmedqa",
+        "no_after_hedge_words",
+        YNM,
+        "B",
+        "Although some subgroups seemed to benefit, the overall effect was null. Final answer: no.",
+    ),
     ("pubmedqa", "boxed_yes", YNM, "A", "Significant benefit in the adjusted model. $\\boxed{\\text{yes}}$"),
     ("pubmedqa", "decision_colon", YNM, "B", "Decision: no"),
     ("pubmedqa", "bold", YNM, "A", "**Answer: Yes**"),
@@ -101,41 +229,96 @@ CASES: list[tuple[str, str, list[str], str | None, str]] = [
     ("formatting", "latex_inline", AF, "C", "Therefore the answer is \\(\\textbf{C}\\)."),
     # abstain
     ("abstain", "truncated_after_marker_word", AF, None, "Considering all options carefully, the final answer"),
-    ("abstain", "truncated_list", AF, None, "Let's go through the options.\nA. Aspirin - an antiplatelet, inferior for AF\nB. Unfractionated heparin - "),
-    ("abstain", "refusal_with_letters", AF, None, "I can't choose between A, B, C and D without the patient's renal function."),
-    ("abstain", "hedge_two_text", ANEMIA, None, "The picture is compatible with either folate deficiency or pernicious anemia."),
+    (
+        "abstain",
+        "truncated_list",
+        AF,
+        None,
+        "Let's go through the options.\nA. Aspirin - an antiplatelet, inferior for AF\nB. Unfractionated heparin - ",
+    ),
+    (
+        "abstain",
+        "refusal_with_letters",
+        AF,
+        None,
+        "I can't choose between A, B, C and D without the patient's renal function.",
+    ),
+    (
+        "abstain",
+        "hedge_two_text",
+        ANEMIA,
+        None,
+        "The picture is compatible with either folate deficiency or pernicious anemia.",
+    ),
     ("abstain", "hedge_between", AF, None, "It's between B and C. I'm not sure which."),
     ("abstain", "outside_letter_e", AF, None, "Answer: E"),
     ("abstain", "outside_boxed_z", AF, None, "\\boxed{Z}"),
     ("abstain", "none_of_the_above", AF, None, "None of the options is correct."),
     ("abstain", "multiple_answers", AF, None, "The answers are A and C."),
-    ("abstain", "question_repeated", AF, None,
-     "A 70-year-old man with non-valvular atrial fibrillation. Which drug best prevents stroke?\nA. Aspirin\nB. Unfractionated heparin\nC. Warfarin\nD. Clopidogrel"),
+    (
+        "abstain",
+        "question_repeated",
+        AF,
+        None,
+        "A 70-year-old man with non-valvular atrial fibrillation. Which drug best prevents stroke?\nA. Aspirin\nB. Unfractionated heparin\nC. Warfarin\nD. Clopidogrel",
+    ),
     ("abstain", "gibberish_letters", AF, None, "B C D A B C D A"),
     ("abstain", "chat_tokens", AF, None, "<|im_start|>assistant\n<|im_end|>"),
     ("abstain", "unsure", YNM, None, "I am not sure whether the intervention works."),
     ("abstain", "conditional_only", AF, None, "If the patient had a mechanical valve, the answer would be C."),
     ("abstain", "negated_only", AF, None, "The answer is definitely not D."),
-    ("abstain", "all_eliminated", AF, None,
-     "Aspirin is inferior. Unfractionated heparin is short-term. Warfarin needs monitoring. Clopidogrel is inferior."),
+    (
+        "abstain",
+        "all_eliminated",
+        AF,
+        None,
+        "Aspirin is inferior. Unfractionated heparin is short-term. Warfarin needs monitoring. Clopidogrel is inferior.",
+    ),
     # second blind batch
-    ("final_marker", "alphamed_long_tail", AF, "C",
-     "Step 1: stroke risk is high.\nStep 2: oral anticoagulation is indicated.\nStep 3: among the options only warfarin is an oral anticoagulant.\n\nThe final answer is: $\\boxed{C}$\n"),
+    (
+        "final_marker",
+        "alphamed_long_tail",
+        AF,
+        "C",
+        "Step 1: stroke risk is high.\nStep 2: oral anticoagulation is indicated.\nStep 3: among the options only warfarin is an oral anticoagulant.\n\nThe final answer is: $\\boxed{C}$\n",
+    ),
     ("final_marker", "answer_colon_bold_letter", ANEMIA, "C", "**Answer: C**"),
-    ("final_marker", "the_correct_answer_is_colon_paren", ANEMIA, "C", "The correct answer is: (C) Pernicious anemia."),
+    (
+        "final_marker",
+        "the_correct_answer_is_colon_paren",
+        ANEMIA,
+        "C",
+        "The correct answer is: (C) Pernicious anemia.",
+    ),
     ("final_marker", "selected_option", AF, "C", "Selected option: C"),
     ("final_marker", "boxed_double_dollar", AF, "D", "$$\\boxed{D}$$"),
     ("final_marker", "tag_spaces", AF, "B", "<answer> B </answer>"),
-    ("trap", "answer_word_in_reasoning", AF, "C",
-     "To answer this, recall the CHA2DS2-VASc score. The answer depends on stroke risk, which is high here. The answer is C."),
+    (
+        "trap",
+        "answer_word_in_reasoning",
+        AF,
+        "C",
+        "To answer this, recall the CHA2DS2-VASc score. The answer depends on stroke risk, which is high here. The answer is C.",
+    ),
     ("trap", "revise_with_actually", AF, "C", "I'd go with A. Actually, no: aspirin is inferior. I'll go with C."),
     ("trap", "correct_is_not", AF, "C", "D is not the correct answer. C is the correct answer."),
-    ("trap", "both_discussed_then_choice", DM, "B",
-     "Type 2 diabetes mellitus is common in adolescents with obesity, but this child is lean and ketotic with GAD65 antibodies. Final answer: B"),
+    (
+        "trap",
+        "both_discussed_then_choice",
+        DM,
+        "B",
+        "Type 2 diabetes mellitus is common in adolescents with obesity, but this child is lean and ketotic with GAD65 antibodies. Final answer: B",
+    ),
     ("trap", "letter_c_in_vitamin_c", VIT, "B", "Vitamin C deficiency causes scurvy, not Wernicke. The answer is B."),
     ("trap", "trailing_disclaimer", AF, "C", "The answer is C.\n\nNote: this is not medical advice."),
     ("trap", "answer_then_alternatives", AF, "C", "Answer: C. (A and D are antiplatelets; B is parenteral.)"),
-    ("trap", "roman_numeral_i", VIT, "B", "Wernicke is due to thiamine deficiency (type I presentation). The answer is (B)."),
+    (
+        "trap",
+        "roman_numeral_i",
+        VIT,
+        "B",
+        "Wernicke is due to thiamine deficiency (type I presentation). The answer is (B).",
+    ),
     ("pubmedqa", "yes_in_sentence", YNM, "A", "Based on the significant improvement, my answer is yes."),
     ("pubmedqa", "no_boxed_text", YNM, "B", "$\\boxed{\\text{No}}$"),
     ("pubmedqa", "maybe_final", YNM, "C", "The data are mixed.\n\nFinal Answer: maybe"),
@@ -149,8 +332,13 @@ CASES: list[tuple[str, str, list[str], str | None, str]] = [
     ("abstain", "answer_placeholder", AF, None, "The final answer is: $\\boxed{X}$"),
     ("abstain", "all_of_the_above", AF, None, "All of the above could work."),
     ("abstain", "tie", AF, None, "A and C are equally good answers."),
-    ("abstain", "refusal_long", AF, None,
-     "I understand you're asking about stroke prevention, but I can't recommend a specific medication. Treatment decisions depend on bleeding risk, kidney function and patient preference, so please discuss this with a cardiologist."),
+    (
+        "abstain",
+        "refusal_long",
+        AF,
+        None,
+        "I understand you're asking about stroke prevention, but I can't recommend a specific medication. Treatment decisions depend on bleeding risk, kidney function and patient preference, so please discuss this with a cardiologist.",
+    ),
     ("abstain", "multiple_boxed_hedge", AF, None, "It is $\\boxed{B}$ or $\\boxed{C}$, I cannot tell."),
     ("abstain", "question_only_reply", YNM, None, "What population was studied?"),
 ]
@@ -159,20 +347,45 @@ LATER_PATH = PATH.with_name("handwritten_later.jsonl")
 LATER: list[tuple[str, str, list[str], str | None, str]] = [
     # Cases added after the golden digests were first written (they join the variants at the end).
     # A marker on a new line after a word with no full stop (a bug: read as glued to that word).
-    ("final_marker", "newline_no_stop", AF, "C",
-     "High stroke risk, low bleeding risk, normal kidneys. An oral anticoagulant is needed here\nAnswer: C"),
-    ("final_marker", "newline_no_stop_trailing", DM, "B",
-     "Ketoacidosis at 9 with GAD65 antibodies points to autoimmune diabetes\nAnswer: B\n"),
-    ("final_marker", "newline_no_stop_bold", ANEMIA, "C",
-     "Anti-intrinsic factor antibodies and a high MCV\n**Answer**: C"),
+    (
+        "final_marker",
+        "newline_no_stop",
+        AF,
+        "C",
+        "High stroke risk, low bleeding risk, normal kidneys. An oral anticoagulant is needed here\nAnswer: C",
+    ),
+    (
+        "final_marker",
+        "newline_no_stop_trailing",
+        DM,
+        "B",
+        "Ketoacidosis at 9 with GAD65 antibodies points to autoimmune diabetes\nAnswer: B\n",
+    ),
+    (
+        "final_marker",
+        "newline_no_stop_bold",
+        ANEMIA,
+        "C",
+        "Anti-intrinsic factor antibodies and a high MCV\n**Answer**: C",
+    ),
     ("final_marker", "newline_after_number", NUM, "B", "The usual starting dose is 4 mg\nFinal answer: B"),
-    ("trap", "newline_revised", AF, "C",
-     "The answer is A at first sight, but aspirin is inferior in AF and warfarin protects better\nAnswer: C"),
+    (
+        "trap",
+        "newline_revised",
+        AF,
+        "C",
+        "The answer is A at first sight, but aspirin is inferior in AF and warfarin protects better\nAnswer: C",
+    ),
     ("abstain", "newline_hedge", AF, None, "Both anticoagulants are reasonable here\nAnswer: B or C"),
     ("trap", "glued_reanswer", AF, "C", "The answer is C. (Typo below, ignore.)\nWarfarin reanswer: B"),
     # A line break ends a conditional or negated clause (a bug: the clause ran on into the marker).
-    ("trap", "newline_after_conditional", AF, "C",
-     "I first wondered whether heparin bridging is needed, as if it could be B\nAnswer: C"),
+    (
+        "trap",
+        "newline_after_conditional",
+        AF,
+        "C",
+        "I first wondered whether heparin bridging is needed, as if it could be B\nAnswer: C",
+    ),
     ("trap", "newline_after_negation", AF, "C", "Aspirin alone is not enough in AF\nAnswer: C"),
     ("abstain", "conditional_same_line", AF, None, "If the kidneys were failing, the answer would be B"),
 ]
@@ -181,8 +394,20 @@ LATER: list[tuple[str, str, list[str], str | None, str]] = [
 def _write(path: Path, cases: list[tuple[str, str, list[str], str | None, str]]) -> None:
     with path.open("w", encoding="utf-8") as f:
         for category, sub, options, gold, output in cases:
-            f.write(json.dumps({"category": category, "subcategory": sub, "question": "handwritten", "options": options,
-                                "output": output, "gold": gold}, ensure_ascii=False) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "category": category,
+                        "subcategory": sub,
+                        "question": "handwritten",
+                        "options": options,
+                        "output": output,
+                        "gold": gold,
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     print(f"{len(cases)} cases -> {path}")
 
 

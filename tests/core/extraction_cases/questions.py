@@ -49,7 +49,12 @@ MCQ = [
         "dm",
         "A 12-year-old boy has polyuria, weight loss and a glucose of 420 mg/dL with ketonuria; GAD65 antibodies are "
         "positive. What is the diagnosis?",
-        ["Type 2 diabetes mellitus", "Type 1 diabetes mellitus", "Maturity-onset diabetes of the young", "Diabetes insipidus"],
+        [
+            "Type 2 diabetes mellitus",
+            "Type 1 diabetes mellitus",
+            "Maturity-onset diabetes of the young",
+            "Diabetes insipidus",
+        ],
         "B",
         "A child with weight loss, ketosis and GAD65 autoantibodies has autoimmune destruction of beta cells. "
         "MODY is not autoimmune and rarely ketotic, and diabetes insipidus does not raise glucose.",
@@ -59,7 +64,12 @@ MCQ = [
         "mi",
         "A 58-year-old man has crushing chest pain for 40 minutes and ST elevation in leads II, III and aVF. "
         "Which coronary artery is most likely occluded?",
-        ["Left anterior descending artery", "Left circumflex artery", "Right coronary artery", "Left main coronary artery"],
+        [
+            "Left anterior descending artery",
+            "Left circumflex artery",
+            "Right coronary artery",
+            "Left main coronary artery",
+        ],
         "C",
         "ST elevation in II, III and aVF localizes to the inferior wall, which in most people is supplied by the right "
         "coronary artery. The LAD supplies the anterior wall and the circumflex the lateral wall.",
@@ -96,7 +106,12 @@ MCQ = [
         "hyperk",
         "A patient on dialysis has a potassium of 7.2 mmol/L with peaked T waves and a widened QRS. "
         "What should be given first?",
-        ["Intravenous calcium gluconate", "Sodium polystyrene sulfonate", "Intravenous insulin with glucose", "Furosemide"],
+        [
+            "Intravenous calcium gluconate",
+            "Sodium polystyrene sulfonate",
+            "Intravenous insulin with glucose",
+            "Furosemide",
+        ],
         "A",
         "ECG changes mean the myocardium is at risk, so membrane stabilization comes first. Insulin with glucose "
         "shifts potassium into cells and binders remove it, but both act later.",
@@ -134,7 +149,12 @@ MCQ = [
         "dka",
         "A 22-year-old with type 1 diabetes has vomiting, Kussmaul breathing, glucose 510 mg/dL and pH 7.08. "
         "After starting fluids, what is the next step?",
-        ["Intravenous sodium bicarbonate", "Subcutaneous insulin glargine", "Intravenous regular insulin infusion", "Oral metformin"],
+        [
+            "Intravenous sodium bicarbonate",
+            "Subcutaneous insulin glargine",
+            "Intravenous regular insulin infusion",
+            "Oral metformin",
+        ],
         "C",
         "Diabetic ketoacidosis is treated with fluids and an intravenous regular insulin infusion once potassium "
         "is above 3.3. Bicarbonate is reserved for pH below 6.9, and long-acting insulin alone is too slow.",
@@ -151,7 +171,12 @@ MCQ = [
     Item(
         "hepb",
         "A patient's serology shows HBsAg negative, anti-HBs positive and anti-HBc negative. What does this mean?",
-        ["Acute hepatitis B infection", "Immunity from vaccination", "Chronic hepatitis B infection", "Immunity from past infection"],
+        [
+            "Acute hepatitis B infection",
+            "Immunity from vaccination",
+            "Chronic hepatitis B infection",
+            "Immunity from past infection",
+        ],
         "B",
         "Anti-HBs alone, without anti-HBc, means the immune response was to the surface antigen only, which is what a "
         "vaccine produces. Past infection would also leave anti-HBc.",
@@ -161,7 +186,12 @@ MCQ = [
         "stroke",
         "A 66-year-old has right hemiparesis and aphasia that began 90 minutes ago. CT shows no hemorrhage and "
         "glucose is normal. What is the best treatment?",
-        ["Aspirin and observation", "Intravenous alteplase", "Intravenous heparin", "Emergency carotid endarterectomy"],
+        [
+            "Aspirin and observation",
+            "Intravenous alteplase",
+            "Intravenous heparin",
+            "Emergency carotid endarterectomy",
+        ],
         "B",
         "An ischemic stroke within 4.5 hours without hemorrhage on CT qualifies for thrombolysis with alteplase. "
         "Heparin has no role acutely.",
@@ -178,7 +208,12 @@ MCQ = [
     Item(
         "ckd",
         "A patient with chronic kidney disease has a low calcium, high phosphate and a high PTH. What is the disorder?",
-        ["Primary hyperparathyroidism", "Secondary hyperparathyroidism", "Tertiary hyperparathyroidism", "Hypoparathyroidism"],
+        [
+            "Primary hyperparathyroidism",
+            "Secondary hyperparathyroidism",
+            "Tertiary hyperparathyroidism",
+            "Hypoparathyroidism",
+        ],
         "B",
         "Phosphate retention and reduced calcitriol in CKD lower calcium and drive PTH up: the parathyroid response "
         "is appropriate, so the disorder is secondary. Primary disease raises calcium.",
@@ -279,9 +314,18 @@ MMLU_PRO = [
     Item(
         "mp_acid",
         "Which of the following enzymes is deficient in classic phenylketonuria?",
-        ["Tyrosinase", "Phenylalanine hydroxylase", "Homogentisate oxidase", "Branched-chain ketoacid dehydrogenase",
-         "Dihydropteridine reductase", "Fumarylacetoacetate hydrolase", "Cystathionine synthase",
-         "Ornithine transcarbamylase", "Tyrosine hydroxylase", "Glucose-6-phosphatase"],
+        [
+            "Tyrosinase",
+            "Phenylalanine hydroxylase",
+            "Homogentisate oxidase",
+            "Branched-chain ketoacid dehydrogenase",
+            "Dihydropteridine reductase",
+            "Fumarylacetoacetate hydrolase",
+            "Cystathionine synthase",
+            "Ornithine transcarbamylase",
+            "Tyrosine hydroxylase",
+            "Glucose-6-phosphatase",
+        ],
         "B",
         "Classic PKU is a deficiency of phenylalanine hydroxylase; dihydropteridine reductase deficiency causes the "
         "malignant, BH4-related form, and tyrosinase deficiency causes albinism.",
@@ -290,8 +334,18 @@ MMLU_PRO = [
     Item(
         "mp_nerve",
         "Injury to which nerve causes winging of the scapula?",
-        ["Axillary nerve", "Suprascapular nerve", "Thoracodorsal nerve", "Dorsal scapular nerve", "Musculocutaneous nerve",
-         "Radial nerve", "Accessory nerve", "Median nerve", "Long thoracic nerve", "Ulnar nerve"],
+        [
+            "Axillary nerve",
+            "Suprascapular nerve",
+            "Thoracodorsal nerve",
+            "Dorsal scapular nerve",
+            "Musculocutaneous nerve",
+            "Radial nerve",
+            "Accessory nerve",
+            "Median nerve",
+            "Long thoracic nerve",
+            "Ulnar nerve",
+        ],
         "I",
         "Medial winging of the scapula comes from serratus anterior palsy, which is supplied by the long thoracic "
         "nerve; accessory nerve injury causes a milder lateral winging from trapezius weakness.",
@@ -299,8 +353,18 @@ MMLU_PRO = [
     Item(
         "mp_drug",
         "Which antihypertensive is contraindicated in pregnancy?",
-        ["Labetalol", "Nifedipine", "Methyldopa", "Hydralazine", "Magnesium sulfate", "Lisinopril", "Metoprolol",
-         "Amlodipine", "Clonidine", "Prazosin"],
+        [
+            "Labetalol",
+            "Nifedipine",
+            "Methyldopa",
+            "Hydralazine",
+            "Magnesium sulfate",
+            "Lisinopril",
+            "Metoprolol",
+            "Amlodipine",
+            "Clonidine",
+            "Prazosin",
+        ],
         "F",
         "ACE inhibitors such as lisinopril are teratogenic, causing renal dysgenesis and oligohydramnios. Labetalol, "
         "nifedipine and methyldopa are first-line in pregnancy.",
@@ -308,8 +372,18 @@ MMLU_PRO = [
     Item(
         "mp_vit",
         "Deficiency of which vitamin causes Wernicke encephalopathy?",
-        ["Vitamin A", "Vitamin B1", "Vitamin B2", "Vitamin B3", "Vitamin B6", "Vitamin B9", "Vitamin B12", "Vitamin C",
-         "Vitamin D", "Vitamin K"],
+        [
+            "Vitamin A",
+            "Vitamin B1",
+            "Vitamin B2",
+            "Vitamin B3",
+            "Vitamin B6",
+            "Vitamin B9",
+            "Vitamin B12",
+            "Vitamin C",
+            "Vitamin D",
+            "Vitamin K",
+        ],
         "B",
         "Wernicke encephalopathy, with confusion, ophthalmoplegia and ataxia, is caused by thiamine deficiency, and "
         "thiamine is vitamin B1.",

@@ -22,14 +22,20 @@ def server_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--base-url", required=True, help="OpenAI base URL, e.g. http://localhost:8000/v1."),
         click.option("--model", required=True, help="Model name to ask for."),
         click.option("--api-key", default=None, help="Bearer API key (prefer --api-key-env)."),
-        click.option("--api-key-env", default=None, metavar="VAR",
-                     help="Read the API key from this environment variable."),
-        click.option("--timeout", type=float, default=600.0, show_default=True,
-                     help="Seconds per request attempt."),
-        click.option("--max-retries", type=click.IntRange(min=0), default=4, show_default=True,
-                     help="Retries of transient failures (429, 5xx, timeouts, resets), with backoff."),
-        click.option("--mcqa/--no-mcqa", default=None,
-                     help="Force or forbid the server's /v1/mcqa (default: detect it)."),
+        click.option(
+            "--api-key-env", default=None, metavar="VAR", help="Read the API key from this environment variable."
+        ),
+        click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds per request attempt."),
+        click.option(
+            "--max-retries",
+            type=click.IntRange(min=0),
+            default=4,
+            show_default=True,
+            help="Retries of transient failures (429, 5xx, timeouts, resets), with backoff.",
+        ),
+        click.option(
+            "--mcqa/--no-mcqa", default=None, help="Force or forbid the server's /v1/mcqa (default: detect it)."
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -39,14 +45,32 @@ def server_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def sampling_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--concurrency, --n, --temperature, --max-tokens, --prompt-style."""
     options = [
-        click.option("--concurrency", type=click.IntRange(min=1), default=64, show_default=True,
-                     help="Questions in flight at once."),
-        click.option("--temperature", type=click.FloatRange(min=0), default=None,
-                     help="Sampling temperature [default: 0 for one sample, 0.7 for a vote]."),
-        click.option("--max-tokens", type=click.IntRange(min=1), default=None,
-                     help="Completion length limit [default: the server's]."),
-        click.option("--prompt-style", type=click.Choice(PROMPT_STYLES), default="alphamed",
-                     show_default=True, help="How questions are asked (client-side prompts)."),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(min=1),
+            default=64,
+            show_default=True,
+            help="Questions in flight at once.",
+        ),
+        click.option(
+            "--temperature",
+            type=click.FloatRange(min=0),
+            default=None,
+            help="Sampling temperature [default: 0 for one sample, 0.7 for a vote].",
+        ),
+        click.option(
+            "--max-tokens",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Completion length limit [default: the server's].",
+        ),
+        click.option(
+            "--prompt-style",
+            type=click.Choice(PROMPT_STYLES),
+            default="alphamed",
+            show_default=True,
+            help="How questions are asked (client-side prompts).",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -56,12 +80,26 @@ def sampling_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def run_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--seed, --permutations, --force-resume (recorded in the run header next to the results)."""
     options = [
-        click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
-                     help="Run seed; each question is sent a seed derived from it and its id."),
-        click.option("--permutations", type=click.IntRange(min=1), default=1, show_default=True,
-                     help="Ask each question in K cyclic option orders (accuracy over orders, consistency)."),
-        click.option("--force-resume", is_flag=True, default=False,
-                     help="Append even when the results' run header records other settings (recorded)."),
+        click.option(
+            "--seed",
+            type=click.IntRange(min=0),
+            default=0,
+            show_default=True,
+            help="Run seed; each question is sent a seed derived from it and its id.",
+        ),
+        click.option(
+            "--permutations",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="Ask each question in K cyclic option orders (accuracy over orders, consistency).",
+        ),
+        click.option(
+            "--force-resume",
+            is_flag=True,
+            default=False,
+            help="Append even when the results' run header records other settings (recorded).",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -83,15 +121,31 @@ def resolve_api_key(api_key: str | None, api_key_env: str | None) -> str | None:
     return api_key
 
 
-def make_client(*, base_url: str, model: str, api_key: str | None, api_key_env: str | None,
-                timeout: float, max_retries: int, mcqa: bool | None, prompt_style: str = "alphamed",
-                concurrency: int = 64) -> Any:
+def make_client(
+    *,
+    base_url: str,
+    model: str,
+    api_key: str | None,
+    api_key_env: str | None,
+    timeout: float,
+    max_retries: int,
+    mcqa: bool | None,
+    prompt_style: str = "alphamed",
+    concurrency: int = 64,
+) -> Any:
     """An :class:`AsyncAlphaMed` from the command's options."""
     from alphamed_client.client import AsyncAlphaMed
 
-    return AsyncAlphaMed(base_url=base_url, model=model, api_key=resolve_api_key(api_key, api_key_env),
-                         prompt_style=prompt_style, timeout=timeout, max_retries=max_retries, mcqa=mcqa,
-                         max_connections=max(concurrency, 1))
+    return AsyncAlphaMed(
+        base_url=base_url,
+        model=model,
+        api_key=resolve_api_key(api_key, api_key_env),
+        prompt_style=prompt_style,
+        timeout=timeout,
+        max_retries=max_retries,
+        mcqa=mcqa,
+        max_connections=max(concurrency, 1),
+    )
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
@@ -114,8 +168,9 @@ class Progress:
     def __init__(self, total: int | None, desc: str) -> None:
         from tqdm import tqdm
 
-        self.bar = tqdm(total=total, desc=desc, unit="q", file=sys.stderr, dynamic_ncols=True,
-                        disable=None, smoothing=0.05)
+        self.bar = tqdm(
+            total=total, desc=desc, unit="q", file=sys.stderr, dynamic_ncols=True, disable=None, smoothing=0.05
+        )
         self.graded = self.correct = self.errors = 0
 
     def __call__(self, row: Any) -> None:
@@ -143,9 +198,12 @@ def describe_os_error(exc: OSError) -> str:
 
     what = f"cannot write {exc.filename}" if exc.filename else "a file operation failed"
     reason = f"{exc.strerror or exc} (errno {exc.errno})" if exc.errno else str(exc)
-    hint = {errno.ENOSPC: "free space, then run again to resume",
-            errno.EDQUOT: "free space, then run again to resume",
-            errno.EACCES: "check the permissions", errno.EROFS: "choose a writable place"}.get(exc.errno)
+    hint = {
+        errno.ENOSPC: "free space, then run again to resume",
+        errno.EDQUOT: "free space, then run again to resume",
+        errno.EACCES: "check the permissions",
+        errno.EROFS: "choose a writable place",
+    }.get(exc.errno)
     return f"{what}: {reason}" + (f"; {hint}" if hint else "")
 
 

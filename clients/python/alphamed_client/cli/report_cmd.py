@@ -27,8 +27,9 @@ def render(report, fmt: str, by: tuple[str, ...], comparison=None) -> str:
     return out
 
 
-def write_report(report, path: Path, fmt: str | None, by: tuple[str, ...] = ("source", "subject",
-                 "difficulty"), comparison=None) -> None:
+def write_report(
+    report, path: Path, fmt: str | None, by: tuple[str, ...] = ("source", "subject", "difficulty"), comparison=None
+) -> None:
     """Write ``report`` to ``path``; the format defaults to the file extension."""
     fmt = fmt or {".json": "json", ".html": "html", ".htm": "html"}.get(path.suffix.lower(), "md")
     try:
@@ -45,32 +46,75 @@ def _parse_by(value: str) -> tuple[str, ...]:
     parts = tuple(p.strip() for p in value.split(",") if p.strip())
     unknown = [p for p in parts if p not in DIMENSIONS]
     if unknown:
-        raise click.BadParameter(f"unknown breakdown {', '.join(unknown)}; choose from {', '.join(DIMENSIONS)}",
-                                 param_hint="--by")
+        raise click.BadParameter(
+            f"unknown breakdown {', '.join(unknown)}; choose from {', '.join(DIMENSIONS)}", param_hint="--by"
+        )
     return parts
 
 
 @click.command(name="report")
 @click.argument("results", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--by", default="source,subject,difficulty", show_default=True,
-              help="Breakdowns, comma-separated: source, subject, difficulty.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Output format [default: from -o's extension, else md].")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write here instead of stdout.")
-@click.option("--compare", "baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=None, help="A baseline results file: paired flips and McNemar's test vs RESULTS.")
-@click.option("--scorer", type=click.Choice(("strict", "lenient")), default="strict", show_default=True,
-              help="Scorer of the tables: strict (abstains rather than guesses) or lenient (never abstains: "
-                   "most similar option, as published tables score). Both are always shown.")
-@click.option("--show", "show_id", default=None, metavar="ID",
-              help="Print one question end to end (messages, outputs, split, span) instead of the report.")
-@click.option("--re-extract", "re_extract", is_flag=True, default=False,
-              help="Re-score the kept outputs with the current extractor (no server) into "
-                   "RESULTS.re-extracted.jsonl and print the paired comparison with the stored letters.")
+@click.option(
+    "--by",
+    default="source,subject,difficulty",
+    show_default=True,
+    help="Breakdowns, comma-separated: source, subject, difficulty.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format [default: from -o's extension, else md].",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write here instead of stdout.",
+)
+@click.option(
+    "--compare",
+    "baseline",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A baseline results file: paired flips and McNemar's test vs RESULTS.",
+)
+@click.option(
+    "--scorer",
+    type=click.Choice(("strict", "lenient")),
+    default="strict",
+    show_default=True,
+    help="Scorer of the tables: strict (abstains rather than guesses) or lenient (never abstains: "
+    "most similar option, as published tables score). Both are always shown.",
+)
+@click.option(
+    "--show",
+    "show_id",
+    default=None,
+    metavar="ID",
+    help="Print one question end to end (messages, outputs, split, span) instead of the report.",
+)
+@click.option(
+    "--re-extract",
+    "re_extract",
+    is_flag=True,
+    default=False,
+    help="Re-score the kept outputs with the current extractor (no server) into "
+    "RESULTS.re-extracted.jsonl and print the paired comparison with the stored letters.",
+)
 @one_line_errors
-def report(results: Path, by: str, fmt: str | None, output: Path | None, baseline: Path | None, scorer: str,
-           show_id: str | None, re_extract: bool) -> None:
+def report(
+    results: Path,
+    by: str,
+    fmt: str | None,
+    output: Path | None,
+    baseline: Path | None,
+    scorer: str,
+    show_id: str | None,
+    re_extract: bool,
+) -> None:
     """Report accuracy (Wilson 95% CI), abstentions, errors, confusion, latency and tokens."""
     from alphamed_client.report import ScoreReport, compare
 
@@ -108,11 +152,17 @@ def _re_extract(results: Path, output: Path | None) -> None:
 
     out = output or results.with_name(results.name.removesuffix(".jsonl") + ".re-extracted.jsonl")
     summary = reextract_file(results, out)
-    click.echo(f"re-extracted {summary.rescored} of {summary.rows} row(s) into {out}; "
-               f"{len(summary.changed_ids)} letter(s) changed"
-               + (f"; {summary.without_outputs} row(s) kept no outputs (copied as they are)"
-                  if summary.without_outputs else ""))
+    click.echo(
+        f"re-extracted {summary.rescored} of {summary.rows} row(s) into {out}; "
+        f"{len(summary.changed_ids)} letter(s) changed"
+        + (
+            f"; {summary.without_outputs} row(s) kept no outputs (copied as they are)"
+            if summary.without_outputs
+            else ""
+        )
+    )
     if summary.changed_ids:
-        click.echo("changed: " + ", ".join(summary.changed_ids[:50]) + (" ..." if len(summary.changed_ids) > 50
-                                                                          else ""))
+        click.echo(
+            "changed: " + ", ".join(summary.changed_ids[:50]) + (" ..." if len(summary.changed_ids) > 50 else "")
+        )
     click.echo(comparison_markdown(compare(results, out), "stored", "re-extracted"), nl=False)
