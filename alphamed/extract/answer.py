@@ -97,8 +97,12 @@ _LABEL_END = re.compile(r"[ \t]*(?:\*\*)?[ \t]*(?:[.,;:)\]}!?]|\n|$)")
 _COMMIT_END = re.compile(
     r"[ \t]*(?:\*\*)?(?:[.!]+[ \t]+(?=[A-Z])|[ \t]*,[ \t]*(?:but|though|although)\b"
     r"|[ \t]+(?:it[ \t]+is|on[ \t]+this[ \t]+one|here)\b"
-    r"|[ \t]+(?:<=+|<-+|←|⇐)[ \t]*(?=\n|$))"  # a closing arrow mirroring the opening one: "=> B <="
+    r"|[ \t]+(?:<=+|<-+|←|⇐)[ \t]*(?=\n|$)"  # a closing arrow mirroring the opening one: "=> B <="
+    r"|[ \t]*[,—–-][ \t]*(?:final|no[ \t]+doubt|for[ \t]+sure|definitely|locked(?:[ \t]+in)?|confirmed)\b[ \t.!]*(?=\n|$)"
+    r"|[ \t]+(?P<note>\([^()\n]{1,60}\))[ \t.!]*(?=\n|$))"  # "=> B (secondary)": a note naming no other option
 )
+# After a marker, words naming no option and then a letter in parentheses ending the line: "Respuesta: sí (A)".
+_WORDS_THEN_LETTER = re.compile(r"[^()\n.;:,!?]{1,40}?[ \t]\(([A-Z])\)(?=[ \t]*(?:\*\*)?[ \t]*[.!]?[ \t]*(?:\n|$))")
 _NUMBERED = re.compile(r"([1-9][0-9]?)[ \t]*(?=\(([A-Z])\))")
 # "E. coli", "S. aureus": a genus abbreviation, not a letter.
 _GENUS = re.compile(r"\.[ \t]?([a-z]{3,})")
@@ -214,7 +218,13 @@ def _read_letter(seg: str, pos: int, options: OptionIndex, mode: str) -> Reading
         return None
     if named_text is None and not (wrapped or terminal or mode == "enclosed"):
         if mode == "strict":
-            return None if _COMMIT_END.match(seg, end) is None else _read_second(seg, end, upper, options)
+            commit_end = _COMMIT_END.match(seg, end)
+            if commit_end is None:
+                return None
+            note = commit_end.group("note")
+            if note and options.texts and named_option(note, options) not in (None, upper):
+                return Reading("conflict", upper, commit_end.end()) if options.valid(upper) else None
+            return _read_second(seg, end, upper, options)
         word = _WORD.match(seg, end)
         if (
             word
@@ -237,6 +247,16 @@ def _read_second(seg: str, end: int, upper: str, options: OptionIndex) -> Readin
     if not options.valid(upper):
         return Reading("invalid", upper, end)
     return Reading("commit", upper, end)
+
+
+def _few_words(tagged: re.Match[str]) -> bool:
+    """Whether the words before a tagged letter are a short answer of their own ("sí", "O neg"), not a longer
+    name that is no option's text ("Right coronary artery (C)" for another question) or a function word."""
+    found = tagged.group(0)[: tagged.start(1) - tagged.start() - 1].split()
+    return 0 < len(found) <= 2 and not any(w.lower() in _FUNCTION_WORDS or not w.isalpha() for w in found)
+
+
+_FUNCTION_WORDS = frozenset("is was be the a an it that this option choice letter answer".split())
 
 
 def _is_genus(seg: str, end: int, letter: str, options: OptionIndex) -> bool:
@@ -262,6 +282,14 @@ def _read_option_text(seg: str, pos: int, options: OptionIndex) -> Reading:
     if found is None:
         phrase = _PHRASE.match(seg, pos)
         letter = named_option(phrase.group(0), options) if phrase else None
+        tagged = _WORDS_THEN_LETTER.match(seg, pos)
+        if (
+            tagged is not None
+            and options.valid(tagged.group(1))
+            and letter in (None, tagged.group(1))
+            and _few_words(tagged)
+        ):
+            return _read_second(seg, tagged.end(1) + 1, tagged.group(1), options)  # "sí (A)": words, then the letter
         return NOTHING if letter is None or phrase is None else Reading("commit", letter, phrase.end())
     letter, end = found
     m = _TEXT_AFTER_LETTER.match(lowered, end)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
+from alphamed.extract.closing import closing_letter
 from alphamed.extract.fallback import bare_line, concluding_option
 from alphamed.extract.normalize import normalize
 from alphamed.extract.options import OptionIndex, normalize_options
@@ -136,6 +137,11 @@ def _decide(
         line = bare_line(text, options, start, end, first, last) if first or last else None
         if line is not None:
             return Extraction(line[0], options.text_of(line[0]), line[1], line[2]), True
+    closing = closing_letter(text, options, start, end) if tail else None
+    if closing is not None:  # "Verdict — A", "Ok, B.", "D, final."
+        if _NONE_CORRECT.search(text, max(start, end - 400), end):
+            return None, True  # "None of the options is correct.\nSubmitting: D": no label undoes that
+        return _extraction(closing[0], options, "closing_line", closing[1]), True
     ticked = ticked_option(text, options, start, end)
     if ticked is not None:
         return (None if ticked[0] is None else _extraction(ticked[0], options, "ticked", ticked[1])), True

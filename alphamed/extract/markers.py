@@ -18,6 +18,7 @@ Precompiled patterns find every marker. The rules (the ``method`` of an
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from alphamed.extract.vocabulary import CASUAL_VERBS, CHOICE_VERBS, CONCLUSION_WORDS, FOREIGN_PHRASES, LABELS
@@ -42,8 +43,22 @@ _VERDICT_TAIL = (
 _LABEL_WORD = r"(?:\s+(?:options?|choices?|answers?))?"
 _LABEL_END = r"[ \t]*(?:\*\*|__)?[ \t]*(?:[:：=]|[ \t][-–—](?=[ \t]))"
 _HEADER_END = r"[ \t]*(?:\*\*|__)?[ \t]*[:：]?[ \t]*(?:\*\*|__)?[ \t]*(?=\r?\n)"
-_SUBJECTLESS_VERBS = ("going", "go ", "lock", "stick", "settl", "put m", "mark ", "count", "takin", "commi", "my mo")
+_SUBJECTLESS_VERBS = (
+    "going",
+    "go ",
+    "lock",
+    "stick",
+    "settl",
+    "put m",
+    "mark ",
+    "marki",
+    "count",
+    "takin",
+    "commi",
+    "my mo",
+)
 """Choice verbs that commit without a subject at the start of a sentence ("Going with B.")."""
+_CASUAL = frozenset(CASUAL_VERBS)
 _CONCLUSION_TAIL = r"\s*[,:]?\s*(?:the\s+answer\s+is\s+)?" + _LETTER_AHEAD
 
 
@@ -101,7 +116,8 @@ _WEAK = (  # the late markers first: where a literal starts several rules ("pick
     )
     + _rule("arrow", *(w + _LETTER_AHEAD for w in ("→", "⇒", "=>", "->")))
 )
-_FOREIGN_RULES = _rule("foreign_phrase", *FOREIGN_PHRASES)
+_FOREIGN_RULES = _rule("foreign_phrase", *(unicodedata.normalize("NFKC", phrase) for phrase in FOREIGN_PHRASES))
+"""Normalised as the text is (Thai "คำตอบ": NFKC splits its vowel sign SARA AM in two)."""
 
 _META = set("\\()[].*+?{}|^$")
 
@@ -174,7 +190,7 @@ STRONG_ANY_CASE = re.compile("|".join(_STRONG), re.IGNORECASE)
 WEAK_ANY_CASE = re.compile("|".join(_WEAK), re.IGNORECASE)
 FOREIGN_ANY_CASE = re.compile("|".join(_FOREIGN_RULES), re.IGNORECASE)
 FOREIGN_LATIN_WORDS = re.compile(
-    "ponse|respuesta|resposta|risposta|antwort|antwoord|cevap|jawaban|odpowied|svar|alternativa|vastaus|jibu|sagot|opci"
+    "ponse|respuesta|resposta|risposta|antwort|antwoord|sung|cevap|jawaban|odpowied|svar|alternativa|vastaus|jibu|sagot|opci"
 )
 """The anchored tables run on LOWER-CASED text; ``match.lastgroup`` names the rule, checked
 further by :func:`accept` on the original text. The ``_ANY_CASE`` patterns serve the rare text
@@ -188,6 +204,7 @@ _LATIN_FOREIGN = (
     "risposta",
     "antwort",
     "antwoord",
+    "sung",
     "cevap",
     "jawaban",
     "odpowied",
@@ -359,7 +376,7 @@ def accept(text: str, m: re.Match[str], floor: int = 0) -> tuple[str, int] | Non
     if method == "answer_label":  # a label opens a line; mid-line "selected option:" needs an adjective
         return ("answer_phrase", start) if _LINE_START.search(before) or _ADJ_BEFORE.search(before) else None
     if method == "choice_phrase":
-        if text[start : start + 12].lower().startswith(CASUAL_VERBS):
+        if " ".join(m.group(0).lower().split()) in _CASUAL:  # the verb matched, not one it starts ("go with")
             ahead = _UPPER_AHEAD.match(text, m.end())  # "I'll take a" cut off: the article, not option A
             if ahead is None or not ahead.group(0)[-1].isupper():
                 return None

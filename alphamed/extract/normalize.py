@@ -2,8 +2,9 @@
 
 Model output carries characters that look like ASCII but are not: full-width letters and colons,
 non-breaking and zero-width spaces, compatibility forms, emoji before the answer. Non-ASCII text is
-normalised with Unicode NFKC (full-width -> ASCII, ``\\u00a0`` -> space, ...), zero-width characters
-and pictographs (emoji) are removed, and check marks and crosses are kept (a ticked row is an answer).
+normalised with Unicode NFKC (full-width -> ASCII, ``\\u00a0`` -> space, ...), typographic quotes and
+guillemets become ASCII quotes, zero-width and other format characters (bidirectional marks), skin-tone
+modifiers and pictographs (emoji) are removed, and check marks and crosses are kept (a ticked row is an answer).
 The extraction rules run on the normalised text; :meth:`Normalized.span` maps evidence back.
 
 >>> n = normalize("Answer:\\u00a0\\u200bＣ")
@@ -19,7 +20,13 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f\u180e")
+_DROP = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f\u180e") | frozenset(
+    map(chr, range(0x1F3FB, 0x1F400))
+)
+"""Zero-width characters, soft hyphens, variation selectors and skin-tone modifiers (other format
+characters, such as the bidirectional marks around a letter in Arabic or Hebrew text, go by category)."""
+_QUOTES = {**dict.fromkeys("“”„‟«»″〝〞", '"'), **dict.fromkeys("‘’‚‛‹›′", "'")}
+"""Typographic quotes and guillemets read as ASCII quotes ('The answer is “A”', 'Réponse : « B »')."""
 TICKS = frozenset("✓✔☑✅")
 CROSSES = frozenset("✗✘❌❎☒")
 _KEEP_SYMBOLS = TICKS | CROSSES | frozenset("☐")
@@ -59,9 +66,12 @@ def _normal_char(ch: str) -> str:
         return ""
     if ch in _KEEP_SYMBOLS:
         return ch
+    quote = _QUOTES.get(ch)
+    if quote is not None:
+        return quote
     category = unicodedata.category(ch)
-    if category == "So" or category == "Cs" or category == "Co":
-        return ""  # emoji and other pictographs carry no answer
+    if category == "So" or category == "Cs" or category == "Co" or category == "Cf":
+        return ""  # emoji, pictographs and invisible format characters (bidi marks) carry no answer
     return unicodedata.normalize("NFKC", ch)
 
 
