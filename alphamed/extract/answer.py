@@ -80,7 +80,7 @@ _TRAILING_HEDGE = re.compile(
     r"[^.!?\n]{0,40}?\b(?:or|and/or|perhaps|possibly|maybe)\b[ \t,]*(?:option[ \t]+)?[(\[]?([A-Z])(?![A-Za-z0-9])"
 )
 _TEXT_AFTER_LETTER = re.compile(r"[ \t]*(?:[.:)\]\-–—,]|\*\*)?[ \t]*(?:\*\*)?[ \t]*")
-_TERMINAL = re.compile(r"[ \t]*(?:\*\*|__)?[ \t]*[.!,;:)\]}*$]*[ \t]*(?:\*\*|__)?[ \t]*(?:\n|$)")
+_TERMINAL = re.compile(r"[ \t]*(?:\*\*|__)?[ \t]*[.!,;:)\]}*$|]*[ \t]*(?:\*\*|__)?[ \t]*(?:\n|$)")
 _BUT = re.compile(r"[ \t]*[,;]?[ \t]*(?:but|rather|instead|it'?s|it\s+is)\b[ \t,:]*", re.IGNORECASE)
 # After a letter, words that continue a sentence ("C because ..."), as opposed to the article "A patient".
 _CONTINUATION = frozenset(

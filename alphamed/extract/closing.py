@@ -3,7 +3,8 @@
 Outputs often end on a short line that is neither a known marker nor a bare letter: a label of
 the writer's own and a separator ("Verdict — A", "Submit: E", "tl;dr: B", "ans = B"), a word of
 assent before the letter ("Ok, B.", "A? yeah, A.") or of certainty after it ("D, final.",
-"B, no doubt."). The rule reads the last sentence of the last line, in this shape only::
+"Option J, final."). The rule reads a short sentence of the last line, the last one or one followed
+only by sentences that name no letter ("TL;DR — B (previa). Do not examine."), in this shape only::
 
     [label (at most 3 words) separator] LETTER [(note)] [, affirmation] [.!]
 
@@ -30,13 +31,16 @@ from alphamed.extract.paraphrase import named_option
 _CLOSING = re.compile(
     r"[ \t>#*_\-•]*(?:(?P<label>[A-Za-z][A-Za-z'/;&.\- ]{0,32}?)[ \t]*(?:\*\*|__)?[ \t]*"
     r"(?P<sep>[:=,]|[-–—]{1,2}|=>|->|→|⇒)[ \t]*)?"
-    r"(?:\*\*|__)?[ \t]*[(\[]?(?P<letter>[A-Z])[)\]]?[ \t]*(?:\*\*|__)?"
+    r"(?:\*\*|__)?[ \t]*(?:(?i:option|choice|letter)[ \t]+)?[(\[]?(?P<letter>[A-Z])[)\]]?[ \t]*(?:\*\*|__)?"
     r"(?:[ \t]*\((?P<note>[^()\n]{1,60})\))?"
     r"(?:[ \t]*[,—–\-][ \t]*(?P<affirm>final(?:[ \t]+answer)?|no[ \t]+doubt|for[ \t]+sure|definitely|locked(?:[ \t]+in)?"
     r"|confirmed|done|easy|obviously|certainly))?"
     r"[ \t]*[.!]*[ \t]*(?:\*\*|__)?[ \t]*"
 )
-_SENTENCE_END = re.compile(r"[.!?][ \t]+")
+_SENTENCE_END = re.compile(r"(?:(?<![\s(*>#_\-][A-Z])(?<!^[A-Z])\.|[!?])[ \t]+")
+"""A sentence ends at a stop, but not after a letter opening a row ("D. Anemia of chronic disease")."""
+_REFERS = re.compile(r"(?<![A-Za-z0-9])[A-Z](?![A-Za-z0-9]|-[A-Za-z0-9])")
+"""A capital letter standing alone (after the closing phrase, any such letter makes the line unclear)."""
 _LABEL_WORD = re.compile(r"[a-z']+")
 _REFUSED = frozenset(
     """not no never nor neither either or maybe perhaps possibly might could unlikely wrong incorrect false
@@ -69,17 +73,12 @@ def closing_letter(text: str, options: OptionIndex, start: int, end: int) -> tup
         ``(letter, span)`` or None.
     """
     body_end = len(text[start:end].rstrip()) + start
-    line_start = text.rfind("\n", start, body_end) + 1
-    line_start = max(line_start, start)
-    if body_end - line_start > 160:
-        return None  # a sentence, not a closing line
+    line_start = max(start, text.rfind("\n", start, body_end) + 1)
     line = text[line_start:body_end]
-    cut = 0
-    for m in _SENTENCE_END.finditer(line):
-        cut = m.end()
-    m = _CLOSING.fullmatch(line, cut)
+    m = _closing_sentence(line)
     if m is None:
         return None
+    cut = m.start()
     letter = m.group("letter")
     if not options.valid(letter):
         return None
@@ -102,6 +101,20 @@ def closing_letter(text: str, options: OptionIndex, start: int, end: int) -> tup
         named = named_option(note, options) if options.texts else None
         if named is not None and named != letter:
             return None  # the note names another option: letter and text disagree
-    if not (m.group("label") or note or m.group("affirm")) and cut == 0:
+    if not (m.group("label") or note or m.group("affirm")) and cut == 0 and m.end() == len(line):
         return None  # a bare letter line: :func:`~alphamed.extract.fallback.bare_line` reads it
     return letter, (line_start + cut, body_end)
+
+
+def _closing_sentence(line: str) -> re.Match[str] | None:
+    """The match of :data:`_CLOSING` on one of the last three sentences of ``line`` (each short), the
+    sentences after it naming no letter."""
+    cuts = [0] + [m.end() for m in _SENTENCE_END.finditer(line)]
+    for i in range(len(cuts) - 1, max(-1, len(cuts) - 4), -1):
+        stop = cuts[i + 1] if i + 1 < len(cuts) else len(line)
+        if stop - cuts[i] > 80:
+            return None  # a sentence, not a closing phrase
+        m = _CLOSING.fullmatch(line[:stop].rstrip(), cuts[i])
+        if m is not None:
+            return None if stop < len(line) and _REFERS.search(line, stop) else m
+    return None

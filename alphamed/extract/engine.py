@@ -49,6 +49,14 @@ _NONE_CORRECT = re.compile(
 )
 
 
+_DEFERRED = re.compile(
+    r"\b(?:leave|leaving)\s+(?:the\s+)?(?:final\s+)?(?:choice|decision|call|pick)\s+(?:up\s+)?to\s+(?:you|the\s+reader)"
+    r"|\b(?:it'?s|that'?s|this\s+is)\s+(?:your|the\s+reader'?s)\s+(?:call|choice|decision)\b",
+    re.IGNORECASE,
+)
+"""The choice left to the reader: no answer, whatever option the text discussed last."""
+
+
 @lru_cache(maxsize=4096)
 def _cached_index(key: tuple[Any, ...]) -> OptionIndex:
     return OptionIndex(normalize_options(dict(key) if key and isinstance(key[0], tuple) else list(key)))
@@ -154,8 +162,10 @@ def _decide(
         first = leading_answer(text, options, start, end) or head_marker(text, options, start, min(end, start + HEAD))
         if first is not None:
             return _extraction(first[0], options, "answer_first", first[1]), True
-    if tail and _NONE_CORRECT.search(text, max(start, end - 400), end):
-        return None, True  # "None of the options is correct": a deliberate non-answer
+    if tail and (
+        _NONE_CORRECT.search(text, max(start, end - 400), end) or _DEFERRED.search(text, max(start, end - 200), end)
+    ):
+        return None, True  # "None of the options is correct", "I'll leave the choice to you": a deliberate non-answer
     if tail:
         concluded = concluding_option(text, options, start, end)
         if concluded is not None:

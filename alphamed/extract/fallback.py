@@ -36,15 +36,24 @@ _TERMINAL = frozenset(".!?)]}*\"'”»。！$`")
 # A sentence starts only where a sentence can start (after a stop, a line end or at the start):
 # the same matches as without the lookbehind, but a "3.5" or "e.g." no longer makes every
 # position of its sentence start a failing scan to that dot (quadratic in the sentence length).
-# A dot between digits ("4.5 hours") is inside a sentence: no sentence starts or ends there.
+# A dot between digits ("4.5 hours") or after a genus initial ("E. coli") is inside a sentence: no sentence
+# starts or ends there.
 _SENTENCE = re.compile(
-    r"(?<![^.!?\n。])(?!(?<=\.)[0-9])[^.!?\n。]+(?:(?<=[0-9])\.(?=[0-9])[^.!?\n。]*)*(?:[.!?。]+(?=\s|$)|\n|$)"
+    r"(?<![^.!?\n。])(?!(?<=\.)[0-9])[^.!?\n。]+"
+    r"(?:(?:(?<=[0-9])\.(?=[0-9])|(?<=[^A-Za-z][A-Z])\.(?=[ \t][a-z]{3}))[^.!?\n。]*)*(?:[.!?。]+(?=\s|$)|\n|$)"
 )
 _TAIL = 700
 _LABEL_LINE = re.compile(
     r"[ \t>#*_\-]*([A-Za-z][A-Za-z' ]{0,40}?)[ \t]*(?:\*\*|__)?[ \t]*(?::|→|->|=>|[ \t][-–—](?=[ \t]))[ \t]*(?:\*\*|__)?[ \t]*"
     r"([^\n]{2,160}?)[ \t.]*(?:\*\*|__)?[ \t]*"
 )
+_COMPLEMENT = re.compile(
+    r"\b(?:is|are|was)[ \t]+(?:an?[ \t]+|the[ \t]+)?([^,;:()]{2,40}?)[ \t]*(?:[,;(]|[.!]*[ \t]*$)"
+)
+"""What the last copula of a sentence names, up to a comma or the end."""
+_HEAD_CLAUSE = re.compile(r"[^(,;:\d]*[^(,;:\d\s]")
+_INNER_STOP = re.compile(r"[.!?:][ \t]")
+"""The name a label's value opens with, before a note, a comma or a dose."""
 _EXPLAINED = re.compile(
     r"[ \t]*\n\s*(?:\*\*|__|#{1,6}[ \t]*)?(?:explanation|reasoning|rationale|justification|why)\b", re.IGNORECASE
 )
@@ -66,7 +75,21 @@ _LEAD_IN = re.compile(
     r"|the\s+(?:best|right|correct)\s+(?:\w+\s+){0,2}(?:is|here\s+is))?\b[\s,:]*",
     re.IGNORECASE,
 )
-_LETTER_WORD = re.compile(r"(?<![A-Za-z0-9])[A-J](?![A-Za-z0-9])")
+_LETTER_WORD = re.compile(r"(?<![A-Za-z0-9])[A-J](?![A-Za-z0-9]|-[A-Za-z0-9]|\.[ \t]?[a-z]{3})")
+"""A letter standing as a word: not "C-peptide", "X-linked" or the genus of "E. coli"."""
+_NAME_HEAD = re.compile(
+    r"\b(?:vitamins?|hepatitis|hep|type|group|factor|class|grade|stage|phase|h(?:a)?emophilia|protein|plan|zone"
+    r"|schedule|cluster|immunoglobulin|ig|blood|antigens?|strep)[ \t]+$",
+    re.IGNORECASE,
+)
+"""Words a letter completes as a name ("vitamin D", "hemophilia A", "type A blood"): that letter is no option."""
+_TAG_AFTER = re.compile(r"[ \t]*(?:\*\*|__)?[ \t]*\(([A-Z])\)")
+_END_TAG = re.compile(
+    r"(?:\(([A-Z])\)|\b(?:option|choice|answer|letter)[ \t]+\(?([A-Z])\)?)[ \t*_]*[.!]*[ \t*_]*$", re.IGNORECASE
+)
+"""A sentence ending on its letter: "... resolved with immunity (C)." (the words before the tag name it too),
+"... secretion — answer A."."""
+_CLAUSE_BREAK = re.compile(r"[:;][ \t]|[ \t][—–][ \t]")
 _HEDGED = re.compile(
     r"\b(?:either|unsure|not\s+sure|uncertain|unclear|cannot|can't|could\s+be|might\s+be|may\s+be|possibly|perhaps"
     r"|difficult\s+to|hard\s+to|impossible\s+to|don't\s+know|do\s+not\s+know|unable|consult)\b"
@@ -75,7 +98,8 @@ _CUE = re.compile(
     r"\b(?:most\s+likely|likely|likeliest|probabl|diagnos|therefore|thus|hence|so|consistent|compatible|points?\s+to"
     r"|pointing|indicat|suggest|conclu|answer|choose|choice|select|best|correct|appropriate|first[- ]line|confirm"
     r"|explain|responsible|caused|cause|treat|manage|recommend|should|fits?|characteristic|classic|typical"
-    r"|pathognomonic|in\s+summary|overall|go\s+with|yes|no|maybe|this\s+is|it\s+is|it's|lean|prefer|favou?r)"
+    r"|pathognomonic|in\s+summary|overall|go\s+with|yes|no|maybe|this\s+is|it\s+is|it's|lean|prefer|favou?r"
+    r"|next\s+(?:best\s+)?(?:step|move))"
 )
 _COPULA_BEFORE = re.compile(r"\b(?:is|are|was|be|means|implies|indicates|shows)\s+(?:the\s+|an?\s+)?$")
 _NEG_BEFORE = re.compile(
@@ -184,7 +208,11 @@ def _labeled_line(line: str, options: OptionIndex) -> str | None:
     for letter, option_text in options.texts.items():
         if norm == option_text:
             return letter
-    return named_option(phrase, options)
+    named = named_option(phrase, options, loose=True)
+    head = _HEAD_CLAUSE.match(phrase)
+    if named is None and head and head.end() < len(phrase) and not _INNER_STOP.search(phrase):  # "T1DM (autoimmune)"
+        named = named_option(head.group(0), options, loose=True)
+    return named
 
 
 def _last_sentence_letter(line: str, options: OptionIndex) -> str | None:
@@ -272,10 +300,22 @@ def concluding_option(text: str, options: OptionIndex, start: int, end: int) -> 
         if len(lowered) != len(sentence):
             lowered = sentence  # exotic case mapping: keep offsets exact, match case-sensitively
         mentions = options.mentions(lowered)
-        if len({x for x in _LETTER_WORD.findall(sentence) if options.valid(x)}) > 1:
-            return None  # "A or maybe C, but A": a sentence about letters; its words ("maybe") are no option text
+        refs = _letter_refs(sentence, options)
+        if len(refs) > 1:
+            tagged = _clause_tag(sentence, options) if m is sentences[-1] else None
+            if tagged is None:
+                return None  # "A or maybe C, but A": a sentence about letters; its words ("maybe") are no option text
+            return tagged[0], (tail_start + m.start() + tagged[1], tail_start + m.end())
         if _is_option_row(tail, m.start()):
             continue  # a row of an options list ("- D: Refer ... - unlikely") concludes nothing
+        if any(_disagrees(sentence, s, e, letter) for s, e, letter in mentions):
+            return None  # "the antidote is fomepizole (A)" when fomepizole is B: letter and text disagree
+        if m is not sentences[-1] and any(_TAG_AFTER.match(sentence, e) for _, e, _ in mentions):
+            return None  # "Vitamin D (I) causes rickets. J is wrong ...": a walk through the options
+        if not mentions and refs and m is sentences[-1]:
+            tagged = _clause_tag(sentence, options)
+            if tagged is not None and tagged[0] in refs:
+                return tagged[0], (tail_start + m.start() + tagged[1], tail_start + m.end())
         if not mentions:
             last = m is sentences[-1]
             named = _named_in_words(sentence, lowered, options) if last or _ANSWER_TAIL.search(sentence) else None
@@ -288,13 +328,59 @@ def concluding_option(text: str, options: OptionIndex, start: int, end: int) -> 
     return None
 
 
+def _letter_refs(sentence: str, options: OptionIndex) -> set[str]:
+    """The option letters ``sentence`` refers to as words (not "vitamin D", "C-peptide", "E. coli")."""
+    return {
+        x.group(0)
+        for x in _LETTER_WORD.finditer(sentence)
+        if options.valid(x.group(0)) and not _NAME_HEAD.search(sentence, max(0, x.start() - 16), x.start())
+    }
+
+
+def _disagrees(sentence: str, start: int, end: int, letter: str) -> bool:
+    """Whether an option's text at ``sentence[start:end]`` is tagged with another letter ("fomepizole (A)")."""
+    tag = _TAG_AFTER.match(sentence, end)
+    return tag is not None and tag.group(1) != letter
+
+
+def _clause_tag(sentence: str, options: OptionIndex) -> tuple[str, int] | None:
+    """The letter a concluding sentence (or its last clause, after a colon, semicolon or dash) ends on, when that
+    clause refers to no other letter, names no other option and neither hedges nor negates.
+
+    Returns:
+        ``(letter, offset of the clause)`` or None.
+    """
+    start = 0
+    for brk in _CLAUSE_BREAK.finditer(sentence):
+        start = brk.end()
+    for begin in dict.fromkeys((start, 0)):
+        clause = sentence[begin:]
+        tag = _END_TAG.search(clause)
+        if tag is None:
+            continue
+        letter = tag.group(1) or tag.group(2)
+        lowered = clause.lower()
+        if _letter_refs(clause, options) != {letter} or _HEDGED.search(lowered) or _NEGATION_ANYWHERE.search(lowered):
+            continue
+        if not _CUE.search(lowered) or any(x[2] != letter for x in options.mentions(lowered)):
+            continue
+        if tag.group(1) and named_option(" ".join(clause[: tag.start()].split()[-8:]), options) != letter:
+            continue  # "(C)" confirms the words before it only when they name C too
+        return letter, begin
+    return None
+
+
 def _named_in_words(sentence: str, lowered: str, options: OptionIndex) -> str | None:
     """The option a short concluding sentence names in other words ("So the best choice here is IV artesunate.")."""
     if _HEDGED.search(lowered) or _NEGATION_ANYWHERE.search(lowered):
         return None
     if not _CUE.search(lowered) and not _explicit(sentence):
         return None
-    return named_option(_ANSWER_TAIL.sub("", _LEAD_IN.sub("", sentence)), options, max_words=8)
+    named = named_option(_ANSWER_TAIL.sub("", _LEAD_IN.sub("", sentence)), options, max_words=8, superset=True)
+    complement = _COMPLEMENT.search(sentence) if named is None else None
+    if complement is not None:  # "...: the likely organism is E. coli, by far the commonest."
+        named = named_option(complement.group(1), options, max_words=4, superset=True)
+    return named
 
 
 def _explicit(sentence: str) -> bool:

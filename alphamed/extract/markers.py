@@ -52,6 +52,8 @@ _SUBJECTLESS_VERBS = (
     "put m",
     "mark ",
     "marki",
+    "circl",
+    "bubbl",
     "count",
     "takin",
     "commi",
@@ -78,6 +80,7 @@ _STRONG = (
         "answer_phrase",
         r"answer(?:\s+(?:choice|option|letter))?" + _TAIL + _COPULA,
         r"response" + _TAIL + _COPULA,
+        r"answer(?:\s*(?:\*\*|__))?[ \t]*\|(?=[ \t]*(?:\*\*|__)?[ \t]*\(?[a-z]\)?[ \t]*(?:\*\*|__)?[ \t]*\|?[ \t]*(?:\n|$))",
         r"decision\s*[:：=]",
         r"verdict\s*[:：=]",
         r"conclusion\s*[:：=]",
@@ -460,6 +463,8 @@ def is_negated(before: str) -> bool:
     return NEGATED.search(before, max(start, _clause_start(before, ".!?\n,;—–"))) is not None
 
 
+_LABEL_SLASH = re.compile(r"(?:^|[\s*_#])[a-z]{3,}[ \t]+/\Z", re.IGNORECASE)
+"""'Key takeaway / Answer:': a slash between two words of a label, not between two answers."""
 _ASCII_SPACE_DOLLAR_STAR = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f$*"
 r"""What ``[\s$*]`` matches among ASCII characters."""
 
@@ -471,7 +476,8 @@ def is_alternative(text: str, start: int, end: int) -> bool:
         body = window.rstrip(_ASCII_SPACE_DOLLAR_STAR)
         if not (body.endswith("/") or body[-2:].lower() == "or"):
             return False
-    return ALTERNATIVE.search(text, start, end) is not None
+    m = ALTERNATIVE.search(text, start, end)
+    return m is not None and not (m.group(0).startswith("/") and _LABEL_SLASH.search(text, start, m.start() + 1))
 
 
 def has_doubt_after(text: str, start: int, end: int) -> bool:

@@ -29,7 +29,8 @@ _QUOTES = {**dict.fromkeys("“”„‟«»″〝〞", '"'), **dict.fromkeys("�
 """Typographic quotes and guillemets read as ASCII quotes ('The answer is “A”', 'Réponse : « B »')."""
 TICKS = frozenset("✓✔☑✅")
 CROSSES = frozenset("✗✘❌❎☒")
-_KEEP_SYMBOLS = TICKS | CROSSES | frozenset("☐")
+_KEEP_SYMBOLS = TICKS | CROSSES | frozenset("☐°")
+"""Symbols that carry meaning: ticks and crosses (a ticked row is an answer) and the degree sign ("2° HPT")."""
 
 
 @dataclass(frozen=True)

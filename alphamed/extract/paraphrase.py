@@ -28,6 +28,9 @@ _STOP = frozenset(
     "due after at as my our your their his her most likely best choice option answer go going would i we so then "
     "first next step diagnosis therefore dose course yes no maybe".split()
 )
+_ORDINAL = re.compile(r"\b([123])[ \t]*°")
+_ORDINALS = {"1": " primary ", "2": " secondary ", "3": " tertiary "}
+_ACRONYM = re.compile(r"\b[A-Z]{2,4}\b")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}
 _ROMAN_AFTER = frozenset(("type", "class", "grade", "stage", "phase"))
 ABBREVIATIONS = {
@@ -124,7 +127,10 @@ def words(text: str) -> list[str]:
     >>> words("IV calcium gluconate, type II")
     ['intravenous', 'calcium', 'gluconate', 'type', '2']
     """
-    raw = _TOKEN.findall(_SLASHED.sub(r"\1\2", text.lower()).replace("'s ", " ").replace("/", " "))
+    lowered = text.lower()
+    if "°" in lowered:  # "2° HPT": the ordinal sign reads as its word
+        lowered = _ORDINAL.sub(lambda m: _ORDINALS[m.group(1)], lowered)
+    raw = _TOKEN.findall(_SLASHED.sub(r"\1\2", lowered).replace("'s ", " ").replace("/", " "))
     out: list[str] = []
     for i, token in enumerate(raw):
         if i and raw[i - 1] in _ROMAN_AFTER and token in _ROMAN:
@@ -165,16 +171,24 @@ def option_words(options: OptionIndex) -> dict[str, tuple[list[str], list[str]]]
     return cached
 
 
-def named_option(phrase: str, options: OptionIndex, max_words: int = 10) -> str | None:
+def named_option(
+    phrase: str, options: OptionIndex, max_words: int = 10, loose: bool = False, superset: bool = False
+) -> str | None:
     """The one option ``phrase`` names in other words, or None (none, several, or too long a phrase).
 
     Args:
         phrase: a short phrase ("type 1 DM", "IV artesunate").
         options: the question's options.
         max_words: longer phrases name nothing (they are sentences, not names).
+        loose: the phrase is the whole value of an answer label ("Source: pituitary."): half of an option's
+            distinctive words name it (:func:`_names_enough`), and so does holding only its words.
+        superset: the phrase closes a concluding sentence: the one option holding all its words names it
+            (:func:`_only_superset`).
     """
     if _ALTERNATIVES.search(phrase):
         return None  # "X or Y": two names
+    if _ACRONYM.search(phrase) and options.texts:
+        phrase = _ACRONYM.sub(lambda m: _expand_acronym(m.group(0), options), phrase)
     tokens = words(phrase)
     if not tokens or len(tokens) > max_words or not options.texts:
         return None
@@ -184,11 +198,53 @@ def named_option(phrase: str, options: OptionIndex, max_words: int = 10) -> str 
         return None
     named = []
     for letter, (own, distinctive) in option_words(options).items():
-        if any(_has(tokens, w) for w in distinctive):
+        hits = [w for w in distinctive if _has(tokens, w)]
+        if hits:
             named.append(letter)
             if len(named) > 1:
                 return None
             matched = sum(_has(tokens, w) for w in own)
-            if matched * 2 < len(own):
+            if matched * 2 < len(own) and not (loose and len(tokens) <= 3 and _names_enough(hits, distinctive)):
                 return None  # too little of the option ("type" of "Type 1 diabetes mellitus")
-    return named[0] if named else None
+    if named:
+        return named[0]
+    return _only_superset(tokens, options) if loose or superset else None
+
+
+def _names_enough(hits: list[str], distinctive: list[str]) -> bool:
+    """Whether the distinctive words found are enough on their own: at least half of the option's distinctive
+    words, one of them a word of five letters or more ("pituitary" for "Pituitary ACTH-secreting adenoma"), never
+    a number ("1" of "Type 1 diabetes mellitus")."""
+    return len(hits) * 2 >= len(distinctive) and any(len(w) >= 5 and w.isalpha() for w in hits)
+
+
+def _only_superset(tokens: list[str], options: OptionIndex) -> str | None:
+    """The one option whose words hold every word of a phrase of two or more, and at least half of them
+    ("intravenous magnesium" for "Intravenous magnesium sulfate" beside "Oral magnesium oxide")."""
+    if len(tokens) < 2:
+        return None
+    found = None
+    for letter, (own, _) in option_words(options).items():
+        if all(any(_same(t, w) for w in own) for t in tokens):
+            if found is not None:
+                return None
+            found = letter if len(tokens) * 2 >= len(own) else ""
+    return found or None
+
+
+def _expand_acronym(acronym: str, options: OptionIndex) -> str:
+    """The words of the one option an upper-case acronym spells by initials ("XO" -> "xanthine oxidase",
+    "LP" -> "lumbar puncture"), or the acronym itself."""
+    initials = acronym.lower()
+    if initials in ABBREVIATIONS or all(letter in options.letters for letter in acronym):
+        return acronym  # a known abbreviation ("IM" is intramuscular) or option letters ("AB"), whatever they spell
+    found = None
+    for text in options.texts.values():
+        run = text.replace("-", " ").split()
+        for i in range(len(run) - len(initials) + 1):
+            if "".join(w[0] for w in run[i : i + len(initials)]) == initials:
+                words_run = " ".join(run[i : i + len(initials)])
+                if found is not None and found != words_run:
+                    return acronym
+                found = words_run
+    return found if found is not None else acronym

@@ -7,6 +7,7 @@
   commitment stands when nothing after it commits to another option.
 
 >>> from alphamed.extract.options import OptionIndex
+from alphamed.extract.paraphrase import named_option
 >>> idx = OptionIndex({"A": "Aspirin", "B": "Heparin", "C": "Warfarin"})
 >>> ticked_option("[ ] A. Aspirin\\n[x] B. Heparin\\n[ ] C. Warfarin", idx, 0, 45)
 ('B', (15, 29))
@@ -20,11 +21,12 @@ import re
 
 from alphamed.extract.normalize import CROSSES, TICKS
 from alphamed.extract.options import OptionIndex
+from alphamed.extract.paraphrase import named_option
 
 _TICK_CLASS = "".join(sorted(TICKS))
 _CROSS_CLASS = "".join(sorted(CROSSES))
 _ROW = re.compile(
-    r"^[ \t>#*_\-|]*(?:(?P<pre>[" + _TICK_CLASS + _CROSS_CLASS + r"]|\[[ xX✓]?\]|\([ xX]?\))[ \t*_]*)?"
+    r"^[ \t>#*_\-|]*(?:(?P<pre>[" + _TICK_CLASS + _CROSS_CLASS + r"]|\[[ xX✓]?\]|\([ xX]?\)|~~)[ \t*_]*)?"
     r"[(\[]?(?P<letter>[A-Z])[)\].:]?(?=[ \t]|$)(?P<rest>[^\n]*)$",
     re.MULTILINE,
 )
@@ -32,7 +34,7 @@ _TICK_AFTER = re.compile(
     r"[" + _TICK_CLASS + r"]|\*\*(?:yes|correct|true)\*\*|\|[ \t]*(?:yes|correct)[ \t]*\|?[ \t]*$", re.IGNORECASE
 )
 _CROSS_AFTER = re.compile(r"[" + _CROSS_CLASS + r"]|\|[ \t]*(?:no|incorrect)[ \t]*\|?[ \t]*$", re.IGNORECASE)
-_TICK_GATE = re.compile(r"[" + _TICK_CLASS + _CROSS_CLASS + r"|]|\[[ xX✓]?\]|\([xX]\)")
+_TICK_GATE = re.compile(r"[" + _TICK_CLASS + _CROSS_CLASS + r"|]|\[[ xX✓]?\]|\([xX]\)|~~")
 _NEXT_ROW = re.compile(r"\n[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?[(\[]?[A-Z][)\].:]")
 _LEADING = re.compile(r"[ \t>#*_]*[(\[]?([A-Z])[)\]]?(?:\*\*)?[ \t]*[.:)\-–—][ \t]*(?:\*\*)?[ \t]*")
 
@@ -75,15 +77,25 @@ def ticked_option(text: str, options: OptionIndex, start: int, end: int) -> tupl
     if _TICK_GATE.search(text, start, end) is None:
         return None  # no tick, cross, box or table cell: no checklist (the row scan is the costly part)
     ticked: dict[str, tuple[int, int]] = {}
+    crossed: set[str] = set()
+    unmarked: dict[str, tuple[int, int]] = {}
     marked = 0
-    for m in _rows(text, start, end):
-        letter = m.group("letter")
-        mark = _row_mark(m.group("pre"), m.group("rest"))
-        if mark is None or not options.valid(letter):
+    for letter, pre, rest, span in _marked_rows(text, options, start, end):
+        mark = _row_mark(pre, rest)
+        if not options.valid(letter):
+            continue
+        if mark is None:
+            unmarked.setdefault(letter, span)
             continue
         marked += 1
         if mark == "tick":
-            ticked.setdefault(letter, m.span())
+            ticked.setdefault(letter, span)
+        else:
+            crossed.add(letter)
+    if not ticked and options.letters and len(crossed) >= 2:
+        left = [letter for letter in options.letters if letter not in crossed]
+        if len(left) == 1 and left[0] in unmarked:  # every other option struck out: the one left standing
+            return left[0], unmarked[left[0]]
     if not ticked or marked < 2 and not _LONE_TICK.search(text, start, end):
         return None
     if len(ticked) > 1:
@@ -92,6 +104,24 @@ def ticked_option(text: str, options: OptionIndex, start: int, end: int) -> tupl
     return letter, span
 
 
+def _marked_rows(
+    text: str, options: OptionIndex, start: int, end: int
+) -> list[tuple[str, str | None, str, tuple[int, int]]]:
+    """``(letter, mark before, rest of the line, span)`` of each checklist row: rows opening with a letter, or
+    (when none does) rows opening with a tick or cross and an option's text ("✅ *Escherichia coli* — ...")."""
+    rows = [(m.group("letter"), m.group("pre"), m.group("rest"), m.span()) for m in _rows(text, start, end)]
+    if rows or not options.texts:
+        return rows
+    for m in _TEXT_ROW.finditer(text, start, end):
+        found = options.prefix_match(text[m.end() : m.end() + 200].lower(), 0)
+        if found is not None:
+            rows.append((found[0], m.group("pre"), text[m.end() + found[1] : m.end("line")], m.span()))
+    return rows
+
+
+_TEXT_ROW = re.compile(
+    r"^[ \t>#\-|]*(?P<pre>[" + _TICK_CLASS + _CROSS_CLASS + r"])[ \t*_]*(?=(?P<line>[^\n]*))", re.MULTILINE
+)
 _LONE_TICK = re.compile(
     r"(?:^|\n)[ \t#*]*[" + _TICK_CLASS + r"][ \t*]*[(\[]?[A-Z][)\].:]?[ \t*]*(?:[^\n]{0,120})\s*\Z"
 )
@@ -105,16 +135,23 @@ def leading_answer(text: str, options: OptionIndex, start: int, end: int) -> tup
         ``(letter, span)`` or None.
     """
     body = start + len(text[start:end]) - len(text[start:end].lstrip())
-    m = _LEADING.match(text, body, end)
+    m = _LEADING.match(text, body, end) or _LEADING_LOWER.match(text, body, end)
     if m is None and options.texts:
-        return _text_then_letter(text, options, body, end)
+        return (
+            _text_then_letter(text, options, body, end)
+            or _text_then_reason(text, options, body, end)
+            or _noted_letter(text, options, body, end)
+        )
     if m is None or not options.texts:
-        return None
-    letter = m.group(1)
+        return _noted_letter(text, options, body, end)
+    opening = m.group(1) or m.group(2)  # _LEADING_LOWER has two groups, one of them set
+    letter = opening.upper()
     own = options.texts.get(letter)
     if own is None:
         return None
     found = options.prefix_match(text[m.end() : m.end() + len(own) + 1].lower(), 0)
+    if found is None and opening.isupper():
+        return _letter_then_named(text, options, m, letter, body, end)
     if found is None or found[0] != letter:
         return None
     after = m.end() + found[1]
@@ -123,15 +160,92 @@ def leading_answer(text: str, options: OptionIndex, start: int, end: int) -> tup
     line_end = text.find("\n", after, end)
     if line_end >= 0 and _NEXT_ROW.match(text, line_end, end):
         return None  # the first row of an options list, not an answer
+    if _REJECTED_NEAR.match(text, after, end):
+        return None  # "A. Toxic multinodular goiter: unlikely": a rejection, not an answer
+    if _listed_after(text, letter, after, end):
+        return None  # "A - aspirin is weaker\nB - heparin is a bridge": a walk through the options, not an answer
     return letter, (body, after)
 
 
+_LEADING_LOWER = re.compile(r"[ \t>#*_]*(?:\(([a-z])\)|([a-z])\.)(?:\*\*)?[ \t]+(?:\*\*)?[ \t]*")
+"""A lower-case opening letter, "(c) " or "a. ": read only when the option's own text follows."""
+_ANY_ROW = re.compile(r"\n[ \t>#*_\-•]*(?:\(([A-Za-z])\)|([A-Za-z])(?:[.):]|[ \t]+[-–—]))[ \t]([^\n]*)")
+_REJECTION = re.compile(
+    r"\b(?:unlikely|incorrect|wrong|not|no|never|less\s+likely|ruled\s+out|excluded|doesn't|isn't|won't)\b", re.I
+)
+_REJECTED_NEAR = re.compile(
+    r"[ \t*_]*(?:[:,]|[ \t][-–—])?[ \t*_]*(?:is[ \t]+|are[ \t]+)?"
+    r"(?:unlikely|incorrect|wrong|not\b|no\b|less[ \t]+likely|ruled[ \t]+out|excluded)",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(r"[^.;:,()\n—–]{2,60}")
+_NOTED = re.compile(r"[ \t>#*_]*[(\[]?([A-Z])[)\]]?(?:\*\*)?[ \t]*\(([^()\n]{1,40})\)[ \t]*[.:]")
+_NOTE_HEDGE = re.compile(r"\b(?:or|maybe|possibly|perhaps|unsure|not|vs|versus|guess)\b", re.IGNORECASE)
+_TEXT_REASON = re.compile(r"(?:\*\*)?[ \t]*[—–][ \t]*|(?:\*\*)?[ \t]+-[ \t]+")
 _LETTER_AFTER_TEXT = re.compile(r"[ \t]*(?:\*\*)?[ \t]*\(([A-Z])\)(?:\*\*)?[ \t]*(?:\.|\n|\Z)")
 _ROW_AFTER_LETTER = re.compile(r"[ \t]*(?:\*\*)?[ \t]*(?:[.:;\n]|[-–—][ \t]|\Z)")
 _REJECTED_AFTER = re.compile(
     r"\s*(?:no|not|never|wrong|incorrect|unlikely|doesn't|does\s+not|isn't|is\s+not)\b", re.IGNORECASE
 )
 _PAREN_LETTER = re.compile(r"\(([A-Z])\)")
+
+
+def _listed_after(text: str, letter: str, start: int, end: int) -> bool:
+    """Whether lines after ``start`` open with other letters ("B - vitamin D gives rickets") that do not
+    only reject their option: a walk through the options, whose first row is no answer."""
+    for row in _ANY_ROW.finditer(text, start, end):
+        other = (row.group(1) or row.group(2)).upper()
+        if other != letter and not _REJECTION.search(row.group(3)):
+            return True
+    return False
+
+
+def _letter_then_named(
+    text: str, options: OptionIndex, m: re.Match[str], letter: str, body: int, end: int
+) -> tuple[str, tuple[int, int]] | None:
+    """An opening letter followed by its option in other words ("A - IV alteplase.", "A: calcium gluconate IV")."""
+    clause = _CLAUSE.match(text, m.end(), end)
+    if clause is None or options.prefix_match(clause.group(0).lower(), 0) is not None:
+        return None
+    if clause.end() < end and text[clause.end()] not in ".;:,()\n—–":
+        return None  # a clause cut at its length limit: a sentence, not a name
+    if named_option(clause.group(0), options, max_words=4) != letter:
+        return None
+    line_end = text.find("\n", clause.end(), end)
+    if line_end >= 0 and _NEXT_ROW.match(text, line_end, end):
+        return None  # the first row of an options list
+    if _REJECTION.search(clause.group(0)) or _REJECTED_NEAR.match(text, clause.end(), end):
+        return None  # "A - contrast MRI is not the next step": a rejection
+    if _listed_after(text, letter, clause.end(), end):
+        return None
+    return letter, (body, clause.end())
+
+
+def _noted_letter(text: str, options: OptionIndex, body: int, end: int) -> tuple[str, tuple[int, int]] | None:
+    """An opening letter with a note on it and a stop ("A (high confidence). Positive drawer test ...")."""
+    m = _NOTED.match(text, body, end)
+    if m is None or not options.valid(m.group(1)) or _NOTE_HEDGE.search(m.group(2)):
+        return None
+    if options.texts and named_option(m.group(2), options) not in (None, m.group(1)):
+        return None
+    return m.group(1), (body, m.end())
+
+
+def _text_then_reason(text: str, options: OptionIndex, body: int, end: int) -> tuple[str, tuple[int, int]] | None:
+    """An opening option text, a dash and the reason ("Placenta previa — painless bleeding; (A) abruption is
+    painful"), when no other option's text is given the same way (a walk through the options)."""
+    lowered = text[body : min(end, body + 200)].lower().lstrip("*_ \t")
+    skipped = min(end, body + 200) - body - len(lowered)
+    found = options.prefix_match(lowered, 0)
+    if found is None:
+        return None
+    dash = _TEXT_REASON.match(text, body + skipped + found[1], end)
+    if dash is None or _REJECTED_AFTER.match(text, dash.end(), end):
+        return None
+    for other in options.mentions(text[dash.end() : end].lower()):
+        if other[2] != found[0] and _TEXT_REASON.match(text, dash.end() + other[1], end):
+            return None  # "Abruption — painful. Previa — painless.": every option the same way
+    return found[0], (body, dash.start())
 
 
 def _text_then_letter(text: str, options: OptionIndex, body: int, end: int) -> tuple[str, tuple[int, int]] | None:
