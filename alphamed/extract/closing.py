@@ -55,6 +55,8 @@ _REFUSED = frozenset(
 )
 """Label words that do not commit ("Not: A", "Initially: C", "Ruled out - D") or that name a thing with a
 letter ("Type: A", "Hepatitis - B")."""
+_READ = 320
+"""Characters read back from the end: three short sentences at most."""
 _ARTICLES = frozenset(("the", "a", "an"))
 _GARBLED = re.compile(r".nswer|^nswer|answer.")
 _HEDGED_NOTE = re.compile(r"\b(?:or|maybe|possibly|perhaps|probably\s+not|not|vs|versus|unsure|guess)\b", re.I)
@@ -72,10 +74,14 @@ def closing_letter(text: str, options: OptionIndex, start: int, end: int) -> tup
     Returns:
         ``(letter, span)`` or None.
     """
-    body_end = len(text[start:end].rstrip()) + start
-    line_start = max(start, text.rfind("\n", start, body_end) + 1)
+    body_end = end
+    while body_end > start and text[body_end - 1].isspace():
+        body_end -= 1
+    line_start = max(start, text.rfind("\n", max(start, body_end - _READ), body_end) + 1, body_end - _READ)
     line = text[line_start:body_end]
-    m = _closing_sentence(line)
+    if _REFERS.search(line, max(0, len(line) - 100)) is None:
+        return None  # no capital letter standing alone near the end: nothing this rule could read
+    m = _closing_sentence(line, whole=line_start == start or text[line_start - 1] == "\n")
     if m is None:
         return None
     cut = m.start()
@@ -106,11 +112,12 @@ def closing_letter(text: str, options: OptionIndex, start: int, end: int) -> tup
     return letter, (line_start + cut, body_end)
 
 
-def _closing_sentence(line: str) -> re.Match[str] | None:
+def _closing_sentence(line: str, whole: bool) -> re.Match[str] | None:
     """The match of :data:`_CLOSING` on one of the last three sentences of ``line`` (each short), the
-    sentences after it naming no letter."""
+    sentences after it naming no letter; ``whole`` is False when ``line`` is the end of a longer line (its
+    first piece is then no sentence)."""
     cuts = [0] + [m.end() for m in _SENTENCE_END.finditer(line)]
-    for i in range(len(cuts) - 1, max(-1, len(cuts) - 4), -1):
+    for i in range(len(cuts) - 1, max(-1 if whole else 0, len(cuts) - 4), -1):
         stop = cuts[i + 1] if i + 1 < len(cuts) else len(line)
         if stop - cuts[i] > 80:
             return None  # a sentence, not a closing phrase

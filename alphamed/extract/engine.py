@@ -57,6 +57,12 @@ _DEFERRED = re.compile(
 """The choice left to the reader: no answer, whatever option the text discussed last."""
 
 
+def _deferred(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` leaves the choice to the reader (:data:`_DEFERRED`)."""
+    low = text[start:end].lower()
+    return ("you" in low or "reader" in low) and _DEFERRED.search(text, start, end) is not None
+
+
 @lru_cache(maxsize=4096)
 def _cached_index(key: tuple[Any, ...]) -> OptionIndex:
     return OptionIndex(normalize_options(dict(key) if key and isinstance(key[0], tuple) else list(key)))
@@ -163,7 +169,7 @@ def _decide(
         if first is not None:
             return _extraction(first[0], options, "answer_first", first[1]), True
     if tail and (
-        _NONE_CORRECT.search(text, max(start, end - 400), end) or _DEFERRED.search(text, max(start, end - 200), end)
+        _NONE_CORRECT.search(text, max(start, end - 400), end) or _deferred(text, max(start, end - 200), end)
     ):
         return None, True  # "None of the options is correct", "I'll leave the choice to you": a deliberate non-answer
     if tail:

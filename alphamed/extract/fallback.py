@@ -51,9 +51,16 @@ _COMPLEMENT = re.compile(
     r"\b(?:is|are|was)[ \t]+(?:an?[ \t]+|the[ \t]+)?([^,;:()]{2,40}?)[ \t]*(?:[,;(]|[.!]*[ \t]*$)"
 )
 """What the last copula of a sentence names, up to a comma or the end."""
-_HEAD_CLAUSE = re.compile(r"[^(,;:\d]*[^(,;:\d\s]")
+_REJECTS_NEXT = re.compile(
+    r"[*_ \t]*(?:[.:,]|[ \t][-–—])?[ \t]*(?:is[ \t]+|are[ \t]+)?(?:not|no|unlikely|incorrect|wrong|less[ \t]+likely"
+    r"|ruled[ \t]+out|excluded)\b",
+    re.IGNORECASE,
+)
+_EQUATED = re.compile(r"[ \t]=[ \t]*([^=,;:()]{2,40}?)[ \t]*[.!]*[ \t]*$")
+"""Findings equated with a name at the end of a sentence: the conclusion."""
+_HEAD_CLAUSE = re.compile(r"[^(,;:\s]+(?:[ \t]+(?!\d)[^(,;:\s]+)*")
 _INNER_STOP = re.compile(r"[.!?:][ \t]")
-"""The name a label's value opens with, before a note, a comma or a dose."""
+"""The name a label's value opens with, before a note, a comma or a dose ("epinephrine IM 0.5 mg": a number)."""
 _EXPLAINED = re.compile(
     r"[ \t]*\n\s*(?:\*\*|__|#{1,6}[ \t]*)?(?:explanation|reasoning|rationale|justification|why)\b", re.IGNORECASE
 )
@@ -101,7 +108,7 @@ _CUE = re.compile(
     r"|pathognomonic|in\s+summary|overall|go\s+with|yes|no|maybe|this\s+is|it\s+is|it's|lean|prefer|favou?r"
     r"|next\s+(?:best\s+)?(?:step|move))"
 )
-_COPULA_BEFORE = re.compile(r"\b(?:is|are|was|be|means|implies|indicates|shows)\s+(?:the\s+|an?\s+)?$")
+_COPULA_BEFORE = re.compile(r"(?:\b(?:is|are|was|be|means|implies|indicates|shows)\s+(?:the\s+|an?\s+)?|\s=\s*)$")
 _NEG_BEFORE = re.compile(
     r"\b(?:not|no|unlikely|rules?\s+out|ruled\s+out|ruling\s+out|excludes?|excluded|excluding|rather\s+than"
     r"|instead\s+of|less\s+likely|other\s+than|than|against|without|nor|neither|isn't|wasn't|doesn't|don't"
@@ -165,6 +172,8 @@ def bare_line(
     if found is not None:
         return found, "answer_first", (start + body_start, start + line_end)
     sentence = _FIRST_SENTENCE.match(window, body_start)
+    if sentence and _REJECTS_NEXT.match(window, sentence.end(1)):
+        sentence = None  # "**Club cells**: not the answer here": an option named to be rejected
     if sentence and options.texts and options.may_be_text(sentence.group(1)):
         norm = normalize_text(sentence.group(1))
         for letter, option_text in options.texts.items():
@@ -333,7 +342,11 @@ def _letter_refs(sentence: str, options: OptionIndex) -> set[str]:
     return {
         x.group(0)
         for x in _LETTER_WORD.finditer(sentence)
-        if options.valid(x.group(0)) and not _NAME_HEAD.search(sentence, max(0, x.start() - 16), x.start())
+        if options.valid(x.group(0))
+        and not (
+            sentence[x.start() - 1 : x.start()] == " "
+            and _NAME_HEAD.search(sentence, max(0, x.start() - 16), x.start())
+        )
     }
 
 
@@ -374,6 +387,9 @@ def _named_in_words(sentence: str, lowered: str, options: OptionIndex) -> str | 
     """The option a short concluding sentence names in other words ("So the best choice here is IV artesunate.")."""
     if _HEDGED.search(lowered) or _NEGATION_ANYWHERE.search(lowered):
         return None
+    equated = _EQUATED.search(sentence)
+    if equated is not None:  # "Low C-peptide, GAD65 antibodies and DKA in a lean child = T1DM."
+        return named_option(equated.group(1), options, max_words=4)
     if not _CUE.search(lowered) and not _explicit(sentence):
         return None
     named = named_option(_ANSWER_TAIL.sub("", _LEAD_IN.sub("", sentence)), options, max_words=8, superset=True)

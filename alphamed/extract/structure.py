@@ -137,11 +137,17 @@ def leading_answer(text: str, options: OptionIndex, start: int, end: int) -> tup
     body = start + len(text[start:end]) - len(text[start:end].lstrip())
     m = _LEADING.match(text, body, end) or _LEADING_LOWER.match(text, body, end)
     if m is None and options.texts:
-        return (
-            _text_then_letter(text, options, body, end)
-            or _text_then_reason(text, options, body, end)
-            or _noted_letter(text, options, body, end)
-        )
+        head = text[body : min(end, body + 200)]
+        lowered = head.lower().lstrip("*_ \t")
+        found = options.prefix_match(lowered, 0)  # an opening option text, read by the two rules after it
+        if found is not None:
+            at = body + len(head) - len(lowered) + found[1]
+            return (
+                _text_then_letter(text, options, body, at, found[0], end)
+                or _text_then_reason(text, options, body, at, found[0], end)
+                or _bold_opening(text, options, body, at, found[0], end)
+            )
+        return _noted_letter(text, options, body, end)
     if m is None or not options.texts:
         return _noted_letter(text, options, body, end)
     opening = m.group(1) or m.group(2)  # _LEADING_LOWER has two groups, one of them set
@@ -231,37 +237,49 @@ def _noted_letter(text: str, options: OptionIndex, body: int, end: int) -> tuple
     return m.group(1), (body, m.end())
 
 
-def _text_then_reason(text: str, options: OptionIndex, body: int, end: int) -> tuple[str, tuple[int, int]] | None:
-    """An opening option text, a dash and the reason ("Placenta previa — painless bleeding; (A) abruption is
-    painful"), when no other option's text is given the same way (a walk through the options)."""
-    lowered = text[body : min(end, body + 200)].lower().lstrip("*_ \t")
-    skipped = min(end, body + 200) - body - len(lowered)
-    found = options.prefix_match(lowered, 0)
-    if found is None:
+def _bold_opening(
+    text: str, options: OptionIndex, body: int, at: int, letter: str, end: int
+) -> tuple[str, tuple[int, int]] | None:
+    """An output opening with one option's text in bold ("**Type II pneumocytes** are the surfactant-producing
+    cells"), no other option's text in bold anywhere and no rejection after it."""
+    if not text.startswith("**", body) or not text.startswith("**", at) or _REJECTED_NEAR.match(text, at + 2, end):
         return None
-    dash = _TEXT_REASON.match(text, body + skipped + found[1], end)
+    for bold in _BOLD.finditer(text, at + 2, end):
+        other = options.prefix_match(bold.group(1).lower().strip(), 0)
+        if other is not None and other[0] != letter:
+            return None  # several options in bold: a walk through them
+    return letter, (body, at + 2)
+
+
+_BOLD = re.compile(r"\*\*([^*\n]{1,80})\*\*")
+
+
+def _text_then_reason(
+    text: str, options: OptionIndex, body: int, at: int, letter: str, end: int
+) -> tuple[str, tuple[int, int]] | None:
+    """An opening option text (option ``letter``'s, ending at ``at``), a dash and the reason ("Placenta previa —
+    painless bleeding; (A) abruption is painful"), when no other option's text is given the same way."""
+    dash = _TEXT_REASON.match(text, at, end)
     if dash is None or _REJECTED_AFTER.match(text, dash.end(), end):
         return None
     for other in options.mentions(text[dash.end() : end].lower()):
-        if other[2] != found[0] and _TEXT_REASON.match(text, dash.end() + other[1], end):
+        if other[2] != letter and _TEXT_REASON.match(text, dash.end() + other[1], end):
             return None  # "Abruption — painful. Previa — painless.": every option the same way
-    return found[0], (body, dash.start())
+    return letter, (body, dash.start())
 
 
-def _text_then_letter(text: str, options: OptionIndex, body: int, end: int) -> tuple[str, tuple[int, int]] | None:
-    """A first line that opens with an option's whole text and then its own letter ("1 in 50 (B).") and is
-    no row of a walk through the options ("Digoxin (A): no benefit. Furosemide (B): ...")."""
-    lowered = text[body : min(end, body + 200)].lower().lstrip("*_ \t")
-    skipped = len(text[body : min(end, body + 200)]) - len(lowered)
-    found = options.prefix_match(lowered, 0)
-    if found is None:
-        return None
-    m = _LETTER_AFTER_TEXT.match(text, body + skipped + found[1], end)
-    if m is None or m.group(1) != found[0] or _REJECTED_AFTER.match(text, m.end(), end):
+def _text_then_letter(
+    text: str, options: OptionIndex, body: int, at: int, letter: str, end: int
+) -> tuple[str, tuple[int, int]] | None:
+    """A first line that opens with an option's whole text (option ``letter``'s, ending at ``at``) and then its
+    own letter ("1 in 50 (B).") and is no row of a walk through the options ("Digoxin (A): no benefit.
+    Furosemide (B): ...")."""
+    m = _LETTER_AFTER_TEXT.match(text, at, end)
+    if m is None or m.group(1) != letter or _REJECTED_AFTER.match(text, m.end(), end):
         return None
     for other in _PAREN_LETTER.finditer(text, m.end(), end):
         own = options.texts.get(other.group(1))
         before = text[max(body, other.start() - len(own or "") - 1) : other.start()].rstrip().lower()
         if own and before.endswith(own.lower()) and _ROW_AFTER_LETTER.match(text, other.end(), end):
             return None  # another option given the same way: a list of the options, not an answer
-    return found[0], (body, m.end(1) + 1)
+    return letter, (body, m.end(1) + 1)
