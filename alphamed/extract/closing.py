@@ -121,6 +121,8 @@ def _closing_sentence(line: str, whole: bool) -> re.Match[str] | None:
         stop = cuts[i + 1] if i + 1 < len(cuts) else len(line)
         if stop - cuts[i] > 80:
             return None  # a sentence, not a closing phrase
+        if _REFERS.search(line, cuts[i], stop) is None:
+            continue  # no capital letter standing alone: not the closing phrase (the regex below is the costly part)
         m = _CLOSING.fullmatch(line[:stop].rstrip(), cuts[i])
         if m is not None:
             return None if stop < len(line) and _REFERS.search(line, stop) else m
