@@ -106,6 +106,11 @@ def find(text: str, options: OptionIndex) -> Extraction | None:
 
 
 def _find(text: str, options: OptionIndex) -> Extraction | None:
+    think_end = text.rfind("</think>")
+    if think_end >= 0 and len(text) - think_end <= WINDOW:
+        found, decided = _decide(text, options, think_end + 8, len(text), True, True)
+        if decided:
+            return found  # the answer after the reasoning: what the reasoning said on the way does not count
     if len(text) <= WINDOW + HEAD:
         return _decide(text, options, 0, len(text), True, True)[0]
     found, decided = _decide(text, options, len(text) - WINDOW, len(text), False, True)

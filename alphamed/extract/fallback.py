@@ -79,6 +79,11 @@ _CUE = re.compile(
     r"|explain|responsible|caused|cause|treat|manage|recommend|should|fits?|characteristic|classic|typical"
     r"|pathognomonic|in\s+summary|overall|go\s+with|yes|no|maybe|this\s+is|it\s+is|it's|lean|prefer|favou?r)"
 )
+_REJECTING = re.compile(
+    r"\b(?:contraindicated|wrong|incorrect|inferior|inappropriate|avoid|harmful|dangerous|tempting|trap|distractor"
+    r"|unlikely|excluded)\b"
+)
+_ALTERNATIVE_WORDS = re.compile(r"\b(?:or|though|although|instead|alternatively|versus|vs)\b")
 _FIRM_CUE = re.compile(
     r"\b(?:most\s+likely|likely|likeliest|probabl|diagnos|therefore|thus|hence|so|consistent|points?\s+to|indicat"
     r"|suggest|conclu|answer|choose|choice|select|best|correct|appropriate|first[- ]line|treat|manage|recommend"
@@ -194,22 +199,50 @@ def _only_listing(window: str) -> bool:
 
 
 def _labeled_line(line: str, options: OptionIndex) -> str | None:
-    """The option a closing "label: option" line names ("Culprit: the RCA", "Bottom line → low potassium")."""
+    """The option a closing "label: option" line names ("Culprit: the RCA", "Bottom line → low potassium").
+
+    The value may end with a note in parentheses ("vitamin A (retinol)"), and may go on after its first
+    clause ("LMWH (e.g., enoxaparin), continued through pregnancy") when the rest names no other option.
+    After an explanation label only an option's exact text counts ("Explanation: lead-time bias.").
+    """
     m = _LABEL_LINE.fullmatch(line)
     if m is None or not options.texts or len(m.group(1).split()) > 4 or len(m.group(1).strip()) < 2:
         return None
-    if m.group(1).strip().lower() in _EXPLANATION_LABELS:
-        return None  # "Explanation: ... glucagon is for beta blockers": a reason, not an answer
     if "?" in line or _NEGATION_ANYWHERE.search(m.group(1).lower()):
         return None  # "Not A: prednisone does not fit", "Which is correct: A, B or C?"
     phrase = m.group(2)
+    note = _OWN_NOTE.search(phrase)
+    exact = _exact_option(phrase if note is None else phrase[: note.start()], options)
+    if m.group(1).strip().lower() in _EXPLANATION_LABELS:
+        return exact if not _NEGATION_ANYWHERE.search(phrase.lower()) else None  # otherwise a reason, not an answer
     if _NEGATION_ANYWHERE.search(phrase.lower()):
         return named_but_not(phrase, options)  # "Diagnosis: CD (Crohn's), not UC"
+    if exact or line.rstrip()[-1:] not in ".!)*_":
+        return exact or named_option(phrase, options)  # a line cut off ends no clause
+    return named_option(phrase, options) or _first_clause_option(phrase, options)
+
+
+def _exact_option(phrase: str, options: OptionIndex) -> str | None:
+    """The option whose text ``phrase`` is exactly."""
     norm = normalize_text(phrase)
-    for letter, option_text in options.texts.items():
-        if norm == option_text:
-            return letter
-    return named_option(phrase, options)
+    return next((letter for letter, option_text in options.texts.items() if option_text == norm), None)
+
+
+_FIRST_CLAUSE = re.compile(r"[^,;(\n]{2,80}?(?=[ \t]*(?:[,;(]|[ \t][-–—][ \t]))")
+
+
+def _first_clause_option(phrase: str, options: OptionIndex) -> str | None:
+    """The option the first clause of a label's value names, when the rest is no hedge and names no other option."""
+    m = _FIRST_CLAUSE.match(phrase)
+    if m is None:
+        return None
+    rest = phrase[m.end() :].lower()
+    if _HEDGED.search(rest) or _ALTERNATIVE_WORDS.search(rest) or _REJECTING.search(phrase.lower()):
+        return None
+    named = _exact_option(m.group(0), options) or named_option(m.group(0), options)
+    if named is None or any(letter != named for _, _, letter in options.mentions(rest)):
+        return None
+    return named
 
 
 def _last_sentence_letter(line: str, options: OptionIndex) -> str | None:

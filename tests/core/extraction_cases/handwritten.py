@@ -618,6 +618,71 @@ ROUND4: list[tuple[str, str, list[str], str | None, str]] = [
         "J",
         "Bleeding newborn, no prophylaxis given.\n\nMissing: vitamin K.",
     ),
+    # 9. The answer after </think> decides, whatever a marker inside the reasoning said (written after batch 4
+    # was run on this rule).
+    (
+        "option_text",
+        "after_think_over_reasoning_marker",
+        SEIZURE,
+        "A",
+        "<think>\nPhenytoin is tempting but it's not a first-line drug here. Benzodiazepines come first.\n</think>\n\n"
+        "The first drug to give is lorazepam (option A).",
+    ),
+    # 10. A negation inside the subject's relative clause (written after batch 4 was run on this rule).
+    (
+        "final_marker",
+        "negated_relative_clause_subject",
+        AF,
+        "C",
+        "Which agent is contraindicated in pregnancy? The one that must NOT be given is warfarin → option C.",
+    ),
+    ("abstain", "negated_main_clause", AF, None, "I do not think the answer is C."),
+    # 11. A closing label line whose value starts with an option (exact text or its words), then a note.
+    (
+        "option_text",
+        "label_value_then_note",
+        TRANSFUSION,
+        "C",
+        "BNP 900, crackles, responded to furosemide.\n\nWorking label: TACO (volume), reassess after diuresis.",
+    ),
+    ("option_text", "label_exact_text_paren", VIT, "H", "Scurvy-like gums.\n\nLacking: vitamin C (ascorbate)."),
+    (
+        "option_text",
+        "explanation_label_exact_option",
+        SEIZURE,
+        "A",
+        "Status epilepticus for ten minutes.\n\nExplanation: lorazepam.",
+    ),
+    (
+        "abstain",
+        "label_value_then_other_option",
+        SEIZURE,
+        None,
+        "Status epilepticus.\n\nFirst thought: lorazepam, though phenytoin may be needed instead.",
+    ),
+    # 12. The concluding sentence names an option by its text and its own letter together.
+    (
+        "option_text",
+        "text_with_own_letter_no_cue",
+        AF,
+        "C",
+        "The valve is mechanical.\n\n**Option C: warfarin** - target INR 2.5-3.5 for a mitral prosthesis.",
+    ),
+    (
+        "option_text",
+        "paraphrase_then_option_letter",
+        TRANSFUSION,
+        "C",
+        "Pulmonary edema after two units, high BNP, diuretic response. This is circulatory overload from the "
+        "transfusion (option C), so slow the rate and give furosemide.",
+    ),
+    (
+        "abstain",
+        "text_with_own_letter_negated",
+        AF,
+        None,
+        "Anticoagulation is clearly needed, but not heparin (option B) for the long term.",
+    ),
     # 8. "Not X, but Y" opening a sentence.
     (
         "trap",
