@@ -84,7 +84,7 @@ def closing_letter(text: str, options: OptionIndex, start: int, end: int) -> tup
     """
     tail_start = max(start, end - _TAIL)
     tail = text[tail_start:end].rstrip()
-    aside = _ASIDE.search(tail)
+    aside = _ASIDE.search(tail) if tail.endswith(")") else None  # the regex tries every position: gate it
     if aside is not None and aside.start() > 0:
         tail = tail[: aside.start()].rstrip()
     line_start = tail.rfind("\n") + 1
@@ -172,6 +172,8 @@ def not_but(text: str, options: OptionIndex, start: int, end: int) -> tuple[str,
     """
     body = start + len(text[start:end]) - len(text[start:end].lstrip())
     tail = text[max(body, end - _TAIL) : end].rstrip()
+    if not (_has_but(tail) or _has_but(text[body : min(end, body + 200)])):
+        return None  # cheap: no "but", no "Not X, but Y" (the regexes below try every position)
     last = tail_start = max(body, end - _TAIL)
     for m in _SENTENCE_END.finditer(tail):
         if m.end() < len(tail):
@@ -184,6 +186,10 @@ def not_but(text: str, options: OptionIndex, start: int, end: int) -> tuple[str,
         if kept is not None and negated != kept and not _NEGATION_OR_DOUBT.search(m.group("kept")):
             return kept, m.span("kept")
     return None
+
+
+def _has_but(text: str) -> bool:
+    return "but" in text or "But" in text or "BUT" in text
 
 
 def _named_by(phrase: str, options: OptionIndex) -> str | None:
