@@ -10,7 +10,8 @@ Stages, each one command of this project in a subprocess:
    (``alphamed.tiny_model.build_tokenizer``) and the vocabulary resized to it. Nothing is downloaded.
 2. ``serve``: ``alphamed serve DIR --backend vllm`` (the gateway starts the engine as its child), then the same
    streamed chat load straight to that engine and through the gateway, alternating rounds
-   (``bench/serve_vllm.one_round``): completion tokens/s and median time to first token, per shape.
+   (``bench/serve_vllm.one_round``): completion tokens/s and median time to first token, per shape (the 8B and
+   7B shapes; ``--shrink`` serves the 8B one, as each engine start costs ~45 s on 2 cores; ``--serve`` chooses).
 3. ``lora``: ``alphamed train`` on a recipe generated from ``train/recipes/alphamed-8b-llama-lora.yaml`` on the
    8B shape (LoRA, vLLM colocated), 5 GRPO steps.
 4. ``zero2``: ``alphamed train`` on a recipe generated from ``train/recipes/alphamed-7b-qwen.yaml`` on the 1.5B
@@ -80,7 +81,6 @@ SHRUNK = {
     "qwen7b": Shape("qwen2", 224, 2, 7, 1, 1184, 1000000.0, False, 32768),
     "qwen1.5b": Shape("qwen2", 192, 2, 6, 1, 1120, 1000000.0, True, 32768),
 }
-SERVED = ("llama8b", "qwen7b")
 
 
 class StageError(RuntimeError):
@@ -308,6 +308,8 @@ def train_stage(recipe: dict[str, Any], args: argparse.Namespace, log: Path) -> 
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     steps = [r for r in rows if "loss" in r and "step_seconds" in r]
     summary = next((r for r in rows if "train_runtime" in r), {})
+    if len(steps) != recipe["grpo"]["max_steps"]:
+        raise StageError(f"alphamed train logged {len(steps)} of {recipe['grpo']['max_steps']} steps ({out})")
     return {
         "steps": len(steps),
         "step_seconds": [r["step_seconds"] for r in steps],
@@ -423,6 +425,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=None, help="concurrent streams (GPU 16, CPU 4)")
     parser.add_argument("--max-tokens", type=int, default=None, help="tokens per chat (GPU 128, CPU 16)")
     parser.add_argument("--rounds", type=int, default=None, help="measured rounds per path (GPU 3, CPU 2)")
+    parser.add_argument(
+        "--serve", default=None, help="shapes to serve (GPU llama8b,qwen7b; CPU llama8b: each engine start is ~45 s)"
+    )
     args = parser.parse_args(argv)
     defaults = {
         "stage_timeout": (900, 420),
@@ -431,14 +436,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "concurrency": (4, 16),
         "max_tokens": (16, 128),
         "rounds": (2, 3),
+        "serve": ("llama8b", "llama8b,qwen7b"),
     }
     for key, (cpu, gpu) in defaults.items():
         if getattr(args, key) is None:
             setattr(args, key, cpu if args.shrink else gpu)
-    args.stages = [s.strip() for s in args.stages.split(",") if s.strip()]
-    unknown = set(args.stages) - set(STAGES)
-    if unknown:
-        parser.error(f"--stages: unknown {', '.join(sorted(unknown))} (choose from {', '.join(STAGES)})")
+    for key, known in (("stages", STAGES), ("serve", tuple(FULL))):
+        setattr(args, key, [s.strip() for s in getattr(args, key).split(",") if s.strip()])
+        unknown = set(getattr(args, key)) - set(known)
+        if unknown:
+            parser.error(f"--{key}: unknown {', '.join(sorted(unknown))} (choose from {', '.join(known)})")
     return args
 
 
@@ -467,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     if report["failed"]:
         args.stages = []  # nothing to serve or train
     if "serve" in args.stages:
-        for name in SERVED:
+        for name in args.serve:
             run_stage(report, f"serve-{name}", work, serve_stage, models / name, args)
     if "lora" in args.stages:
         recipe = smoke_recipe("alphamed-8b-llama-lora", models / "llama8b", work / "runs" / "lora", args)
