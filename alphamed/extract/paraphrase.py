@@ -1,7 +1,11 @@
 """Matching an option named in other words: abbreviated, paraphrased, or with a word left out.
 
 "type 1 DM" names "Type 1 diabetes mellitus", "IV artesunate" names "Intravenous artesunate",
-"Graves'" names "Graves disease", "the RCA" names "Right coronary artery". A phrase names an option
+"Graves'" names "Graves disease", "the RCA" names "Right coronary artery", and an acronym of an
+option's initials written in capitals names it ("TRALI" for "Transfusion-related acute lung injury")
+when no other option has the same initials (not "CD" when both Crohn and celiac disease are options).
+A phrase holding every word of one option and at most half of another's names the first ("the
+physician treating the patient" names "The treating physician", not "The patient's family"). A phrase names an option
 when it holds at least one of that option's *distinctive* words (words no other option has) and
 no distinctive word of any other option, so near misses stay apart: "type 1" vs "type 2",
 "secondary" vs "tertiary hyperparathyroidism". Words are compared loosely (one a prefix of the
@@ -30,7 +34,6 @@ _STOP = frozenset(
 )
 _ORDINAL = re.compile(r"\b([123])[ \t]*°")
 _ORDINALS = {"1": " primary ", "2": " secondary ", "3": " tertiary "}
-_ACRONYM = re.compile(r"\b[A-Z]{2,4}\b")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}
 _ROMAN_AFTER = frozenset(("type", "class", "grade", "stage", "phase"))
 ABBREVIATIONS = {
@@ -171,6 +174,52 @@ def option_words(options: OptionIndex) -> dict[str, tuple[list[str], list[str]]]
     return cached
 
 
+_CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]{1,6}\b")
+_INITIAL_WORDS = re.compile(r"[A-Za-z0-9]+")
+_SKIPPED_IN_ACRONYMS = frozenset(("of", "the", "and", "with", "a", "an", "in", "for", "to", "on", "or"))
+
+
+def option_acronyms(options: OptionIndex) -> dict[str, str]:
+    """Acronym -> the words it spells, for each acronym that the initials of a run of one option's words spell
+    and no other option's ("TRALI" for "Transfusion-related acute lung injury", "XO" for "xanthine oxidase" in
+    "Xanthine oxidase inhibitor", "LP" for "lumbar puncture"; small words may be skipped; cached on ``options``)."""
+    cached = options.acronym_cache
+    if cached is None:
+        seen: dict[str, tuple[str, str] | None] = {}
+        for letter, text in options.texts.items():
+            every = _INITIAL_WORDS.findall(text)
+            for run in (every, [w for w in every if w.lower() not in _SKIPPED_IN_ACRONYMS]):
+                for i in range(len(run)):
+                    for j in range(i + 2, min(len(run), i + 7) + 1):
+                        acronym = "".join(w[0] for w in run[i:j]).upper()
+                        known = seen.get(acronym, (letter, ""))
+                        if known is None or known[0] != letter:
+                            seen[acronym] = None  # two options spell it: it names neither
+                        elif not known[1]:
+                            seen[acronym] = (letter, " ".join(run[i:j]))
+        cached = {acronym: found[1] for acronym, found in seen.items() if found is not None}
+        options.acronym_cache = cached
+    return cached
+
+
+def _expand_acronyms(phrase: str, options: OptionIndex) -> str:
+    """``phrase`` with each upper-case acronym of one option's words replaced by those words; a known
+    abbreviation ("IM" is intramuscular) or option letters ("AB") stay as they are, whatever they spell."""
+    if _CAPITALS.search(phrase) is None:
+        return phrase
+    acronyms = option_acronyms(options)
+    if not acronyms:
+        return phrase
+
+    def expand(m: re.Match[str]) -> str:
+        acronym = m.group(0)
+        if acronym.lower() in ABBREVIATIONS or all(letter in options.letters for letter in acronym):
+            return acronym
+        return acronyms.get(acronym, acronym)
+
+    return _CAPITALS.sub(expand, phrase)
+
+
 def named_option(
     phrase: str, options: OptionIndex, max_words: int = 10, loose: bool = False, superset: bool = False
 ) -> str | None:
@@ -187,8 +236,8 @@ def named_option(
     """
     if _ALTERNATIVES.search(phrase):
         return None  # "X or Y": two names
-    if _ACRONYM.search(phrase) and options.texts:
-        phrase = _ACRONYM.sub(lambda m: _expand_acronym(m.group(0), options), phrase)
+    if options.texts:
+        phrase = _expand_acronyms(phrase, options)
     tokens = words(phrase)
     if not tokens or len(tokens) > max_words or not options.texts:
         return None
@@ -200,14 +249,17 @@ def named_option(
     for letter, (own, distinctive) in option_words(options).items():
         hits = [w for w in distinctive if _has(tokens, w)]
         if hits:
-            named.append(letter)
-            if len(named) > 1:
-                return None
-            matched = sum(_has(tokens, w) for w in own)
-            if matched * 2 < len(own) and not (loose and len(tokens) <= 3 and _names_enough(hits, distinctive)):
-                return None  # too little of the option ("type" of "Type 1 diabetes mellitus")
+            named.append((letter, sum(_has(tokens, w) for w in own), len(own), hits, distinctive))
+    if len(named) == 1:
+        letter, matched, size, hits, distinctive = named[0]
+        if matched * 2 >= size or (loose and len(tokens) <= 3 and _names_enough(hits, distinctive)):
+            return letter
+        return None  # too little of the option ("type" of "Type 1 diabetes mellitus")
     if named:
-        return named[0]
+        whole = [x for x in named if x[1] == x[2]]
+        if len(whole) == 1 and all(x[1] * 2 <= x[2] for x in named if x is not whole[0]):
+            return whole[0][0]  # "the physician treating the patient": all of one option, at most half of another
+        return None
     return _only_superset(tokens, options) if loose or superset else None
 
 
@@ -230,21 +282,3 @@ def _only_superset(tokens: list[str], options: OptionIndex) -> str | None:
                 return None
             found = letter if len(tokens) * 2 >= len(own) else ""
     return found or None
-
-
-def _expand_acronym(acronym: str, options: OptionIndex) -> str:
-    """The words of the one option an upper-case acronym spells by initials ("XO" -> "xanthine oxidase",
-    "LP" -> "lumbar puncture"), or the acronym itself."""
-    initials = acronym.lower()
-    if initials in ABBREVIATIONS or all(letter in options.letters for letter in acronym):
-        return acronym  # a known abbreviation ("IM" is intramuscular) or option letters ("AB"), whatever they spell
-    found = None
-    for text in options.texts.values():
-        run = text.replace("-", " ").split()
-        for i in range(len(run) - len(initials) + 1):
-            if "".join(w[0] for w in run[i : i + len(initials)]) == initials:
-                words_run = " ".join(run[i : i + len(initials)])
-                if found is not None and found != words_run:
-                    return acronym
-                found = words_run
-    return found if found is not None else acronym

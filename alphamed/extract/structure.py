@@ -5,9 +5,11 @@
 - :func:`leading_answer`: an answer-first output whose first line opens with a letter and that
   option's exact text ("D - Intramuscular epinephrine. IM epinephrine is first-line..."): the first
   commitment stands when nothing after it commits to another option.
+- :func:`letter_opening`: an output that opens with a letter as a label ("B: aspirin irreversibly
+  acetylates...", "[A] PaO2 <= 55 mmHg.", "c) pernicious anemia") and then only explains it, any other
+  line opening with a letter rejecting that option.
 
 >>> from alphamed.extract.options import OptionIndex
-from alphamed.extract.paraphrase import named_option
 >>> idx = OptionIndex({"A": "Aspirin", "B": "Heparin", "C": "Warfarin"})
 >>> ticked_option("[ ] A. Aspirin\\n[x] B. Heparin\\n[ ] C. Warfarin", idx, 0, 45)
 ('B', (15, 29))
@@ -166,8 +168,8 @@ def leading_answer(text: str, options: OptionIndex, start: int, end: int) -> tup
     line_end = text.find("\n", after, end)
     if line_end >= 0 and _NEXT_ROW.match(text, line_end, end):
         return None  # the first row of an options list, not an answer
-    if _REJECTED_NEAR.match(text, after, end):
-        return None  # "A. Toxic multinodular goiter: unlikely": a rejection, not an answer
+    if _REJECTED_AFTER.match(text, after, end):
+        return None  # "A. Aspirin is wrong here", "A. Toxic multinodular goiter: unlikely": a rejection
     if _listed_after(text, letter, after, end):
         return None  # "A - aspirin is weaker\nB - heparin is a bridge": a walk through the options, not an answer
     return letter, (body, after)
@@ -177,13 +179,12 @@ _LEADING_LOWER = re.compile(r"[ \t>#*_]*(?:\(([a-z])\)|([a-z])\.)(?:\*\*)?[ \t]+
 """A lower-case opening letter, "(c) " or "a. ": read only when the option's own text follows."""
 _ANY_ROW = re.compile(r"\n[ \t>#*_\-•]*(?:\(([A-Za-z])\)|([A-Za-z])(?:[.):]|[ \t]+[-–—]))[ \t]([^\n]*)")
 _REJECTION = re.compile(
-    r"\b(?:unlikely|incorrect|wrong|not|no|never|less\s+likely|ruled\s+out|excluded|doesn't|isn't|won't)\b", re.I
-)
-_REJECTED_NEAR = re.compile(
-    r"[ \t*_]*(?:[:,]|[ \t][-–—])?[ \t*_]*(?:is[ \t]+|are[ \t]+)?"
-    r"(?:unlikely|incorrect|wrong|not\b|no\b|less[ \t]+likely|ruled[ \t]+out|excluded)",
+    r"\b(?:no|not|never|wrong|incorrect|unlikely|less\s+likely|inferior|excluded|ruled\s+out|irrelevant|isn't"
+    r"|doesn't|don't|won't|wouldn't"
+    r"|aren't|can't|cannot|rather\s+than|instead)\b|[" + _CROSS_CLASS + r"]",
     re.IGNORECASE,
 )
+"""A row that rejects its option ("B - heparin: not here", "❌ C")."""
 _CLAUSE = re.compile(r"[^.;:,()\n—–]{2,60}")
 _NOTED = re.compile(r"[ \t>#*_]*[(\[]?([A-Z])[)\]]?(?:\*\*)?[ \t]*\(([^()\n]{1,40})\)[ \t]*[.:]")
 _NOTE_HEDGE = re.compile(r"\b(?:or|maybe|possibly|perhaps|unsure|not|vs|versus|guess)\b", re.IGNORECASE)
@@ -191,8 +192,11 @@ _TEXT_REASON = re.compile(r"(?:\*\*)?[ \t]*[—–][ \t]*|(?:\*\*)?[ \t]+-[ \t]+
 _LETTER_AFTER_TEXT = re.compile(r"[ \t]*(?:\*\*)?[ \t]*\(([A-Z])\)(?:\*\*)?[ \t]*(?:\.|\n|\Z)")
 _ROW_AFTER_LETTER = re.compile(r"[ \t]*(?:\*\*)?[ \t]*(?:[.:;\n]|[-–—][ \t]|\Z)")
 _REJECTED_AFTER = re.compile(
-    r"\s*(?:no|not|never|wrong|incorrect|unlikely|doesn't|does\s+not|isn't|is\s+not)\b", re.IGNORECASE
+    r"[\s*_:,\-–—]*(?:(?:is|are|would\s+be|seems)\s+)?(?:no|not|never|wrong|incorrect|unlikely|inferior|less\s+likely"
+    r"|ruled\s+out|excluded|doesn't|does\s+not|isn't|is\s+not)\b",
+    re.IGNORECASE,
 )
+"""Right after an option's text: a rejection ("A. Aspirin is wrong here", "A. Toxic multinodular goiter: unlikely")."""
 _PAREN_LETTER = re.compile(r"\(([A-Z])\)")
 
 
@@ -220,7 +224,7 @@ def _letter_then_named(
     line_end = text.find("\n", clause.end(), end)
     if line_end >= 0 and _NEXT_ROW.match(text, line_end, end):
         return None  # the first row of an options list
-    if _REJECTION.search(clause.group(0)) or _REJECTED_NEAR.match(text, clause.end(), end):
+    if _REJECTION.search(clause.group(0)) or _REJECTED_AFTER.match(text, clause.end(), end):
         return None  # "A - contrast MRI is not the next step": a rejection
     if _listed_after(text, letter, clause.end(), end):
         return None
@@ -242,7 +246,7 @@ def _bold_opening(
 ) -> tuple[str, tuple[int, int]] | None:
     """An output opening with one option's text in bold ("**Type II pneumocytes** are the surfactant-producing
     cells"), no other option's text in bold anywhere and no rejection after it."""
-    if not text.startswith("**", body) or not text.startswith("**", at) or _REJECTED_NEAR.match(text, at + 2, end):
+    if not text.startswith("**", body) or not text.startswith("**", at) or _REJECTED_AFTER.match(text, at + 2, end):
         return None
     for bold in _BOLD.finditer(text, at + 2, end):
         other = options.prefix_match(bold.group(1).lower().strip(), 0)
@@ -283,3 +287,82 @@ def _text_then_letter(
         if own and before.endswith(own.lower()) and _ROW_AFTER_LETTER.match(text, other.end(), end):
             return None  # another option given the same way: a list of the options, not an answer
     return letter, (body, m.end(1) + 1)
+
+
+_LABEL = re.compile(
+    r"[ \t>#*_" + _TICK_CLASS + r"]*(?P<open>[(\[])?[ \t]*(?P<letter>[A-Za-z])[ \t]*(?P<close>[)\]])?(?:\*\*|__)?"
+    r"(?P<sep>[ \t]*[.:\-–—][ \t]+|[ \t]+\((?=[^)\n]{1,60}\))|(?<=[)\]])[ \t]+|(?<=[)\]]\*\*)[ \t]+)"
+)
+_LABEL_LINE = re.compile(
+    r"^[ \t>*_\-+•]*(?:\*\*|__)?[ \t]*[(\[]?[ \t]*([A-Z])[ \t]*[)\]]?(?:\*\*|__)?[ \t]*[.:)\]\-–—]", re.M
+)
+_OPENING_DOUBT = re.compile(
+    r"\b(?:maybe|perhaps|possibly|either|unsure|uncertain|not\s+sure|might|could|torn|guess|or)\b|\?", re.IGNORECASE
+)
+_COMPLETE = frozenset(".!?)]}*_\"'”»。$`>|")
+_LONE_CAPITAL = re.compile(r"(?<![A-Za-z0-9'’\-/.])([A-Z])(?![A-Za-z0-9'’\-/]|\.[A-Za-z0-9])")
+_ARTICLE = re.compile(r"[AI](?:['’]|[ \t]+[a-z0-9])")
+_FIRST_CLAUSE = re.compile(r"[^.;:,!?\n()]{1,80}")
+_FIRST_SENTENCE = re.compile(r"(?:[^.!?\n]|\.(?=[0-9A-Za-z]))*")
+
+
+def letter_opening(text: str, options: OptionIndex, start: int, end: int) -> tuple[str, tuple[int, int]] | None:
+    """The option an output opens with as a label, then explains ("B: aspirin irreversibly acetylates COX-1...").
+
+    The label is a letter in brackets, or a capital followed by ".", ":", a dash or a parenthesis; a
+    lower-case letter ("c)") or "A:" (also the "A:" of a question-and-answer layout) counts only when the
+    words after it name that option. The output commits to nothing when the opening sentence hedges or
+    rejects, names another option, or when another line opens with a letter without rejecting that
+    option (a walk through the options, maybe cut off).
+
+    Returns:
+        ``(letter, span)`` or None.
+    """
+    if not options.letters or text[start:end].rstrip()[-1:] not in _COMPLETE:
+        return None  # without options nothing can be checked; an output cut off may be a walk through the options
+    body = start + len(text[start:end]) - len(text[start:end].lstrip())
+    m = _LABEL.match(text, body, end)
+    if m is None:
+        return None
+    letter, wrapped = m.group("letter"), bool(m.group("close"))
+    if not options.valid(letter.upper()) or (letter.islower() and not wrapped):
+        return None
+    if not wrapped and not m.group("sep").strip() and not m.group("open"):
+        return None
+    upper = letter.upper()
+    sentence = _FIRST_SENTENCE.match(text, m.end(), end)
+    first = text[m.end() : sentence.end() if sentence else m.end()]
+    if _OPENING_DOUBT.search(first) or _REJECTED_AFTER.match(first):
+        return None
+    named = _named_after(first, options)
+    if named is not None and named != upper:
+        return None  # "A: heparin ..." where heparin is option B
+    if named is None and (letter.islower() or (upper == "A" and ":" in m.group("sep"))):
+        return None
+    if _REJECTION.search(first):
+        return None  # "A. Aspirin is wrong here", "B: not this one"
+    if any(x != upper and options.valid(x) for x in _other_letters(first)):
+        return None  # "C. The answer is A": another letter in the opening sentence
+    for line in _LABEL_LINE.finditer(text, m.end(), end):
+        other = line.group(1)
+        if other == upper or not options.valid(other):
+            continue
+        line_end = text.find("\n", line.end(), end)
+        if not _REJECTION.search(text, line.end(), end if line_end < 0 else line_end):
+            return None  # another option's row that does not reject it: a walk through the options
+    return upper, (m.start("letter"), m.end("letter"))
+
+
+def _other_letters(sentence: str) -> list[str]:
+    """Capital letters standing alone in ``sentence`` (not the article "A patient" or the pronoun "I")."""
+    return [m.group(1) for m in _LONE_CAPITAL.finditer(sentence) if not _ARTICLE.match(sentence, m.start(1))]
+
+
+def _named_after(first: str, options: OptionIndex) -> str | None:
+    """The option the words after a label name: its text, or its words ("UFH" for "Unfractionated heparin")."""
+    lowered = first.lower().lstrip(" \t*_")
+    found = options.prefix_match(lowered, 0) if options.texts else None
+    if found is not None:
+        return found[0]
+    clause = _FIRST_CLAUSE.match(first.lstrip(" \t*_"))
+    return named_option(clause.group(0), options) if clause and options.texts else None
