@@ -126,9 +126,10 @@ def build_syllable_tokenizer():
     Returns:
         A ``PreTrainedTokenizerFast`` with the ChatML template (deterministic: no training involved).
 
-    >>> tok = build_syllable_tokenizer()  # doctest: +SKIP
-    >>> tok.tokenize("Note: in kalemo use ripatu")  # doctest: +SKIP
-    ['Note: in ', 'ka', 'le', 'mo', ' use ', 'ri', 'pa', 'tu']
+    Example (needs ``tokenizers`` and ``transformers``)::
+
+        >>> build_syllable_tokenizer().tokenize("Note: in kalemo use ripatu")
+        ['Note: in ', 'ka', 'le', 'mo', ' use ', 'ri', 'pa', 'tu']
     """
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast

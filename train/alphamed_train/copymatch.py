@@ -45,7 +45,7 @@ def make_name(rng: random.Random) -> str:
     """A made-up name: 5-8 letters, consonant first, consonants and vowels alternating.
 
     >>> make_name(random.Random(0))
-    'tizuvi'
+    'vobipomi'
     """
     length = rng.randint(5, 8)
     return "".join(rng.choice(VOWELS if i % 2 else CONSONANTS) for i in range(length))

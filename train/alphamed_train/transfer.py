@@ -60,7 +60,7 @@ def summarise(correct: list[list[float]], picks: list[list[str | None]]) -> dict
         ``{"accuracy", "ci", "n", "orders", "consistent"}`` (percentages, one decimal).
 
     >>> summarise([[1.0, 0.0], [1.0, 1.0]], [["x", "y"], ["x", "z"]])
-    {'accuracy': 75.0, 'ci': [30.9, 95.2], 'n': 2, 'orders': 2, 'consistent': 50.0}
+    {'accuracy': 75.0, 'ci': [19.8, 97.3], 'n': 2, 'orders': 2, 'consistent': 50.0}
     """
     from alphamed_client.stats import wilson_interval
 
