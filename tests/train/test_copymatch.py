@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from alphamed_train.copymatch import SPLITS, CopyMatchBank, make_name, rotate, worked_answer
 
 from alphamed.extract import extract_answer
-from alphamed_train.copymatch import SPLITS, CopyMatchBank, make_name, rotate, worked_answer
 
 
 def small(seed: int = 0, **kw: int) -> CopyMatchBank:
