@@ -47,10 +47,9 @@ def test_the_labeled_set_is_large_and_covers_every_category() -> None:
 def test_generated_cases_match_their_builder() -> None:
     sys.path.insert(0, str(CASES_DIR))
     try:
+        from build import CASES_PATH, build_cases
         from families import PATH as FAMILIES_PATH
         from families import build_cases as build_families
-
-        from build import CASES_PATH, build_cases
     finally:
         sys.path.pop(0)
     for path, build in ((CASES_PATH, build_cases), (FAMILIES_PATH, build_families)):

@@ -47,9 +47,12 @@ def test_sentence_states_every_seed_and_the_control() -> None:
         "heldout": {"before": before, "after": high},
         "reordered": {"before": before, "after": high},
         "as_trained": {"before": before, "after": high},
-        "sft_control": {"heldout": {"before": before, "after": high}, "seconds": 90.0},
+        "sft_control": {"heldout": {"before": before, "after": high}, "seconds": 90.0, "steps": 1200},
+        "grpo_seconds_mean": 88.0,
         "seeds": [{"seed": 0, "heldout": high}, {"seed": 1, "heldout": low}, {"seed": 2, "heldout": high}],
     }
     text = sentence(result)
-    assert "2 of 3 seeds" in text and "seed 1 43.0% [39.0, 47.0]" in text and "(90 s)" in text
+    assert (
+        "2 of 3 seeds" in text and "seed 1 43.0% [39.0, 47.0]" in text and "(1200 steps, 90 s vs GRPO's 88 s)" in text
+    )
     assert apart(before, high) and not apart(before, low)

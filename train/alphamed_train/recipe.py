@@ -120,6 +120,11 @@ class WarmStartConfig(_Section):
     answer_style: Literal["recall", "walk"] = Field(
         "recall", description="Worked answers: `recall` states the drug, `walk` checks each option."
     )
+    prompt_loss: bool = Field(
+        False,
+        description="Copy/match: train on the prompt tokens too (the names repeated in the note and the options "
+        "are copy targets: more signal for the copying skill).",
+    )
     cache_dir: str | None = Field(
         None, description="Where the warm-started model is cached (default: OUTPUT_DIR/warm-start)."
     )
@@ -177,6 +182,9 @@ class TransferConfig(_Section):
     sft_batch_size: int = Field(8, ge=1, description="The SFT control's sequences per step.")
     sft_seconds: float | None = Field(
         None, gt=0, description="The SFT control's wall time (default: the mean GRPO training time of the seeds)."
+    )
+    sft_steps: int | None = Field(
+        None, ge=1, description="Train the SFT control for exactly N steps instead (bit-identical reruns)."
     )
 
 

@@ -139,8 +139,9 @@ def seed_recipe(recipe: Recipe, seed: int, out: Path, warm_cache: Path) -> Recip
     return load_recipe_dict(data)
 
 
-def sft_control(recipe: Recipe, warm: str, out: Path, seconds: float) -> tuple[Path, dict[str, Any]]:
-    """The SFT control: the warm start trained on the RL questions' worked answers for ``seconds``.
+def sft_control(recipe: Recipe, warm: str, out: Path, seconds: float | None) -> tuple[Path, dict[str, Any]]:
+    """The SFT control: the warm start trained on the RL questions' worked answers for ``seconds``
+    (or ``transfer.sft_steps`` steps when ``seconds`` is None).
 
     Returns:
         The saved model folder and ``{"seconds", "steps", "learning_rate"}``.
@@ -152,7 +153,12 @@ def sft_control(recipe: Recipe, warm: str, out: Path, seconds: float) -> tuple[P
 
     t = recipe.transfer
     cfg = recipe.warm_start.model_copy(
-        update={"steps": 10**7, "learning_rate": t.sft_learning_rate, "batch_size": t.sft_batch_size}
+        update={
+            "steps": t.sft_steps or 10**7,
+            "learning_rate": t.sft_learning_rate,
+            "batch_size": t.sft_batch_size,
+            "prompt_loss": False,
+        }
     )
     tokenizer = AutoTokenizer.from_pretrained(warm)
     model = AutoModelForCausalLM.from_pretrained(warm)
@@ -207,7 +213,8 @@ def run_transfer(recipe: Recipe, out_json: str | Path) -> dict[str, Any]:
         )
         logger.info("seed %d: %s", seed, seeds[-1])
     grpo_seconds = statistics.fmean(s["train_seconds"] - (s["eval_seconds"] or 0.0) for s in seeds)
-    sft_folder, sft_info = sft_control(recipe, warm, out, recipe.transfer.sft_seconds or grpo_seconds)
+    t = recipe.transfer
+    sft_folder, sft_info = sft_control(recipe, warm, out, None if t.sft_steps else t.sft_seconds or grpo_seconds)
     base = scores(before)
     after = pooled(answers)
     sft = scores(answer_model(sft_folder, sets, recipe))
@@ -236,11 +243,11 @@ def sentence(result: dict[str, Any]) -> str:
     n, orders = h["before"]["n"], h["before"]["orders"]
     per_seed = ", ".join(f"seed {s['seed']} {_fmt(s['heldout'])}" for s in result["seeds"])
     wins = sum(apart(h["before"], s["heldout"]) for s in result["seeds"])
-    sft = result["sft_control"]["heldout"]["after"]
+    sft = result["sft_control"]
     return (
         f"Held-out copy/match ({n} questions with unseen names, {orders} option orders, greedy, 95% Wilson CI): "
         f"warm start {_fmt(h['before'])} -> after GRPO {per_seed}; above the warm start with CIs apart in "
         f"{wins} of {len(result['seeds'])} seeds; reordered RL questions {_fmt(result['reordered']['after'])} vs "
-        f"as trained {_fmt(result['as_trained']['after'])} (seeds pooled); SFT control with the same wall time "
-        f"({result['sft_control']['seconds']:.0f} s): {_fmt(sft)}."
+        f"as trained {_fmt(result['as_trained']['after'])} (seeds pooled); SFT control ({sft['steps']} steps, "
+        f"{sft['seconds']:.0f} s vs GRPO's {result['grpo_seconds_mean']:.0f} s): {_fmt(sft['heldout']['after'])}."
     )

@@ -78,7 +78,13 @@ def _sample(
 
 
 def _copymatch_sample(
-    bank: Any, tokenizer: Any, style: str, rng: random.Random, answer_style: str, fixed: list[Question] | None
+    bank: Any,
+    tokenizer: Any,
+    style: str,
+    rng: random.Random,
+    answer_style: str,
+    fixed: list[Question] | None,
+    prompt_loss: bool = False,
 ) -> tuple[list[int], list[int]]:
     """One worked copy/match question (prompt masked): fresh warm names, or one of ``fixed`` in a fresh order."""
     from alphamed_train.copymatch import rotate, worked_answer
@@ -87,7 +93,7 @@ def _copymatch_sample(
     prompt = tokenizer.apply_chat_template(build_messages(q, style), tokenize=False, add_generation_prompt=True)
     p_ids = tokenizer(prompt, add_special_tokens=False).input_ids
     a_ids = tokenizer(worked_answer(q, answer_style) + tokenizer.eos_token, add_special_tokens=False).input_ids
-    return p_ids + a_ids, [-100] * len(p_ids) + a_ids
+    return p_ids + a_ids, (list(p_ids) if prompt_loss else [-100] * len(p_ids)) + a_ids
 
 
 def sampler(bank: Any, tokenizer: Any, style: str, cfg: WarmStartConfig, split: str = "warm") -> Sampler:
@@ -106,7 +112,8 @@ def sampler(bank: Any, tokenizer: Any, style: str, cfg: WarmStartConfig, split: 
     if isinstance(bank, FactBank):
         return lambda rng: _sample(bank, tokenizer, style, rng, cfg.mcq_fraction, cfg.answer_style)
     fixed = None if split == "warm" else bank.questions(split)
-    return lambda rng: _copymatch_sample(bank, tokenizer, style, rng, cfg.answer_style, fixed)
+    prompt_loss = cfg.prompt_loss and split == "warm"
+    return lambda rng: _copymatch_sample(bank, tokenizer, style, rng, cfg.answer_style, fixed, prompt_loss)
 
 
 def _batch(samples: list[tuple[list[int], list[int]]], pad_id: int) -> dict[str, Any]:
