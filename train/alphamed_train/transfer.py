@@ -223,6 +223,13 @@ def run_transfer(recipe: Recipe, out_json: str | Path) -> dict[str, Any]:
     result["seeds"] = seeds
     result["grpo_seconds_mean"] = round(grpo_seconds, 1)
     result["sentence"] = sentence(result)
+    try:
+        from alphamed_train.report import plot_transfer_curves
+
+        runs = {f"seed {s['seed']}": out / f"seed-{s['seed']}" for s in seeds}
+        result["curves"] = str(plot_transfer_curves(runs, out / "transfer_curves.png"))
+    except ImportError:
+        logger.warning("matplotlib is not installed; no transfer_curves.png")
     Path(out_json).parent.mkdir(parents=True, exist_ok=True)
     Path(out_json).write_text(json.dumps(result, indent=1))
     return result
