@@ -57,7 +57,8 @@ def summarise(correct: list[list[float]], picks: list[list[str | None]]) -> dict
         picks: per order, per question: the chosen option's text (None: no answer found).
 
     Returns:
-        ``{"accuracy", "ci", "n", "orders", "consistent"}`` (percentages, one decimal).
+        ``{"accuracy", "ci", "n", "orders", "consistent"}`` (percentages, one decimal; ``consistent`` is None
+        with a single order).
 
     >>> summarise([[1.0, 0.0], [1.0, 1.0]], [["x", "y"], ["x", "z"]])
     {'accuracy': 75.0, 'ci': [19.8, 97.3], 'n': 2, 'orders': 2, 'consistent': 50.0}
@@ -74,7 +75,7 @@ def summarise(correct: list[list[float]], picks: list[list[str | None]]) -> dict
         "ci": [round(100 * low, 1), round(100 * high, 1)],
         "n": n,
         "orders": k,
-        "consistent": round(100 * same / n, 1),
+        "consistent": round(100 * same / n, 1) if len(picks) > 1 else None,
     }
 
 
