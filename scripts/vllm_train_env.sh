@@ -5,7 +5,8 @@
 #   scripts/vllm_train_env.sh [VENV_DIR]      (default: .venv-vllm-train)
 #
 # Layer 1 is scripts/vllm_cpu_env.sh (vllm-cpu 0.32.0, torch 2.13.0+cpu, transformers < 5.20);
-# layer 2 adds trl 1.16.0, accelerate, datasets, peft and this project (editable), keeping the
+# layer 2 adds trl 1.16.0, accelerate, datasets, peft, deepspeed (no prebuilt ops) and this project
+# (editable: core, client, train and serve, so bench/gpu_smoke.py --shrink runs here whole), keeping the
 # torch and transformers that vllm-cpu pinned. Not `trl[vllm]`: it asks for the `vllm`
 # distribution, which would replace vllm-cpu. A stamp file caches the result.
 set -euo pipefail
@@ -24,9 +25,9 @@ PY="$VENV_DIR/bin/python"
 # keep the torch / transformers that vllm-cpu resolved
 pins="$VENV_DIR/.vllm-pins.txt"
 "$PY" -m pip freeze | grep -iE '^(torch|transformers)==' > "$pins"
-"$PY" -m pip install -q -c scripts/vllm-cpu-constraints.txt -c "$pins" \
-    "trl==$TRL_VERSION" "accelerate>=1.0" "datasets>=3" "peft>=0.17" pytest pytest-timeout \
-    -e . -e clients/python -e "train[eval]"
-"$PY" -c "import trl, vllm, peft, alphamed_train; print('trl', trl.__version__, 'vllm', vllm.__version__)"
+DS_BUILD_OPS=0 "$PY" -m pip install -q -c scripts/vllm-cpu-constraints.txt -c "$pins" \
+    "trl==$TRL_VERSION" "accelerate>=1.0" "datasets>=3" "peft>=0.17" "deepspeed==0.19.8" pytest pytest-timeout \
+    -e . -e clients/python -e "train[eval]" -e serve
+"$PY" -c "import trl, vllm, peft, deepspeed, alphamed_train, alphamed_serve; print('trl', trl.__version__, 'vllm', vllm.__version__)"
 touch "$STAMP"
 echo "trl $TRL_VERSION + vllm-cpu installed in $VENV_DIR in $(( $(date +%s) - start )) s" >&2

@@ -9,6 +9,8 @@ Evidence, strongest first:
    gives a letter whose text contradicts another option, the output commits to nothing.
 2. A bare answer line: the output is only "C" / "(C)" / "C. text", or its first or last line is
    (not when the lines are an options list).
+   A short closing sentence that ends on one letter ("Submitting A.", "I'm going B.") counts too
+   (:mod:`alphamed.extract.closing`), and so does an opening letter or label that the rest only explains.
 3. Option text in the concluding sentence ("...most likely pernicious anemia."), the longest
    option text winning over shorter ones it contains; negated mentions ("not X", "rules out X")
    and hedged or several-option sentences abstain.

@@ -13,11 +13,12 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from alphamed.extract.fallback import bare_line, concluding_option
+from alphamed.extract.closing import closing_letter, not_but
+from alphamed.extract.fallback import bare_line, concluding_option, opening_label
 from alphamed.extract.normalize import normalize
 from alphamed.extract.options import OptionIndex, normalize_options
 from alphamed.extract.search import head_marker, last_marker
-from alphamed.extract.structure import leading_answer, ticked_option
+from alphamed.extract.structure import leading_answer, letter_opening, ticked_option
 
 WINDOW = 16_384
 """Outputs longer than this are read as their first ``HEAD`` and last ``WINDOW`` characters."""
@@ -105,6 +106,11 @@ def find(text: str, options: OptionIndex) -> Extraction | None:
 
 
 def _find(text: str, options: OptionIndex) -> Extraction | None:
+    think_end = text.rfind("</think>")
+    if think_end >= 0 and len(text) - think_end <= WINDOW:
+        found, decided = _decide(text, options, think_end + 8, len(text), True, True)
+        if decided:
+            return found  # the answer after the reasoning: what the reasoning said on the way does not count
     if len(text) <= WINDOW + HEAD:
         return _decide(text, options, 0, len(text), True, True)[0]
     found, decided = _decide(text, options, len(text) - WINDOW, len(text), False, True)
@@ -144,8 +150,19 @@ def _decide(
         line = bare_line(text, options, think_end + 8, end, True, False)
         if line is not None:
             return _extraction(line[0], options, "answer_first", line[2]), True
+    if tail:
+        for rule, method in ((closing_letter, "closing_letter"), (not_but, "not_but")):
+            closing = rule(text, options, start, end)
+            if closing is not None:
+                return _extraction(closing[0], options, method, closing[1]), True
     if head:
         first = leading_answer(text, options, start, end) or head_marker(text, options, start, min(end, start + HEAD))
+        if first is None:
+            first = letter_opening(text, options, start, end) or opening_label(text, options, start, end)
+            if first is not None and tail:
+                concluded = concluding_option(text, options, start, end)
+                if concluded is not None and concluded[0] != first[0]:
+                    return None, True  # the opening names one option, the conclusion another
         if first is not None:
             return _extraction(first[0], options, "answer_first", first[1]), True
     if tail and _NONE_CORRECT.search(text, max(start, end - 400), end):

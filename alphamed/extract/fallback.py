@@ -4,6 +4,8 @@
   "**C. Warfarin**"), or its first sentence is exactly an option text ("No. The trial...").
 - :func:`concluding_option`: the concluding sentence names exactly one option by its text,
   not negated ("rules out X", "X is unlikely"), not hedged, and the output is not cut off.
+- :func:`opening_label`: the output opens with a line of its own that labels one option
+  ("**Most likely cause: Pernicious anemia (autoimmune)**", "Drug of choice: Warfarin (C)").
 
 >>> from alphamed.extract.options import OptionIndex
 >>> idx = OptionIndex({"A": "Folate deficiency", "B": "Pernicious anemia"})
@@ -77,6 +79,17 @@ _CUE = re.compile(
     r"|explain|responsible|caused|cause|treat|manage|recommend|should|fits?|characteristic|classic|typical"
     r"|pathognomonic|in\s+summary|overall|go\s+with|yes|no|maybe|this\s+is|it\s+is|it's|lean|prefer|favou?r)"
 )
+_REJECTING = re.compile(
+    r"\b(?:contraindicated|wrong|incorrect|inferior|inappropriate|avoid|harmful|dangerous|tempting|trap|distractor"
+    r"|unlikely|excluded)\b"
+)
+_ALTERNATIVE_WORDS = re.compile(r"\b(?:or|though|although|instead|alternatively|versus|vs)\b")
+_FIRM_CUE = re.compile(
+    r"\b(?:most\s+likely|likely|likeliest|probabl|diagnos|therefore|thus|hence|so|consistent|points?\s+to|indicat"
+    r"|suggest|conclu|answer|choose|choice|select|best|correct|appropriate|first[- ]line|treat|manage|recommend"
+    r"|prefer|lean|go\s+with|favou?r)"
+)
+"""The cues of :data:`_CUE` that conclude (not "yes", "no", "cause", "classic": words of reasoning as well)."""
 _COPULA_BEFORE = re.compile(r"\b(?:is|are|was|be|means|implies|indicates|shows)\s+(?:the\s+|an?\s+)?$")
 _NEG_BEFORE = re.compile(
     r"\b(?:not|no|unlikely|rules?\s+out|ruled\s+out|ruling\s+out|excludes?|excluded|excluding|rather\s+than"
@@ -86,6 +99,9 @@ _NEG_BEFORE = re.compile(
 _NEG_AFTER = re.compile(
     r"^[^,;:]{0,30}?\b(?:is|are|was|seems|appears)\s+(?:also\s+|much\s+)?(?:unlikely|less\s+likely|excluded"
     r"|ruled\s+out|incorrect|wrong|not|inconsistent|implausible|tempting)\b"
+    r"|^[^,;:]{0,40}?\b(?:is|are|was|were)\s+(?:clearly\s+|also\s+)?inferior\b"
+    r"|^(?:(?!\b(?:because|since|which|that|who|when|while|although|though|if)\b)[^,;:]){0,60}?\b(?:is|are)\s+"
+    r"(?:also\s+)?(?:unlikely|excluded|ruled\s+out|incorrect|wrong|not)\b"
     r"|^\W{0,5}(?:unlikely|excluded|ruled\s+out|incorrect|wrong|no\b|not\b)"
     r"|^[^.;]{0,40}?\b(?:does|do|did|would|could|can)\s*(?:not|n't)\s+(?:fit|match|explain|account|cause|work|apply)"
     r"|^[^.;]{0,40}?\bcan\s+be\s+(?:ruled\s+out|excluded|eliminated)"
@@ -114,6 +130,8 @@ def bare_line(
         line_start = window.rfind("\n", 0, body_end) + 1
         line = window[line_start:body_end]
         found = _line_answer(line, options, _paragraph(window, line_start, body_end))
+        if found is not None and _next_row(window, line_start, found):
+            return None  # "...\nC. Valproate - second-line.\nD.": a walk through the options cut off at its next row
         if found is not None and not _only_listing(window):
             return found, "bare_letter", (start + line_start, start + body_end)
         found = _line_option_text(line, options) or _labeled_line(line, options)
@@ -161,6 +179,16 @@ def _paragraph(window: str, line_start: int, line_end: int) -> str:
     return window[para_start : after.start() if after else len(window)]
 
 
+def _next_row(window: str, line_start: int, letter: str) -> bool:
+    """Whether the line at ``line_start`` follows, with no blank line between, a row of the letter before ``letter``."""
+    above_end = line_start - 1
+    if above_end <= 0 or letter == "A":
+        return False
+    above = window.rfind("\n", 0, above_end) + 1
+    row = _LIST_LINE.match(window, above, above_end)
+    return row is not None and row.group(1) == chr(ord(letter) - 1)
+
+
 def _only_listing(window: str) -> bool:
     """Whether ``window`` is only option lines, one per paragraph ("A. x\n\nB. y\n\nC. z"): no line of it
     stands out as an answer."""
@@ -171,20 +199,50 @@ def _only_listing(window: str) -> bool:
 
 
 def _labeled_line(line: str, options: OptionIndex) -> str | None:
-    """The option a closing "label: option" line names ("Culprit: the RCA", "Bottom line → low potassium")."""
+    """The option a closing "label: option" line names ("Culprit: the RCA", "Bottom line → low potassium").
+
+    The value may end with a note in parentheses ("vitamin A (retinol)"), and may go on after its first
+    clause ("LMWH (e.g., enoxaparin), continued through pregnancy") when the rest names no other option.
+    After an explanation label only an option's exact text counts ("Explanation: lead-time bias.").
+    """
     m = _LABEL_LINE.fullmatch(line)
     if m is None or not options.texts or len(m.group(1).split()) > 4 or len(m.group(1).strip()) < 2:
         return None
-    if m.group(1).strip().lower() in _EXPLANATION_LABELS:
-        return None  # "Explanation: ... glucagon is for beta blockers": a reason, not an answer
-    if "?" in line or _NEGATION_ANYWHERE.search(line.lower()):
+    if "?" in line or _NEGATION_ANYWHERE.search(m.group(1).lower()):
         return None  # "Not A: prednisone does not fit", "Which is correct: A, B or C?"
     phrase = m.group(2)
+    note = _OWN_NOTE.search(phrase)
+    exact = _exact_option(phrase if note is None else phrase[: note.start()], options)
+    if m.group(1).strip().lower() in _EXPLANATION_LABELS:
+        return exact if not _NEGATION_ANYWHERE.search(phrase.lower()) else None  # otherwise a reason, not an answer
+    if _NEGATION_ANYWHERE.search(phrase.lower()):
+        return named_but_not(phrase, options)  # "Diagnosis: CD (Crohn's), not UC"
+    if exact or line.rstrip()[-1:] not in ".!)*_":
+        return exact or named_option(phrase, options)  # a line cut off ends no clause
+    return named_option(phrase, options) or _first_clause_option(phrase, options)
+
+
+def _exact_option(phrase: str, options: OptionIndex) -> str | None:
+    """The option whose text ``phrase`` is exactly."""
     norm = normalize_text(phrase)
-    for letter, option_text in options.texts.items():
-        if norm == option_text:
-            return letter
-    return named_option(phrase, options)
+    return next((letter for letter, option_text in options.texts.items() if option_text == norm), None)
+
+
+_FIRST_CLAUSE = re.compile(r"[^,;(\n]{2,80}?(?=[ \t]*(?:[,;(]|[ \t][-–—][ \t]))")
+
+
+def _first_clause_option(phrase: str, options: OptionIndex) -> str | None:
+    """The option the first clause of a label's value names, when the rest is no hedge and names no other option."""
+    m = _FIRST_CLAUSE.match(phrase)
+    if m is None:
+        return None
+    rest = phrase[m.end() :].lower()
+    if _HEDGED.search(rest) or _ALTERNATIVE_WORDS.search(rest) or _REJECTING.search(phrase.lower()):
+        return None
+    named = _exact_option(m.group(0), options) or named_option(m.group(0), options)
+    if named is None or any(letter != named for _, _, letter in options.mentions(rest)):
+        return None
+    return named
 
 
 def _last_sentence_letter(line: str, options: OptionIndex) -> str | None:
@@ -196,10 +254,19 @@ def _last_sentence_letter(line: str, options: OptionIndex) -> str | None:
     return bare.group(1) if bare and not bare.group(2) and options.valid(bare.group(1)) else None
 
 
+_TEXT_ROW = re.compile(
+    r"[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]+(?:\*\*|__|\*)?(?:[^\n()]{1,60}?(?:\*\*|__|\*)?[ \t]*\([A-Z]\)"
+    r"|[(\[]?[A-Za-z][)\].:][ \t])"
+)
+"""A row of a walk through the options: a bullet, then an option's text and letter ("- **Sertraline** (D) - ...")
+or a letter of any case ("- (e) buspirone - not first-line")."""
+
+
 def _is_option_row(tail: str, at: int) -> bool:
-    """Whether the line of ``tail`` holding offset ``at`` is a row of an options list ("- C. text ...")."""
+    """Whether the line of ``tail`` holding offset ``at`` is a row of an options list ("- C. text ...",
+    "- Sertraline (D): ...")."""
     line_start = tail.rfind("\n", 0, at) + 1
-    return _LIST_LINE.match(tail, line_start) is not None
+    return _LIST_LINE.match(tail, line_start) is not None or _TEXT_ROW.match(tail, line_start) is not None
 
 
 def _is_listed(window: str) -> bool:
@@ -266,6 +333,7 @@ def concluding_option(text: str, options: OptionIndex, start: int, end: int) -> 
     if tail[-1] not in _TERMINAL:
         return None  # cut off mid-sentence
     sentences = [m for m in _SENTENCE.finditer(tail) if m.group(0).strip()]
+    rejected: set[str] = set()
     for m in reversed(sentences[-4:]):
         sentence = m.group(0)
         lowered = sentence.lower()
@@ -284,17 +352,41 @@ def concluding_option(text: str, options: OptionIndex, start: int, end: int) -> 
             if last and _explicit(sentence):
                 return None  # an explicit conclusion ("So the best choice here is ...") that names nothing we read
             continue
-        return _decide_sentence(lowered, mentions, tail_start + m.start())
+        kept = _kept_mentions(lowered, mentions)
+        if not kept and not _HEDGED.search(lowered):
+            rejected.update(letter for _, _, letter in mentions)
+            continue  # a sentence that only rejects options ("X alone is not adequate") concludes nothing
+        if rejected and not _FIRM_CUE.search(lowered):
+            return None  # back past a rejection only to a sentence that concludes ("the standard treatment is X")
+        decided = _decide_sentence(lowered, kept, tail_start + m.start())
+        return None if decided is None or decided[0] in rejected else decided
     return None
 
 
 def _named_in_words(sentence: str, lowered: str, options: OptionIndex) -> str | None:
     """The option a short concluding sentence names in other words ("So the best choice here is IV artesunate.")."""
-    if _HEDGED.search(lowered) or _NEGATION_ANYWHERE.search(lowered):
+    if _HEDGED.search(lowered):
         return None
     if not _CUE.search(lowered) and not _explicit(sentence):
         return None
-    return named_option(_ANSWER_TAIL.sub("", _LEAD_IN.sub("", sentence)), options, max_words=8)
+    phrase = _ANSWER_TAIL.sub("", _LEAD_IN.sub("", sentence))
+    if _NEGATION_ANYWHERE.search(lowered):
+        return named_but_not(phrase, options)
+    return named_option(phrase, options, max_words=8)
+
+
+_BUT_NOT = re.compile(r"(?P<kept>[^\n]+?)[ \t]*(?:,|;|[—–]|\s-)[ \t]*not[ \t]+(?P<negated>[^.;!?\n]{1,60}?)[ \t.!]*")
+
+
+def named_but_not(phrase: str, options: OptionIndex) -> str | None:
+    """The option "X, not Y" names: X, when Y names another option or none ("TACO, not TRALI")."""
+    m = _BUT_NOT.fullmatch(phrase)
+    if m is None or _NEGATION_ANYWHERE.search(m.group("kept").lower()) or "not " in m.group("negated").lower():
+        return None
+    named = named_option(m.group("kept"), options, max_words=8)
+    if named is None or named_option(m.group("negated"), options) == named:
+        return None
+    return named
 
 
 def _explicit(sentence: str) -> bool:
@@ -303,17 +395,23 @@ def _explicit(sentence: str) -> bool:
     return lead_in is not None and lead_in.group("explicit") is not None
 
 
+def _kept_mentions(lowered: str, mentions: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The mentions of a sentence that are not negated (what follows a mention is read up to the next one)."""
+    starts = sorted(s for s, _, _ in mentions)
+    kept = []
+    for s, e, letter in mentions:
+        following = next((x for x in starts if x >= e), len(lowered))
+        if not _NEG_BEFORE.search(lowered, 0, s) and not _NEG_AFTER.search(lowered[e:following]):
+            kept.append((s, e, letter))
+    return kept
+
+
 def _decide_sentence(
-    lowered: str, mentions: list[tuple[int, int, str]], offset: int
+    lowered: str, kept: list[tuple[int, int, str]], offset: int
 ) -> tuple[str, tuple[int, int]] | None:
-    """The single option a concluding sentence commits to, if any."""
+    """The single option a concluding sentence commits to, if any (``kept``: its mentions not negated)."""
     if _HEDGED.search(lowered):
         return None
-    kept = [
-        (s, e, letter)
-        for s, e, letter in mentions
-        if not _NEG_BEFORE.search(lowered, 0, s) and not _NEG_AFTER.search(lowered[e:])
-    ]
     letters = {letter for _, _, letter in kept}
     if len(letters) != 1:
         return None
@@ -321,3 +419,74 @@ def _decide_sentence(
     if not _CUE.search(lowered) and not _COPULA_BEFORE.search(lowered, 0, s) and not _explicit(lowered):
         return None
     return letter, (offset + s, offset + e)
+
+
+_NOT_ANSWER_LABELS = _EXPLANATION_LABELS | frozenset(
+    (
+        "differential",
+        "differentials",
+        "differential diagnosis",
+        "ddx",
+        "consider",
+        "considering",
+        "question",
+        "options",
+        "option",
+        "choices",
+        "q",
+        "case",
+        "tempting",
+        "trap",
+        "distractor",
+        "pitfall",
+        "caveat",
+        "also",
+        "alternative",
+        "alternatives",
+        "summary",
+        "findings",
+        "history",
+    )
+)
+_OPENING_LABEL = re.compile(
+    r"[ \t>#*_]*([A-Za-z][A-Za-z' \-]{0,40}?)[ \t]*(?:\*\*|__)?[ \t]*:[ \t]*(?:\*\*|__)?[ \t]*"
+    r"([^\n]{2,120}?)[ \t.]*(?:\*\*|__)?[ \t]*"
+)
+"""An opening "label: value" line (the label may hold a hyphen: "First-line drug: ...")."""
+_OWN_NOTE = re.compile(r"[ \t]*\((?:[A-Z]|option[ \t]+[A-Z]|[^()\n]{1,40})\)[ \t]*$")
+_PAREN_LETTER = re.compile(r"\((?:option[ \t]+)?([A-Z])\)", re.IGNORECASE)
+
+
+def opening_label(text: str, options: OptionIndex, start: int, end: int) -> tuple[str, tuple[int, int]] | None:
+    """The option an opening "label: option" line names, when that line is a paragraph of its own.
+
+    The label is no explanation, differential or question; the value is an option's text or its words,
+    maybe followed by its own letter or a short note in parentheses, and names no other option.
+
+    Returns:
+        ``(letter, span)`` of the line, or None.
+    """
+    if not options.texts:
+        return None
+    body = start + len(text[start:end]) - len(text[start:end].lstrip())
+    line_end = text.find("\n", body, end)
+    if line_end < 0 or _BLANK_LINE.match(text, line_end, end) is None:
+        return None  # the line must stand alone, above a blank line
+    line = text[body:line_end]
+    m = _OPENING_LABEL.fullmatch(line)
+    if m is None or "?" in line or len(line) > 140:
+        return None
+    label = m.group(1).strip().lower()
+    if label in _NOT_ANSWER_LABELS or len(label.split()) > 4 or _NEGATION_ANYWHERE.search(line.lower()):
+        return None
+    value = m.group(2).strip(" \t*_")
+    own = _PAREN_LETTER.search(value)
+    note = _OWN_NOTE.search(value)
+    if note is not None:
+        value = value[: note.start()]
+    norm = normalize_text(value)
+    letter = next((x for x, option_text in options.texts.items() if option_text == norm), None)
+    letter = letter or named_option(value, options, max_words=8)
+    if letter is None or (own is not None and own.group(1).upper() != letter):
+        return None
+    return letter, (body, line_end)

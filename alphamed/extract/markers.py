@@ -434,13 +434,22 @@ def is_conditional(before: str) -> bool:
 
 
 def is_negated(before: str) -> bool:
-    """Whether ``before`` ends with a negation in the same clause (:data:`NEGATED`)."""
+    """Whether ``before`` ends with a negation in the same clause (:data:`NEGATED`), not one inside a
+    relative clause of the subject ("the vaccine that should not be given is C": the answer is C)."""
     start = max(0, len(before) - 45)
     if before.isascii():
         low = before[start:].lower()
         if not ("not" in low or "n't" in low or "never" in low or "doubt" in low):
             return False
-    return NEGATED.search(before, max(start, _clause_start(before, ".!?\n,;—–"))) is not None
+    m = NEGATED.search(before, max(start, _clause_start(before, ".!?\n,;—–")))
+    return m is not None and _SUBJECT_CLAUSE.search(before, 0, m.end()) is None
+
+
+_SUBJECT_CLAUSE = re.compile(
+    r"\b(?:that|which|who)\s+(?:\w+\s+){0,3}?(?:\*\*|__)?(?:not|never)(?:\*\*|__)?\s+(?:\w+\s+){1,3}?(?:is|are)\s+[^.!?\n]{0,30}\Z",
+    re.IGNORECASE,
+)
+"""'the drug that should NOT be given is': a negation inside a relative clause, then the copula of the answer."""
 
 
 _ASCII_SPACE_DOLLAR_STAR = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f$*"

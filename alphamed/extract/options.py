@@ -94,7 +94,16 @@ class OptionIndex:
         options: letter -> text (see :func:`normalize_options`).
     """
 
-    __slots__ = ("letters", "texts", "_by_length", "_initials", "_last_words", "_most_words", "word_cache")
+    __slots__ = (
+        "letters",
+        "texts",
+        "_by_length",
+        "_initials",
+        "_last_words",
+        "_most_words",
+        "word_cache",
+        "acronym_cache",
+    )
 
     def __init__(self, options: Mapping[str, str]) -> None:
         self.letters: dict[str, str] = dict(options)
@@ -112,6 +121,8 @@ class OptionIndex:
         self._last_words = tuple({t.rsplit(" ", 1)[-1] for t in self.texts.values()})
         self.word_cache: dict[str, tuple[list[str], list[str]]] | None = None
         """Words of the option texts, for :mod:`alphamed.extract.paraphrase` (filled on first use)."""
+        self.acronym_cache: dict[str, str] | None = None
+        """Acronym of option initials -> option text, for :mod:`alphamed.extract.paraphrase` (filled on first use)."""
         self._most_words = max((t.count(" ") + 1 for t in self.texts.values()), default=0)
 
     def __bool__(self) -> bool:

@@ -1,7 +1,11 @@
 """Matching an option named in other words: abbreviated, paraphrased, or with a word left out.
 
 "type 1 DM" names "Type 1 diabetes mellitus", "IV artesunate" names "Intravenous artesunate",
-"Graves'" names "Graves disease", "the RCA" names "Right coronary artery". A phrase names an option
+"Graves'" names "Graves disease", "the RCA" names "Right coronary artery", and an acronym of an
+option's initials written in capitals names it ("TRALI" for "Transfusion-related acute lung injury")
+when no other option has the same initials (not "CD" when both Crohn and celiac disease are options).
+A phrase holding every word of one option and at most half of another's names the first ("the
+physician treating the patient" names "The treating physician", not "The patient's family"). A phrase names an option
 when it holds at least one of that option's *distinctive* words (words no other option has) and
 no distinctive word of any other option, so near misses stay apart: "type 1" vs "type 2",
 "secondary" vs "tertiary hyperparathyroidism". Words are compared loosely (one a prefix of the
@@ -165,6 +169,40 @@ def option_words(options: OptionIndex) -> dict[str, tuple[list[str], list[str]]]
     return cached
 
 
+_CAPITALS = re.compile(r"\b[A-Z][A-Z0-9]{1,6}\b")
+_INITIAL_WORDS = re.compile(r"[A-Za-z0-9]+")
+_SKIPPED_IN_ACRONYMS = frozenset(("of", "the", "and", "with", "a", "an", "in", "for", "to", "on", "or"))
+
+
+def option_acronyms(options: OptionIndex) -> dict[str, str]:
+    """Acronym of each option's initials -> that option's text, for acronyms that only one option has
+    ("TRALI" for "Transfusion-related acute lung injury"; cached on ``options``)."""
+    cached = options.acronym_cache
+    if cached is None:
+        seen: dict[str, str | None] = {}
+        for text in options.texts.values():
+            initials = [w[0] for w in _INITIAL_WORDS.findall(text) if w not in _SKIPPED_IN_ACRONYMS]
+            if len(initials) >= 2:
+                acronym = "".join(initials).upper()
+                seen[acronym] = None if acronym in seen else text
+        cached = {acronym: text for acronym, text in seen.items() if text is not None}
+        options.acronym_cache = cached
+    return cached
+
+
+def _expand_acronyms(phrase: str, options: OptionIndex) -> str:
+    """``phrase`` with each capitalised acronym of an option's initials replaced by that option's text."""
+    if _CAPITALS.search(phrase) is None:
+        return phrase
+    acronyms = option_acronyms(options)
+    if not acronyms:
+        return phrase
+    return _CAPITALS.sub(
+        lambda m: acronyms.get(m.group(0), m.group(0)) if m.group(0).lower() not in ABBREVIATIONS else m.group(0),
+        phrase,
+    )
+
+
 def named_option(phrase: str, options: OptionIndex, max_words: int = 10) -> str | None:
     """The one option ``phrase`` names in other words, or None (none, several, or too long a phrase).
 
@@ -175,6 +213,8 @@ def named_option(phrase: str, options: OptionIndex, max_words: int = 10) -> str 
     """
     if _ALTERNATIVES.search(phrase):
         return None  # "X or Y": two names
+    if options.texts:
+        phrase = _expand_acronyms(phrase, options)
     tokens = words(phrase)
     if not tokens or len(tokens) > max_words or not options.texts:
         return None
@@ -185,10 +225,11 @@ def named_option(phrase: str, options: OptionIndex, max_words: int = 10) -> str 
     named = []
     for letter, (own, distinctive) in option_words(options).items():
         if any(_has(tokens, w) for w in distinctive):
-            named.append(letter)
-            if len(named) > 1:
-                return None
-            matched = sum(_has(tokens, w) for w in own)
-            if matched * 2 < len(own):
-                return None  # too little of the option ("type" of "Type 1 diabetes mellitus")
-    return named[0] if named else None
+            named.append((letter, sum(_has(tokens, w) for w in own), len(own)))
+    if len(named) == 1:
+        letter, matched, size = named[0]
+        return None if matched * 2 < size else letter  # too little of the option ("type" of "Type 1 diabetes")
+    whole = [x for x in named if x[1] == x[2]]
+    if len(whole) == 1 and all(x[1] * 2 <= x[2] for x in named if x is not whole[0]):
+        return whole[0][0]  # "the physician treating the patient": all of one option, at most half of another
+    return None

@@ -5,6 +5,9 @@
 - :func:`leading_answer`: an answer-first output whose first line opens with a letter and that
   option's exact text ("D - Intramuscular epinephrine. IM epinephrine is first-line..."): the first
   commitment stands when nothing after it commits to another option.
+- :func:`letter_opening`: an output that opens with a letter as a label ("B: aspirin irreversibly
+  acetylates...", "[A] PaO2 <= 55 mmHg.", "c) pernicious anemia") and then only explains it, any other
+  line opening with a letter rejecting that option.
 
 >>> from alphamed.extract.options import OptionIndex
 >>> idx = OptionIndex({"A": "Aspirin", "B": "Heparin", "C": "Warfarin"})
@@ -20,6 +23,7 @@ import re
 
 from alphamed.extract.normalize import CROSSES, TICKS
 from alphamed.extract.options import OptionIndex
+from alphamed.extract.paraphrase import named_option
 
 _TICK_CLASS = "".join(sorted(TICKS))
 _CROSS_CLASS = "".join(sorted(CROSSES))
@@ -120,6 +124,8 @@ def leading_answer(text: str, options: OptionIndex, start: int, end: int) -> tup
     after = m.end() + found[1]
     if after < end and text[after] not in ".\n*:;,-–—( \t":
         return None
+    if _REJECTED_AFTER.match(text, after, end):
+        return None  # "A. Aspirin is wrong here": an option named to be rejected
     line_end = text.find("\n", after, end)
     if line_end >= 0 and _NEXT_ROW.match(text, line_end, end):
         return None  # the first row of an options list, not an answer
@@ -129,7 +135,9 @@ def leading_answer(text: str, options: OptionIndex, start: int, end: int) -> tup
 _LETTER_AFTER_TEXT = re.compile(r"[ \t]*(?:\*\*)?[ \t]*\(([A-Z])\)(?:\*\*)?[ \t]*(?:\.|\n|\Z)")
 _ROW_AFTER_LETTER = re.compile(r"[ \t]*(?:\*\*)?[ \t]*(?:[.:;\n]|[-–—][ \t]|\Z)")
 _REJECTED_AFTER = re.compile(
-    r"\s*(?:no|not|never|wrong|incorrect|unlikely|doesn't|does\s+not|isn't|is\s+not)\b", re.IGNORECASE
+    r"[\s*_:,\-–—]*(?:(?:is|would\s+be|seems)\s+)?(?:no|not|never|wrong|incorrect|unlikely|inferior|doesn't|does\s+not"
+    r"|isn't|is\s+not)\b",
+    re.IGNORECASE,
 )
 _PAREN_LETTER = re.compile(r"\(([A-Z])\)")
 
@@ -151,3 +159,88 @@ def _text_then_letter(text: str, options: OptionIndex, body: int, end: int) -> t
         if own and before.endswith(own.lower()) and _ROW_AFTER_LETTER.match(text, other.end(), end):
             return None  # another option given the same way: a list of the options, not an answer
     return found[0], (body, m.end(1) + 1)
+
+
+_LABEL = re.compile(
+    r"[ \t>#*_" + _TICK_CLASS + r"]*(?P<open>[(\[])?[ \t]*(?P<letter>[A-Za-z])[ \t]*(?P<close>[)\]])?(?:\*\*|__)?"
+    r"(?P<sep>[ \t]*[.:\-–—][ \t]+|[ \t]+\((?=[^)\n]{1,60}\))|(?<=[)\]])[ \t]+|(?<=[)\]]\*\*)[ \t]+)"
+)
+_LABEL_LINE = re.compile(
+    r"^[ \t>*_\-+•]*(?:\*\*|__)?[ \t]*[(\[]?[ \t]*([A-Z])[ \t]*[)\]]?(?:\*\*|__)?[ \t]*[.:)\]\-–—]", re.M
+)
+_REJECTION = re.compile(
+    r"\b(?:no|not|never|wrong|incorrect|unlikely|less\s+likely|inferior|excluded|ruled\s+out|irrelevant|isn't"
+    r"|doesn't|don't|won't|wouldn't"
+    r"|aren't|can't|cannot|rather\s+than|instead)\b|[" + _CROSS_CLASS + r"]",
+    re.IGNORECASE,
+)
+_OPENING_DOUBT = re.compile(
+    r"\b(?:maybe|perhaps|possibly|either|unsure|uncertain|not\s+sure|might|could|torn|guess|or)\b|\?", re.IGNORECASE
+)
+_COMPLETE = frozenset(".!?)]}*_\"'”»。$`>|")
+_LONE_CAPITAL = re.compile(r"(?<![A-Za-z0-9'’\-/.])([A-Z])(?![A-Za-z0-9'’\-/]|\.[A-Za-z0-9])")
+_ARTICLE = re.compile(r"[AI](?:['’]|[ \t]+[a-z0-9])")
+_FIRST_CLAUSE = re.compile(r"[^.;:,!?\n()]{1,80}")
+_FIRST_SENTENCE = re.compile(r"(?:[^.!?\n]|\.(?=[0-9A-Za-z]))*")
+
+
+def letter_opening(text: str, options: OptionIndex, start: int, end: int) -> tuple[str, tuple[int, int]] | None:
+    """The option an output opens with as a label, then explains ("B: aspirin irreversibly acetylates COX-1...").
+
+    The label is a letter in brackets, or a capital followed by ".", ":", a dash or a parenthesis; a
+    lower-case letter ("c)") or "A:" (also the "A:" of a question-and-answer layout) counts only when the
+    words after it name that option. The output commits to nothing when the opening sentence hedges or
+    rejects, names another option, or when another line opens with a letter without rejecting that
+    option (a walk through the options, maybe cut off).
+
+    Returns:
+        ``(letter, span)`` or None.
+    """
+    if not options.letters or text[start:end].rstrip()[-1:] not in _COMPLETE:
+        return None  # without options nothing can be checked; an output cut off may be a walk through the options
+    body = start + len(text[start:end]) - len(text[start:end].lstrip())
+    m = _LABEL.match(text, body, end)
+    if m is None:
+        return None
+    letter, wrapped = m.group("letter"), bool(m.group("close"))
+    if not options.valid(letter.upper()) or (letter.islower() and not wrapped):
+        return None
+    if not wrapped and not m.group("sep").strip() and not m.group("open"):
+        return None
+    upper = letter.upper()
+    sentence = _FIRST_SENTENCE.match(text, m.end(), end)
+    first = text[m.end() : sentence.end() if sentence else m.end()]
+    if _OPENING_DOUBT.search(first) or _REJECTED_AFTER.match(first):
+        return None
+    named = _named_after(first, options)
+    if named is not None and named != upper:
+        return None  # "A: heparin ..." where heparin is option B
+    if named is None and (letter.islower() or (upper == "A" and ":" in m.group("sep"))):
+        return None
+    if _REJECTION.search(first):
+        return None  # "A. Aspirin is wrong here", "B: not this one"
+    if any(x != upper and options.valid(x) for x in _other_letters(first)):
+        return None  # "C. The answer is A": another letter in the opening sentence
+    for line in _LABEL_LINE.finditer(text, m.end(), end):
+        other = line.group(1)
+        if other == upper or not options.valid(other):
+            continue
+        line_end = text.find("\n", line.end(), end)
+        if not _REJECTION.search(text, line.end(), end if line_end < 0 else line_end):
+            return None  # another option's row that does not reject it: a walk through the options
+    return upper, (m.start("letter"), m.end("letter"))
+
+
+def _other_letters(sentence: str) -> list[str]:
+    """Capital letters standing alone in ``sentence`` (not the article "A patient" or the pronoun "I")."""
+    return [m.group(1) for m in _LONE_CAPITAL.finditer(sentence) if not _ARTICLE.match(sentence, m.start(1))]
+
+
+def _named_after(first: str, options: OptionIndex) -> str | None:
+    """The option the words after a label name: its text, or its words ("UFH" for "Unfractionated heparin")."""
+    lowered = first.lower().lstrip(" \t*_")
+    found = options.prefix_match(lowered, 0) if options.texts else None
+    if found is not None:
+        return found[0]
+    clause = _FIRST_CLAUSE.match(first.lstrip(" \t*_"))
+    return named_option(clause.group(0), options) if clause and options.texts else None

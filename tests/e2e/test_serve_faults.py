@@ -198,7 +198,9 @@ def test_an_empty_prompt_hurts_no_concurrent_stream(server):
     for r in bad:
         assert_openai_error(r, 400, "prompt")
     for text in texts:
-        assert '"error"' not in text and '"finish_reason":"length"' in text and text.endswith("data: [DONE]\n\n")
+        # a normal end: the token budget, or end-of-sequence when the sampled tiny model emits it first
+        assert '"error"' not in text and text.endswith("data: [DONE]\n\n")
+        assert '"finish_reason":"length"' in text or '"finish_reason":"stop"' in text
 
 
 def test_health_stays_responsive_during_a_huge_prompt(server):

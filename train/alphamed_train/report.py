@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
-from transformers.trainer_callback import ProgressCallback
+from transformers.trainer_callback import ProgressCallback, TrainerCallback
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +33,49 @@ class StderrProgress(ProgressCallback):
             print(line, file=sys.stderr)
 
 
+def peak_memory_gib() -> float:
+    """This process's peak memory so far, in GiB: torch's ``max_memory_allocated`` on the current CUDA device
+    when CUDA is in use, else the peak resident set size (RSS)."""
+    import resource
+
+    import torch
+
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        return round(torch.cuda.max_memory_allocated() / 2**30, 3)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return round(rss * (1 if sys.platform == "darwin" else 1024) / 2**30, 3)
+
+
+class StepStats(TrainerCallback):
+    """Adds to every logged step the wall seconds per optimizer step since the previous logged one
+    (``step_seconds``: rollouts, backward, optimizer and weight sync, which TRL's ``step_time`` leaves out in
+    part) and the process's peak memory so far (``memory/peak_gib``, :func:`peak_memory_gib`)."""
+
+    def __init__(self) -> None:
+        self._since: tuple[float, int] | None = None
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        self._since = (time.perf_counter(), state.global_step)
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        """Add the two values to the step's log line and to its row of the log history."""
+        if not logs or "train_runtime" in logs or self._since is None:
+            return
+        now, (then, step) = time.perf_counter(), self._since
+        added = {"memory/peak_gib": peak_memory_gib()}
+        if state.global_step > step:
+            added["step_seconds"] = round((now - then) / (state.global_step - step), 4)
+            self._since = (now, state.global_step)
+        logs.update(added)
+        if state.log_history and state.log_history[-1].get("step") == state.global_step:
+            state.log_history[-1].update(added)  # the trainer appended a copy of ``logs`` before calling us
+
+
 def progress_to_stderr(trainer: Any) -> None:
-    """Swap the trainer's progress callback for :class:`StderrProgress`."""
+    """Swap the trainer's progress callback for :class:`StderrProgress` (after :class:`StepStats`, whose values
+    the line then shows)."""
     trainer.remove_callback(ProgressCallback)
+    trainer.add_callback(StepStats())
     trainer.add_callback(StderrProgress())
 
 

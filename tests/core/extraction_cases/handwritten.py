@@ -391,6 +391,309 @@ LATER: list[tuple[str, str, list[str], str | None, str]] = [
 ]
 
 
+ROUND4_PATH = PATH.with_name("handwritten_round4.jsonl")
+TRANSFUSION = [
+    "Acute respiratory distress syndrome",
+    "Transfusion-related acute lung injury",
+    "Transfusion-associated circulatory overload",
+    "Anaphylaxis",
+]
+IBD = ["Crohn disease", "Celiac disease", "Ulcerative colitis", "Irritable bowel syndrome"]
+CAPACITY = ["A social worker", "The attending physician", "The hospital ethics committee", "The patient's family"]
+SEIZURE = ["Lorazepam", "Phenytoin", "Valproate", "Levetiracetam", "Phenobarbital"]
+ROUND4: list[tuple[str, str, list[str], str | None, str]] = [
+    # Families of blind batch 4's misses, written here in other words and on other questions, before the
+    # rules for them were run on batch 4 (the batch's outputs themselves stay in blind_batch4.jsonl).
+    # 1. A letter-led opening: the output opens with an option's letter as a label, then explains.
+    (
+        "answer_first",
+        "letter_colon_sentence",
+        AF,
+        "C",
+        "C: the mechanical valve needs a vitamin K antagonist long-term. Aspirin (A) and clopidogrel (D) do not "
+        "prevent valve thrombosis, and heparin (B) is only a bridge.",
+    ),
+    (
+        "answer_first",
+        "bracket_letter_abbrev",
+        AF,
+        "B",
+        "[B] UFH - it can be switched off hours before the operation and reversed with protamine. Warfarin (C) "
+        "lingers for days.",
+    ),
+    (
+        "answer_first",
+        "lowercase_paren_letter",
+        ANEMIA,
+        "C",
+        "c) pernicious anemia (B12 malabsorption)\n\nIntrinsic factor antibodies settle it; folate deficiency "
+        "(A) would spare the dorsal columns.",
+    ),
+    (
+        "answer_first",
+        "tick_bold_letter_dash_text",
+        SEIZURE,
+        "A",
+        "✔️ **A - Lorazepam**\n\nA benzodiazepine comes first in status epilepticus; phenytoin and levetiracetam "
+        "are second-line.",
+    ),
+    (
+        "answer_first",
+        "letter_then_parenthesis",
+        SEIZURE,
+        "A",
+        "A (IV lorazepam), then a second-line agent if seizures persist after two doses.",
+    ),
+    (
+        "answer_first",
+        "letter_dot_rejections_below",
+        TRANSFUSION,
+        "C",
+        "C. Raised BNP, hypertension and a fast response to furosemide all say volume.\n\nA: no predisposing "
+        "insult.\nB: would not respond to diuretics.\nD: no urticaria or hypotension.",
+    ),
+    (
+        "abstain",
+        "letter_walkthrough_cut",
+        AF,
+        None,
+        "A. Aspirin - inferior in AF.\nB. Unfractionated heparin - a bridge only.\nC. Warfarin - ",
+    ),
+    ("abstain", "letter_label_then_doubt", AF, None, "C: maybe, although B would also be defensible here."),
+    (
+        "abstain",
+        "letter_label_rejected",
+        AF,
+        None,
+        "A. Aspirin is wrong for a mechanical valve; beyond that I cannot choose without the renal function.",
+    ),
+    (
+        "abstain",
+        "answer_prefix_a_names_nothing",
+        AF,
+        None,
+        "A: the patient needs long-term anticoagulation, and the agent depends on her kidneys.",
+    ),
+    # 2. A short closing sentence that ends on one letter.
+    ("final_marker", "closing_ing_verb", AF, "C", "Mechanical valve plus AF, so anticoagulate long-term. Picking C."),
+    (
+        "final_marker",
+        "closing_makes_it",
+        SEIZURE,
+        "A",
+        "Still seizing after five minutes, no IV access problems. That makes it A.",
+    ),
+    (
+        "final_marker",
+        "closing_is_bold",
+        AF,
+        "C",
+        "Valve thrombosis is the risk to prevent.\n\nThe one I'd defend is **C**.",
+    ),
+    (
+        "final_marker",
+        "closing_paren_note",
+        AF,
+        "C",
+        "Only warfarin is approved for mechanical valves.\n\nC (fairly sure)",
+    ),
+    ("final_marker", "closing_option_comma", SEIZURE, "A", "Benzodiazepine first. Option A, locked."),
+    (
+        "final_marker",
+        "closing_after_aside",
+        AF,
+        "B",
+        "Surgery tomorrow and a short half-life is what matters. **Choose B.** (Bridge back to warfarin after.)",
+    ),
+    ("final_marker", "closing_ordinal_colon", SEIZURE, "A", "Benzodiazepines come first. The first one listed: A."),
+    ("abstain", "closing_hedged_letter", AF, None, "I keep going back and forth between the agents. Maybe C."),
+    (
+        "abstain",
+        "closing_question_letter",
+        AF,
+        None,
+        "Anticoagulation is clearly needed. Would a cardiologist pick C?",
+    ),
+    ("abstain", "closing_comparison_letter", AF, None, "Heparin is needed now. It acts much faster than C."),
+    (
+        "abstain",
+        "closing_vitamin_name",
+        ANEMIA,
+        None,
+        "The neuropathy and glossitis point to a shortage of vitamin B. I would test before naming a cause.",
+    ),
+    (
+        "abstain",
+        "closing_list_row",
+        AF,
+        None,
+        "Each option in turn:\n- Aspirin (A): inferior in AF\n- Heparin (B): short-term only\n- Warfarin (C)",
+    ),
+    # 3. A cut-off walk through the options ends on a letter that only starts the next row.
+    (
+        "abstain",
+        "walkthrough_cut_at_letter",
+        SEIZURE,
+        None,
+        "<think>\nGoing down the list:\nA. Lorazepam - first-line.\nB. Phenytoin - second-line.\nC. Valproate - "
+        "second-line.\nD.",
+    ),
+    # 4. Rejections after the answer: a sentence that only rejects an option concludes nothing.
+    (
+        "option_text",
+        "rejection_after_conclusion",
+        AF,
+        "C",
+        "For a mechanical mitral valve the long-term treatment is warfarin (C). Using aspirin (A) as the only "
+        "agent for this valve is not adequate.",
+    ),
+    (
+        "abstain",
+        "rejection_of_the_same_option",
+        AF,
+        None,
+        "At first warfarin seemed the treatment. On a second look, warfarin is not appropriate with this INR history.",
+    ),
+    (
+        "option_text",
+        "walkthrough_rows_after_answer",
+        SEIZURE,
+        "A",
+        "**First drug: Lorazepam (A)**\n\n- **Phenytoin** (B) - second-line, not first.\n- **Valproate** (C) - "
+        "second-line.\n- **Phenobarbital** (E) - third-line.\n\nGive it IV over two minutes.",
+    ),
+    # 5. An opening label line that names an option, then the explanation.
+    (
+        "answer_first",
+        "opening_label_then_body",
+        ANEMIA,
+        "C",
+        "**Most likely cause: Pernicious anemia (autoimmune)**\n\nThe MCV is high, the dorsal columns are "
+        "involved and intrinsic factor antibodies are positive.",
+    ),
+    (
+        "abstain",
+        "opening_label_two_options",
+        ANEMIA,
+        None,
+        "Differential: Pernicious anemia vs folate deficiency\n\nThe level of methylmalonic acid will decide.",
+    ),
+    # 6. Option initials as an acronym.
+    (
+        "option_text",
+        "acronym_label",
+        TRANSFUSION,
+        "B",
+        "Hypoxemia within six hours of the transfusion, bilateral infiltrates, no volume overload.\n\nMost "
+        "likely: TRALI",
+    ),
+    (
+        "option_text",
+        "acronym_not_other",
+        TRANSFUSION,
+        "C",
+        "High BNP and a brisk response to diuretics.\n\nThis is TACO, not TRALI.",
+    ),
+    ("abstain", "acronym_ambiguous", IBD, None, "Skip lesions were not described.\n\nDiagnosis: CD."),
+    (
+        "option_text",
+        "acronym_with_name",
+        IBD,
+        "A",
+        "Fistulas and granulomas on biopsy.\n\nDiagnosis: CD (Crohn's), not UC.",
+    ),
+    # 7. A closing label line with the option's words and a trailing aside.
+    (
+        "option_text",
+        "label_line_then_aside",
+        CAPACITY,
+        "B",
+        "Capacity is judged at the bedside.\n\nWho decides: the physician attending the patient. (The courts "
+        "decide competence, which is another matter.)",
+    ),
+    (
+        "option_text",
+        "label_line_exact_text",
+        VIT,
+        "J",
+        "Bleeding newborn, no prophylaxis given.\n\nMissing: vitamin K.",
+    ),
+    # 9. The answer after </think> decides, whatever a marker inside the reasoning said (written after batch 4
+    # was run on this rule).
+    (
+        "option_text",
+        "after_think_over_reasoning_marker",
+        SEIZURE,
+        "A",
+        "<think>\nPhenytoin is tempting but it's not a first-line drug here. Benzodiazepines come first.\n</think>\n\n"
+        "The first drug to give is lorazepam (option A).",
+    ),
+    # 10. A negation inside the subject's relative clause (written after batch 4 was run on this rule).
+    (
+        "final_marker",
+        "negated_relative_clause_subject",
+        AF,
+        "C",
+        "Which agent is contraindicated in pregnancy? The one that must NOT be given is warfarin → option C.",
+    ),
+    ("abstain", "negated_main_clause", AF, None, "I do not think the answer is C."),
+    # 11. A closing label line whose value starts with an option (exact text or its words), then a note.
+    (
+        "option_text",
+        "label_value_then_note",
+        TRANSFUSION,
+        "C",
+        "BNP 900, crackles, responded to furosemide.\n\nWorking label: TACO (volume), reassess after diuresis.",
+    ),
+    ("option_text", "label_exact_text_paren", VIT, "H", "Scurvy-like gums.\n\nLacking: vitamin C (ascorbate)."),
+    (
+        "option_text",
+        "explanation_label_exact_option",
+        SEIZURE,
+        "A",
+        "Status epilepticus for ten minutes.\n\nExplanation: lorazepam.",
+    ),
+    (
+        "abstain",
+        "label_value_then_other_option",
+        SEIZURE,
+        None,
+        "Status epilepticus.\n\nFirst thought: lorazepam, though phenytoin may be needed instead.",
+    ),
+    # 12. The concluding sentence names an option by its text and its own letter together.
+    (
+        "option_text",
+        "text_with_own_letter_no_cue",
+        AF,
+        "C",
+        "The valve is mechanical.\n\n**Option C: warfarin** - target INR 2.5-3.5 for a mitral prosthesis.",
+    ),
+    (
+        "option_text",
+        "paraphrase_then_option_letter",
+        TRANSFUSION,
+        "C",
+        "Pulmonary edema after two units, high BNP, diuretic response. This is circulatory overload from the "
+        "transfusion (option C), so slow the rate and give furosemide.",
+    ),
+    (
+        "abstain",
+        "text_with_own_letter_negated",
+        AF,
+        None,
+        "Anticoagulation is clearly needed, but not heparin (option B) for the long term.",
+    ),
+    # 8. "Not X, but Y" opening a sentence.
+    (
+        "trap",
+        "not_x_but_y_sentence",
+        AF,
+        "C",
+        "Not heparin (B), but warfarin (C): the valve is mechanical and the plan is long-term.",
+    ),
+]
+
+
 def _write(path: Path, cases: list[tuple[str, str, list[str], str | None, str]]) -> None:
     with path.open("w", encoding="utf-8") as f:
         for category, sub, options, gold, output in cases:
@@ -414,6 +717,7 @@ def _write(path: Path, cases: list[tuple[str, str, list[str], str | None, str]])
 def main() -> None:
     _write(PATH, CASES)
     _write(LATER_PATH, LATER)
+    _write(ROUND4_PATH, ROUND4)
 
 
 if __name__ == "__main__":

@@ -124,6 +124,8 @@ ADDED = (
     "blind_batch2.jsonl",
     "blind_batch1.jsonl",
     "blind_batch3.jsonl",
+    "handwritten_round4.jsonl",
+    "blind_batch4.jsonl",
 )
 """Files added later, in the order they were added (their variants follow in this order)."""
 """The labeled files the digests were first written for. Their variants come first, drawn exactly
