@@ -6,6 +6,12 @@ BPE trained here with a ChatML chat template; ``<think>``/``</think>`` and
 ``<answer>``/``</answer>`` are ordinary added tokens (TRL decodes completions with special
 tokens skipped, so special tags would vanish before rewards see them).
 
+A second tokenizer, ``syllable``, serves the copy/match skill demo: made-up names must be copyable
+token by token, which a byte-level BPE trained on English words makes hard (a name splits into
+arbitrary pieces). It is a BPE whose merges are fixed by hand: every consonant+vowel pair is one token,
+and the fixed phrases of the prompt and answer formats (:data:`SYLLABLE_PHRASES`) are single added
+tokens; anything else falls back to bytes, so every text still encodes.
+
 Needs ``pip install alphamed[tiny]`` (torch, transformers, tokenizers); imported lazily.
 """
 
@@ -89,6 +95,65 @@ def build_tokenizer(seed: int = 0, vocab_size: int = 1024):
     return fast
 
 
+CONSONANTS = "bdfgklmnprstvz"
+VOWELS = "aeiou"
+# Fixed phrases of the ChatML template, the `alphamed` prompt style, its answer format and the copy/match
+# task (alphamed_train.copymatch), each one ordinary added token (matched longest first, before bytes).
+SYLLABLE_PHRASES = (
+    "user\n",
+    "assistant\n",
+    "\n",
+    "Question: ",
+    "\n\nOptions:\n",
+    "\n\nPlease reason step by step, and finish your answer with "
+    '"The final answer is: $\\boxed{X}$", where X is the letter of the correct option.',
+    "Note: in ",
+    " use ",
+    ". Patient has ",
+    ". First-line?",
+    "Use ",
+    ". ",
+    ": yes. ",
+    ": no. ",
+    "The final answer is: $\\boxed{",
+    "}$",
+)
+
+
+def build_syllable_tokenizer():
+    """The ``syllable`` tokenizer: bytes, every consonant+vowel merge, the fixed phrases as single tokens.
+
+    Returns:
+        A ``PreTrainedTokenizerFast`` with the ChatML template (deterministic: no training involved).
+
+    Example (needs ``tokenizers`` and ``transformers``)::
+
+        >>> build_syllable_tokenizer().tokenize("Note: in kalemo use ripatu")
+        ['Note: in ', 'ka', 'le', 'mo', ' use ', 'ri', 'pa', 'tu']
+    """
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
+    pairs = [(c, v) for first in (CONSONANTS, CONSONANTS.upper()) for c in first for v in VOWELS]
+    vocab = {tok: i for i, tok in enumerate(SPECIAL_TOKENS + alphabet + [c + v for c, v in pairs])}
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=pairs))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        bos_token=None,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        unk_token=None,
+        additional_special_tokens=["<|im_start|>"],
+    )
+    fast.add_tokens(list(SYLLABLE_PHRASES) + TAG_TOKENS)  # ordinary, not special
+    fast.chat_template = CHAT_TEMPLATE
+    fast.model_max_length = 2048
+    return fast
+
+
 def build_tiny_model(
     out_dir: str | Path,
     *,
@@ -99,6 +164,8 @@ def build_tiny_model(
     num_kv_heads: int = 2,
     max_position_embeddings: int = 2048,
     tie_word_embeddings: bool = True,
+    intermediate_size: int | None = None,
+    tokenizer: str = "bpe",
 ) -> Path:
     """Build the tiny model + tokenizer and save them as a Hugging Face folder.
 
@@ -107,6 +174,9 @@ def build_tiny_model(
         seed: the same seed gives the same weights and tokenizer.
         tie_word_embeddings: share input and output embeddings (False gives the output layer its own
             copy, which vLLM's CPU backend needs for weight updates to reach the logits).
+        intermediate_size: MLP width (default ``2 * hidden_size``).
+        tokenizer: ``bpe`` (byte-level BPE trained on clinical text) or ``syllable``
+            (:func:`build_syllable_tokenizer`, for made-up names).
 
     Returns:
         The folder, loadable by ``AutoModelForCausalLM`` / ``AutoTokenizer``.
@@ -116,18 +186,20 @@ def build_tiny_model(
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tokenizer = build_tokenizer(seed)
+    if tokenizer not in ("bpe", "syllable"):
+        raise ValueError(f"tokenizer must be bpe or syllable (got {tokenizer!r})")
+    tok = build_syllable_tokenizer() if tokenizer == "syllable" else build_tokenizer(seed)
     config = Qwen2Config(
-        vocab_size=len(tokenizer),
+        vocab_size=len(tok),
         hidden_size=hidden_size,
-        intermediate_size=hidden_size * 2,
+        intermediate_size=intermediate_size or hidden_size * 2,
         num_hidden_layers=num_layers,
         num_attention_heads=num_heads,
         num_key_value_heads=num_kv_heads,
         max_position_embeddings=max_position_embeddings,
         tie_word_embeddings=tie_word_embeddings,
-        eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
-        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tok.convert_tokens_to_ids("<|im_end|>"),
+        pad_token_id=tok.pad_token_id,
         bos_token_id=None,
     )
     torch.manual_seed(seed)
@@ -139,7 +211,7 @@ def build_tiny_model(
         max_new_tokens=256,
     )
     model.save_pretrained(out)
-    tokenizer.save_pretrained(out)
+    tok.save_pretrained(out)
     (out / "alphamed_tiny.json").write_text(json.dumps({"seed": seed, "hidden_size": hidden_size}))
     logger.info("tiny model written to %s (%d parameters)", out, model.num_parameters())
     return out

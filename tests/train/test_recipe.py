@@ -155,7 +155,9 @@ def test_override_errors_name_the_flag(tmp_path: Path) -> None:
         load_recipe(path, ["--grpo.max_steps", "0"])
 
 
-@pytest.mark.parametrize("name", ["tiny-cpu", "alphamed-8b-llama", "alphamed-7b-qwen", "alphamed-8b-llama-lora"])
+@pytest.mark.parametrize(
+    "name", ["tiny-copymatch", "tiny-cpu", "alphamed-8b-llama", "alphamed-7b-qwen", "alphamed-8b-llama-lora"]
+)
 def test_bundled_recipes_validate(name: str) -> None:
     recipe = load_recipe(RECIPES / f"{name}.yaml")
     assert recipe.rewards[0].name == "accuracy"
@@ -179,3 +181,18 @@ def test_evaluation_every_steps_without_the_client_names_the_extra(monkeypatch: 
     )
     msg = _error(BASE | {"data": {"source": "factbank"}, "evaluation": {"every_steps": 5}})
     assert msg == "--evaluation.every_steps needs alphamed-client: pip install 'alphamed-train[eval]'"
+
+
+def test_copymatch_recipe_settings_are_checked() -> None:
+    recipe = load_recipe(RECIPES / "tiny-copymatch.yaml")
+    assert recipe.data.source == "copymatch" and recipe.warm_start.prompt_loss
+    assert recipe.evaluation.select_best and recipe.evaluation.bank == "copymatch-validation"
+    assert recipe.grpo.mask_truncated_completions and recipe.transfer.seeds == [0, 1, 2]
+    with pytest.raises(RecipeError, match=r"--evaluation.select_best needs --evaluation.every_steps"):
+        load_recipe(RECIPES / "tiny-copymatch.yaml", ["--evaluation.every_steps", "null"])
+    with pytest.raises(RecipeError, match=r"--evaluation.bank copymatch-validation needs --data.source copymatch"):
+        load_recipe(
+            RECIPES / "tiny-cpu.yaml", ["--evaluation.bank", "copymatch-validation", "--evaluation.every_steps", "5"]
+        )
+    with pytest.raises(RecipeError, match=r"--model.tiny.tokenizer must be one of"):
+        load_recipe(RECIPES / "tiny-copymatch.yaml", ["--model.tiny.tokenizer", "chars"])

@@ -45,6 +45,13 @@ def resolve_recipe(name: str) -> Path:
     is_flag=True,
     help="Print the launch command for each node (and the vLLM server) instead of running.",
 )
+@click.option(
+    "--transfer",
+    "transfer_json",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Copy/match recipes: warm start, GRPO once per transfer.seeds, the SFT control; scores to this JSON.",
+)
 @click.pass_context
 def train(
     ctx: click.Context,
@@ -56,6 +63,7 @@ def train(
     main_process_ip: str,
     main_process_port: int,
     print_launch: bool,
+    transfer_json: str | None,
 ) -> None:
     """Train with GRPO and rule rewards from a YAML recipe.
 
@@ -99,6 +107,11 @@ def train(
     from alphamed.hub import ModelNotFoundError
 
     try:
+        if transfer_json:
+            from alphamed_train.transfer import run_transfer
+
+            click.echo(run_transfer(parsed, transfer_json)["sentence"])
+            return
         summary = run(parsed, resume=resume)
     except RecipeError as exc:
         raise click.ClickException(str(exc).replace("\n", "; ")) from None

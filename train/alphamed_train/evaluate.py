@@ -166,7 +166,8 @@ def measure(recipe: Any, model_path: str, tokenizer: Any, path: Path, *, reuse: 
 
 
 def heldout_questions(recipe: Any) -> list[Question]:
-    """The bank scored during training: the fact bank's held-out MCQs (two orders) or a JSONL bank.
+    """The bank scored during training: the fact bank's held-out MCQs (two orders), the copy/match
+    validation questions, or a JSONL bank.
 
     Args:
         recipe: the recipe (``evaluation.bank``, ``evaluation.max_questions``, fact-bank settings).
@@ -180,6 +181,10 @@ def heldout_questions(recipe: Any) -> list[Question]:
 
         bank = FactBank.from_settings(recipe.data.factbank)
         questions = bank.questions("heldout") + bank.questions("heldout", variant=1)
+    elif ev.bank == "copymatch-validation":
+        from alphamed_train.copymatch import CopyMatchBank
+
+        questions = CopyMatchBank.from_settings(recipe.data.copymatch).questions("validation")
     else:
         from alphamed.data import QuestionBank
 
@@ -202,22 +207,36 @@ class HeldOutEvaluation(TrainerCallback):
         every_steps: how often.
         style: prompt style (the same extractor and format check as the rewards).
         max_new_tokens: completion budget.
+        keep_best: remember the weights that scored best (first best wins) and put them back into the model
+            when training ends, so the run saves them as ``final`` (checkpoint selection on this bank; the
+            last step is scored too). ``best_step`` and ``best`` say which; ``seconds`` is the time spent scoring.
     """
 
     def __init__(
-        self, questions: list[Question], tokenizer: Any, every_steps: int, *, style: str, max_new_tokens: int
+        self,
+        questions: list[Question],
+        tokenizer: Any,
+        every_steps: int,
+        *,
+        style: str,
+        max_new_tokens: int,
+        keep_best: bool = False,
     ):
         self.questions, self.tokenizer, self.every_steps = questions, tokenizer, every_steps
-        self.style, self.max_new_tokens = style, max_new_tokens
+        self.style, self.max_new_tokens, self.keep_best = style, max_new_tokens, keep_best
         self.pending: dict[str, float] = {}
+        self.best, self.best_step, self.best_state, self.seconds = -1.0, 0, None, 0.0
 
     def score(self, model: Any) -> dict[str, float]:
         """Greedy accuracy (with its Wilson 95% interval) and format rate of ``model`` on the bank."""
+        import time
+
         from alphamed_client.stats import wilson_interval
 
-        was_training, side = model.training, self.tokenizer.padding_side
+        was_training, side, start = model.training, self.tokenizer.padding_side, time.monotonic()
         result = score_mcq(model, self.tokenizer, self.questions, style=self.style, max_new_tokens=self.max_new_tokens)
         self.tokenizer.padding_side = side
+        self.seconds += time.monotonic() - start
         if was_training:
             model.train()
         low, high = wilson_interval(round(result.accuracy * result.n), result.n)
@@ -230,10 +249,19 @@ class HeldOutEvaluation(TrainerCallback):
         }
 
     def on_step_end(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
-        """Score on every N-th step; ask the trainer to log this step."""
-        if state.global_step % self.every_steps == 0:
+        """Score on every N-th step (and the last); ask the trainer to log this step."""
+        if state.global_step % self.every_steps == 0 or (self.keep_best and state.global_step >= state.max_steps):
             self.pending = self.score(model)
             control.should_log = True
+            if self.keep_best and self.pending["eval/accuracy"] > self.best:
+                self.best, self.best_step = self.pending["eval/accuracy"], state.global_step
+                self.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+    def on_train_end(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
+        """With ``keep_best``: load the best-scoring weights back into the model before it is saved."""
+        if self.keep_best and self.best_state is not None and model is not None:
+            model.load_state_dict(self.best_state)
+            logger.info("selected step %d (accuracy %.3f on the selection bank)", self.best_step, self.best)
 
     def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
         """Add the pending scores to the step's log row (and to ``state.log_history``)."""

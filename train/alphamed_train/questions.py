@@ -19,7 +19,7 @@ def load_questions(cfg: DataConfig) -> list[Question]:
     """The questions GRPO trains on.
 
     Args:
-        cfg: the recipe's data section (``factbank`` or a question-bank JSONL path).
+        cfg: the recipe's data section (``factbank``, ``copymatch`` or a question-bank JSONL path).
 
     Returns:
         Labeled questions.
@@ -28,6 +28,10 @@ def load_questions(cfg: DataConfig) -> list[Question]:
         from alphamed_train.factbank import FactBank
 
         questions = FactBank.from_settings(cfg.factbank).questions("rl")
+    elif cfg.source == "copymatch":
+        from alphamed_train.copymatch import CopyMatchBank
+
+        questions = CopyMatchBank.from_settings(cfg.copymatch).questions("rl")
     else:
         questions = _read_bank(cfg.source)
     questions = [q for q in questions if q.answer]

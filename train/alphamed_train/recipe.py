@@ -45,6 +45,10 @@ class TinyModelConfig(_Section):
     tie_word_embeddings: bool = Field(
         True, description="Share input and output embeddings (false for vLLM rollouts on CPU)."
     )
+    intermediate_size: int | None = Field(None, ge=8, description="MLP width (default: 2 x hidden_size).")
+    tokenizer: Literal["bpe", "syllable"] = Field(
+        "bpe", description="`bpe` (trained on clinical text) or `syllable` (made-up names: the copy/match task)."
+    )
 
 
 class ModelConfig(_Section):
@@ -72,12 +76,26 @@ class FactBankConfig(_Section):
     num_heldout: int = Field(8, ge=1, description="Facts kept for the held-out measure.")
 
 
+class CopyMatchConfig(_Section):
+    """The copy/match questions (see ``alphamed_train.copymatch``): made-up names, disjoint per split."""
+
+    seed: int = Field(0, description="Name / split / distractor seed.")
+    num_options: int = Field(4, ge=2, le=5, description="Options per question.")
+    num_rl: int = Field(600, ge=1, description="Questions GRPO trains on.")
+    num_validation: int = Field(300, ge=1, description="Questions that choose the checkpoint.")
+    num_heldout: int = Field(600, ge=1, description="Questions of the final measure (names never trained on).")
+    orders: int = Field(3, ge=1, le=5, description="Option orders each measured question is asked in.")
+
+
 class DataConfig(_Section):
     """Training questions."""
 
-    source: str = Field("factbank", description="`factbank` or a question-bank JSONL path.")
+    source: str = Field(
+        "factbank", description="`factbank`, `copymatch` (the skill-transfer task) or a question-bank JSONL path."
+    )
     style: str = Field("alphamed", description="Prompt style (alphamed, think-answer, plain).")
     factbank: FactBankConfig = Field(default_factory=FactBankConfig, description="Fact-bank settings.")
+    copymatch: CopyMatchConfig = Field(default_factory=CopyMatchConfig, description="Copy/match settings.")
     shuffle_options: bool = Field(False, description="Draw a fresh option order every time a question is sampled.")
     max_questions: int | None = Field(None, ge=1, description="Use at most this many questions.")
 
@@ -101,6 +119,11 @@ class WarmStartConfig(_Section):
     seed: int = Field(0, description="Sampling / init seed.")
     answer_style: Literal["recall", "walk"] = Field(
         "recall", description="Worked answers: `recall` states the drug, `walk` checks each option."
+    )
+    prompt_loss: bool = Field(
+        False,
+        description="Copy/match: train on the prompt tokens too (the names repeated in the note and the options "
+        "are copy targets: more signal for the copying skill).",
     )
     cache_dir: str | None = Field(
         None, description="Where the warm-started model is cached (default: OUTPUT_DIR/warm-start)."
@@ -151,6 +174,20 @@ class DistributedConfig(_Section):
     )
 
 
+class TransferConfig(_Section):
+    """The transfer measurement of ``alphamed train RECIPE --transfer OUT.json`` (copy/match only)."""
+
+    seeds: list[int] = Field(default_factory=lambda: [0, 1, 2], min_length=1, description="GRPO seeds, one run each.")
+    sft_learning_rate: float = Field(2e-4, gt=0, description="The SFT control's learning rate (constant).")
+    sft_batch_size: int = Field(8, ge=1, description="The SFT control's sequences per step.")
+    sft_seconds: float | None = Field(
+        None, gt=0, description="The SFT control's wall time (default: the mean GRPO training time of the seeds)."
+    )
+    sft_steps: int | None = Field(
+        None, ge=1, description="Train the SFT control for exactly N steps instead (bit-identical reruns)."
+    )
+
+
 class EvaluationConfig(_Section):
     """Before/after measures (fact bank only) and a held-out bank scored during training."""
 
@@ -159,9 +196,13 @@ class EvaluationConfig(_Section):
         None, ge=1, description="Score the held-out bank every N steps (greedy; logged as eval/*)."
     )
     bank: str = Field(
-        "factbank-heldout", description="Held-out bank: `factbank-heldout` or a question-bank JSONL path."
+        "factbank-heldout",
+        description="Bank scored during training: `factbank-heldout`, `copymatch-validation` or a JSONL path.",
     )
     max_questions: int | None = Field(None, ge=1, description="Score at most this many held-out questions.")
+    select_best: bool = Field(
+        False, description="Save as `final` the weights that scored best on that bank (checkpoint selection)."
+    )
 
 
 class Recipe(_Section):
@@ -181,6 +222,7 @@ class Recipe(_Section):
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     distributed: DistributedConfig = Field(default_factory=DistributedConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+    transfer: TransferConfig = Field(default_factory=TransferConfig)
 
     @model_validator(mode="after")
     def _combinations(self) -> Recipe:
@@ -197,8 +239,10 @@ class Recipe(_Section):
                 f"must divide per_device_train_batch_size x gradient_accumulation_steps ({g.per_device_train_batch_size} x {g.gradient_accumulation_steps})",
             )
         self._check_generation(g, gen)
-        if self.warm_start is not None and self.data.source != "factbank":
-            raise _FieldError(("warm_start",), "only applies to --data.source factbank")
+        if self.warm_start is not None and self.data.source not in ("factbank", "copymatch"):
+            raise _FieldError(("warm_start",), "only applies to --data.source factbank or copymatch")
+        if self.evaluation.select_best and not self.evaluation.every_steps:
+            raise _FieldError(("evaluation", "select_best"), "needs --evaluation.every_steps N")
         if self.evaluation.factbank and self.data.source != "factbank":
             self.evaluation.factbank = False
         if self.evaluation.every_steps and importlib.util.find_spec("alphamed_client") is None:
@@ -214,6 +258,8 @@ class Recipe(_Section):
                 ("evaluation", "bank"),
                 "factbank-heldout needs --data.source factbank; give a question-bank JSONL path",
             )
+        if self.evaluation.bank == "copymatch-validation" and self.data.source != "copymatch":
+            raise _FieldError(("evaluation", "bank"), "copymatch-validation needs --data.source copymatch")
         return self
 
     @staticmethod

@@ -137,3 +137,41 @@ def plot_reward_curve(rows: list[dict[str, Any]], path: Path, window: int = 10) 
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def plot_transfer_curves(runs: dict[str, Path], path: Path, window: int = 10) -> Path:
+    """The reward (moving average) and the validation accuracy of several runs (seeds) in one figure.
+
+    Args:
+        runs: label -> a run folder with ``metrics.jsonl`` (:func:`write_curves`).
+        path: PNG to write.
+        window: moving-average width of the reward.
+
+    Returns:
+        ``path``.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), sharex=True)
+    for label, folder in runs.items():
+        rows = [json.loads(line) for line in (folder / "metrics.jsonl").read_text().splitlines() if line.strip()]
+        rewards = [(r["step"], r["reward"]) for r in rows if "reward" in r]
+        ys = [y for _, y in rewards]
+        avg = [
+            sum(ys[max(0, i - window + 1) : i + 1]) / len(ys[max(0, i - window + 1) : i + 1]) for i in range(len(ys))
+        ]
+        left.plot([x for x, _ in rewards], avg, label=label)
+        evals = [(r["step"], 100 * r["eval/accuracy"]) for r in rows if "eval/accuracy" in r]
+        right.plot([x for x, _ in evals], [y for _, y in evals], marker="o", label=label)
+    left.set(xlabel="GRPO step", ylabel=f"sampled reward (moving average of {window})", title="reward")
+    right.set(xlabel="GRPO step", ylabel="greedy accuracy %", title="validation questions")
+    for ax in (left, right):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

@@ -46,13 +46,21 @@ def prepare_model(recipe: Recipe, out: Path) -> str:
         stamp.write_text(json.dumps(settings))
     if recipe.warm_start is None:
         return str(base)
-    from alphamed_train.factbank import FactBank
     from alphamed_train.warmstart import warm_start
 
     cache = Path(recipe.warm_start.cache_dir) if recipe.warm_start.cache_dir else out / "warm-start"
-    return str(
-        warm_start(base, cache, FactBank.from_settings(recipe.data.factbank), recipe.warm_start, recipe.data.style)
-    )
+    return str(warm_start(base, cache, training_bank(recipe), recipe.warm_start, recipe.data.style))
+
+
+def training_bank(recipe: Recipe) -> Any:
+    """The synthetic bank of the recipe: a ``FactBank`` or a ``CopyMatchBank`` (``data.source``)."""
+    if recipe.data.source == "copymatch":
+        from alphamed_train.copymatch import CopyMatchBank
+
+        return CopyMatchBank.from_settings(recipe.data.copymatch)
+    from alphamed_train.factbank import FactBank
+
+    return FactBank.from_settings(recipe.data.factbank)
 
 
 def build_rewards(recipe: Recipe) -> tuple[list[Any], list[float]]:
@@ -232,6 +240,7 @@ def build_trainer(recipe: Recipe, model_path: str, tokenizer: Any, args: Any, re
             ev.every_steps,
             style=recipe.data.style,
             max_new_tokens=recipe.grpo.max_completion_length,
+            keep_best=ev.select_best,
         )
         trainer.callback_handler.callbacks.insert(0, held_out)
     report.progress_to_stderr(trainer)
@@ -291,6 +300,11 @@ def run(recipe: Recipe, *, resume: bool = False) -> dict[str, Any]:
         "train_seconds": round(result.metrics.get("train_runtime", 0.0), 1),
         "resumed_from": str(resume_from) if resume_from else None,
     }
+    scored = next((c for c in trainer.callback_handler.callbacks if isinstance(c, evaluate.HeldOutEvaluation)), None)
+    if scored is not None:
+        summary["eval_seconds"] = round(scored.seconds, 1)
+        if scored.keep_best:
+            summary |= {"selected_step": scored.best_step, "selected_accuracy": round(100 * scored.best, 1)}
     if trainer.accelerator.is_main_process:
         summary |= report.write_curves(trainer.state.log_history, out)
         if before is not None:
