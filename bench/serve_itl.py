@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -122,8 +123,9 @@ def main() -> None:
     if not Path(args.vllm_python).exists():
         sys.exit(f"no vLLM environment at {args.vllm_python}: run `make vllm-env` first")
 
+    from ports import free_port
     from router_support import FREE_TEXT_REPLY, teach_reasoning
-    from serve_vllm import free_port, start, wait_healthy
+    from serve_vllm import start, wait_healthy
 
     from alphamed.tiny_model import build_tiny_model
 
